@@ -1,0 +1,44 @@
+"""Fixtures shared by every test tier: data paths and a small trained model."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from weave_ml import datasets, model
+from weave_ml.registry import Registry
+from weave_ml.training import publish, train_evaluated
+
+ROOT = Path(__file__).resolve().parents[1]
+# The evaluation data lives beside the project, never inside it.
+UCI_PATH = Path(
+    os.environ.get("WEAVE_UCI_PATH", ROOT.parent / "shared" / "data" / "sms_spam_collection" / "SMSSpamCollection.tsv")
+)
+
+
+@pytest.fixture(scope="session")
+def uci_messages() -> list[datasets.LabelledMessage]:
+    if not UCI_PATH.is_file():
+        pytest.fail(f"UCI SMS Spam Collection not found at {UCI_PATH} (set WEAVE_UCI_PATH)")
+    return datasets.read(UCI_PATH, "uci")
+
+
+@pytest.fixture(scope="session")
+def small_pipeline(uci_messages):
+    """A model fitted on 1,200 UCI messages: enough to behave like the real one, quick to fit."""
+    return model.train(uci_messages[:1200])
+
+
+@pytest.fixture
+def registry(tmp_path) -> Registry:
+    return Registry(tmp_path / "models", keep=3)
+
+
+@pytest.fixture(scope="session")
+def published_registry(tmp_path_factory, uci_messages) -> Registry:
+    """A registry holding one version trained on part of the UCI file."""
+    registry = Registry(tmp_path_factory.mktemp("registry") / "models")
+    publish(registry, train_evaluated(uci_messages[:1500]))
+    return registry

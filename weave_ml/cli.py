@@ -1,0 +1,153 @@
+"""The ``weave-ml`` command line: train, evaluate, list and roll back models, score a message."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from weave_ml import corpus, datasets, evaluation
+from weave_ml.registry import Registry, RegistryError
+from weave_ml.scoring import DEFAULT_SENSITIVITY, SENSITIVITY_LEVELS, Scorer, decide
+from weave_ml.settings import ConfigError, get_settings
+from weave_ml.training import publish, train_evaluated
+
+
+def _registry(args: argparse.Namespace) -> Registry:
+    settings = get_settings()
+    return Registry(args.model_dir or settings.model_dir, keep=settings.models_keep)
+
+
+def _print_json(value: Any) -> None:
+    print(json.dumps(value, ensure_ascii=False, indent=2))
+
+
+def _load_data(args: argparse.Namespace) -> list[datasets.LabelledMessage]:
+    if not args.data:
+        return corpus.generate()
+    formats = args.format or ["jsonl"] * len(args.data)
+    if len(formats) == 1 and len(args.data) > 1:
+        formats = formats * len(args.data)
+    if len(formats) != len(args.data):
+        raise datasets.DatasetError("give one --format per --data, or one for all")
+    return [message for path, fmt in zip(args.data, formats, strict=True) for message in datasets.read(path, fmt)]
+
+
+def cmd_train(args: argparse.Namespace) -> int:
+    """Train on the seed corpus (or --data files), evaluate on a held-out split, publish."""
+    messages = _load_data(args)
+    trained = train_evaluated(messages, seed=args.seed)
+    version = publish(_registry(args), trained)
+    m = trained.metrics
+    print(
+        f"published {version}: {len(messages)} messages, held-out MCC {m['mcc']:.4f}, "
+        f"spam caught {m['spam_caught']:.2%}, ham blocked {m['ham_blocked']:.2%}"
+    )
+    return 0
+
+
+def cmd_evaluate(args: argparse.Namespace) -> int:
+    """Evaluate the pipeline (or the current model) on a labelled file."""
+    messages = datasets.read(args.data, args.format)
+    if args.protocol == "almeida":
+        result = evaluation.evaluate_almeida(messages)
+    elif args.protocol == "cv5":
+        result = evaluation.evaluate_cv5(messages)
+    else:
+        loaded = _registry(args).load()
+        result = evaluation.evaluate_scorer(Scorer(loaded.pipeline, loaded.version), messages)
+    if args.json:
+        print(
+            json.dumps({key: result[key] for key in ("accuracy", "spam_caught", "ham_blocked", "mcc", "roc_auc", "n")})
+        )
+    else:
+        print(f"protocol      {args.protocol} ({result['n']} messages scored, threshold {result['threshold']})")
+        print(f"accuracy      {result['accuracy']:.2%}")
+        print(f"spam caught   {result['spam_caught']:.2%}")
+        print(f"ham blocked   {result['ham_blocked']:.2%}")
+        print(f"MCC           {result['mcc']:.4f}")
+        print(f"ROC-AUC       {result['roc_auc']:.4f}")
+    return 0
+
+
+def cmd_models(args: argparse.Namespace) -> int:
+    """List the registry's versions, oldest first."""
+    versions = _registry(args).versions()
+    if args.json:
+        _print_json(versions)
+        return 0
+    if not versions:
+        print("no models published")
+    for meta in versions:
+        marker = "*" if meta["current"] else " "
+        mcc = (meta.get("metrics") or {}).get("mcc")
+        print(
+            f"{marker} {meta['version']}  {meta['status']:<9}  {meta['created_at']}  "
+            f"MCC {mcc if mcc is None else f'{mcc:.4f}'}  vocabulary {meta['vocabulary_size']}"
+        )
+    return 0
+
+
+def cmd_rollback(args: argparse.Namespace) -> int:
+    """Make VERSION (default: the previous published one) current."""
+    version = _registry(args).rollback(args.version)
+    print(f"current model is now {version}")
+    return 0
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    """Score one message with the current model and print the prediction."""
+    loaded = _registry(args).load()
+    score = Scorer(loaded.pipeline, loaded.version).score_many([args.text], [args.sender])[0]
+    _print_json(decide(score, args.sensitivity))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Return the argument parser of the ``weave-ml`` command."""
+    parser = argparse.ArgumentParser(prog="weave-ml", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    def command(name: str, handler: Any, registry: bool = True) -> argparse.ArgumentParser:
+        sub = commands.add_parser(name, help=handler.__doc__, description=handler.__doc__)
+        sub.set_defaults(handler=handler)
+        if registry:
+            sub.add_argument("--model-dir", type=Path, help="registry folder (default: ML_MODEL_DIR)")
+        return sub
+
+    train = command("train", cmd_train)
+    train.add_argument("--data", type=Path, action="append", help="labelled file (repeatable); default: seed corpus")
+    train.add_argument("--format", action="append", choices=datasets.FORMATS, help="format of each --data")
+    train.add_argument("--seed", type=int, default=0, help="seed of the held-out split and the model")
+
+    evaluate = command("evaluate", cmd_evaluate)
+    evaluate.add_argument("--data", type=Path, required=True)
+    evaluate.add_argument("--format", choices=datasets.FORMATS, required=True)
+    evaluate.add_argument("--protocol", choices=evaluation.PROTOCOLS, default="almeida")
+    evaluate.add_argument("--json", action="store_true", help="print one JSON object")
+
+    command("models", cmd_models).add_argument("--json", action="store_true")
+    command("rollback", cmd_rollback).add_argument("version", nargs="?")
+
+    score = command("score", cmd_score)
+    score.add_argument("text")
+    score.add_argument("--sender")
+    score.add_argument("--sensitivity", choices=SENSITIVITY_LEVELS, default=DEFAULT_SENSITIVITY)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; errors a user can fix print one line and exit with 2."""
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.handler(args))
+    except (ConfigError, RegistryError, datasets.DatasetError, ValueError) as exc:
+        print(f"weave-ml {args.command}: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,83 @@
+"""Evaluation protocols (Almeida et al. 2011, grouped 5-fold CV, a held-out split) and their metrics."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+from sklearn.metrics import accuracy_score, confusion_matrix, matthews_corrcoef, roc_auc_score
+from sklearn.model_selection import StratifiedGroupKFold
+
+from weave_ml import model
+from weave_ml.datasets import LabelledMessage
+from weave_ml.scoring import DEFAULT_SENSITIVITY, SENSITIVITY_THRESHOLDS, Scorer
+from weave_ml.text import normalise
+
+PROTOCOLS = ("almeida", "cv5", "current")
+DEFAULT_THRESHOLD = SENSITIVITY_THRESHOLDS[DEFAULT_SENSITIVITY]
+
+
+def metrics(
+    labels: Sequence[int], probabilities: Sequence[float], threshold: float = DEFAULT_THRESHOLD
+) -> dict[str, Any]:
+    """Return accuracy, spam caught, ham blocked, MCC and ROC-AUC (fractions) and counts for scored messages."""
+    truth = np.asarray(labels, dtype=int)
+    scores = np.asarray(probabilities, dtype=float)
+    predicted = (scores >= threshold).astype(int)
+    tn, fp, fn, tp = confusion_matrix(truth, predicted, labels=[0, 1]).ravel()
+    return {
+        "accuracy": float(accuracy_score(truth, predicted)),
+        "spam_caught": float(tp / (tp + fn)) if tp + fn else 0.0,
+        "ham_blocked": float(fp / (fp + tn)) if fp + tn else 0.0,
+        "mcc": float(matthews_corrcoef(truth, predicted)),
+        "roc_auc": float(roc_auc_score(truth, scores)) if len(set(truth.tolist())) == 2 else None,
+        "n": len(truth),
+        "threshold": threshold,
+        "confusion": {"tn": int(tn), "fp": int(fp), "fn": int(fn), "tp": int(tp)},
+    }
+
+
+def _labels(messages: Sequence[LabelledMessage]) -> np.ndarray:
+    return np.array([m.label for m in messages], dtype=int)
+
+
+def _probabilities(scorer: Scorer, messages: Sequence[LabelledMessage]) -> np.ndarray:
+    return scorer.probabilities([m.message for m in messages], [m.sender for m in messages])
+
+
+def _folds(messages: Sequence[LabelledMessage], n_splits: int, seed: int) -> list[tuple[np.ndarray, np.ndarray]]:
+    # Identical texts share a group, so a duplicate can never sit on both sides of a split.
+    groups = [normalise(m.message) for m in messages]
+    splitter = StratifiedGroupKFold(n_splits=n_splits, shuffle=True, random_state=seed)
+    return list(splitter.split(np.zeros(len(messages)), _labels(messages), groups))
+
+
+def held_out_split(
+    messages: Sequence[LabelledMessage], test_fraction: float = 0.2, seed: int = 0
+) -> tuple[list[LabelledMessage], list[LabelledMessage]]:
+    """Split into train and test, stratified by label, identical texts kept on one side."""
+    train_index, test_index = _folds(messages, round(1 / test_fraction), seed)[0]
+    return [messages[i] for i in train_index], [messages[i] for i in test_index]
+
+
+def evaluate_almeida(messages: Sequence[LabelledMessage]) -> dict[str, Any]:
+    """Train on the first 30% of the file in file order, test on the remaining 70% (Almeida et al. 2011)."""
+    cut = int(len(messages) * 0.3)
+    train, test = list(messages[:cut]), list(messages[cut:])
+    scorer = Scorer(model.train(train), "almeida")
+    return metrics(_labels(test), _probabilities(scorer, test))
+
+
+def evaluate_cv5(messages: Sequence[LabelledMessage], seed: int = 0) -> dict[str, Any]:
+    """Stratified 5-fold cross-validation with identical texts in one fold; metrics over all out-of-fold scores."""
+    probabilities = np.zeros(len(messages))
+    for train_index, test_index in _folds(messages, 5, seed):
+        scorer = Scorer(model.train([messages[i] for i in train_index]), "cv5")
+        probabilities[test_index] = _probabilities(scorer, [messages[i] for i in test_index])
+    return metrics(_labels(messages), probabilities)
+
+
+def evaluate_scorer(scorer: Scorer, messages: Sequence[LabelledMessage]) -> dict[str, Any]:
+    """Score labelled messages with an existing model at medium sensitivity."""
+    return metrics(_labels(messages), _probabilities(scorer, messages))

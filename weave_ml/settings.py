@@ -1,0 +1,125 @@
+"""Configuration: read once from the environment into one immutable object; a bad value fails at start."""
+
+from __future__ import annotations
+
+import functools
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TypeVar
+
+T = TypeVar("T")
+
+
+class ConfigError(ValueError):
+    """An environment variable holds a value that cannot be used; the message names it."""
+
+
+def _boolean(text: str) -> bool:
+    lowered = text.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off"}:
+        return False
+    raise ValueError("expected true or false")
+
+
+def _positive(kind: Callable[[str], T]) -> Callable[[str], T]:
+    def parse(text: str) -> T:
+        value = kind(text)
+        if not value > 0:  # type: ignore[operator]
+            raise ValueError("must be greater than zero")
+        return value
+
+    return parse
+
+
+def _choice(*allowed: str) -> Callable[[str], str]:
+    def parse(text: str) -> str:
+        if text not in allowed:
+            raise ValueError(f"expected one of {', '.join(allowed)}")
+        return text
+
+    return parse
+
+
+def _optional(text: str) -> str | None:
+    return text or None
+
+
+def _basic_auth(text: str) -> str | None:
+    if text and not all(part for part in text.partition(":")[::2]):
+        raise ValueError("expected user:password")
+    return text or None
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Every setting the gateway, workers, beat and CLI read. Field docs name the environment variable."""
+
+    redis_url: str = "redis://127.0.0.1:6379/0"  # REDIS_URL: broker and results
+    cache_redis_url: str = ""  # CACHE_REDIS_URL: defaults to REDIS_URL
+    mongodb_uri: str | None = None  # MONGODB_URI
+    mongo_collection: str = "phishing_reports"  # ML_MONGO_COLLECTION
+    model_dir: Path = Path("/app/models")  # ML_MODEL_DIR
+    models_keep: int = 10  # ML_MODELS_KEEP: versions kept in the registry
+    retrain_days: int = 30  # ML_RETRAIN_DAYS
+    retrain_min_reports: int = 50  # ML_RETRAIN_MIN_REPORTS
+    auto_deploy: bool = True  # ML_AUTO_DEPLOY
+    run_mode: str = "cron"  # ML_RUN_MODE: cron | once
+    cron_schedule: str = "0 2 * * 0"  # ML_CRON_SCHEDULE
+    predict_timeout_s: float = 5.0  # PREDICT_TIMEOUT_S
+    cache_ttl_s: int = 7 * 24 * 3600  # CACHE_TTL_S: how long a score is reused
+    result_ttl_s: int = 24 * 3600  # RESULT_TTL_S: how long task and batch results are kept
+    api_key: str | None = None  # WEAVE_API_KEY: admin endpoints are off without it
+    flower_basic_auth: str | None = None  # FLOWER_BASIC_AUTH: user:password
+    log_format: str = "text"  # LOG_FORMAT: text | json
+
+    @property
+    def cache_url(self) -> str:
+        """Return the Redis URL of the score cache."""
+        return self.cache_redis_url or self.redis_url
+
+
+# Environment variable → (field, parser). Parsers raise ValueError; the loader names the variable.
+_VARIABLES: dict[str, tuple[str, Callable[[str], object]]] = {
+    "REDIS_URL": ("redis_url", str),
+    "CACHE_REDIS_URL": ("cache_redis_url", str),
+    "MONGODB_URI": ("mongodb_uri", _optional),
+    "ML_MONGO_COLLECTION": ("mongo_collection", str),
+    "ML_MODEL_DIR": ("model_dir", Path),
+    "ML_MODELS_KEEP": ("models_keep", _positive(int)),
+    "ML_RETRAIN_DAYS": ("retrain_days", _positive(int)),
+    "ML_RETRAIN_MIN_REPORTS": ("retrain_min_reports", _positive(int)),
+    "ML_AUTO_DEPLOY": ("auto_deploy", _boolean),
+    "ML_RUN_MODE": ("run_mode", _choice("cron", "once")),
+    "ML_CRON_SCHEDULE": ("cron_schedule", str),
+    "PREDICT_TIMEOUT_S": ("predict_timeout_s", _positive(float)),
+    "CACHE_TTL_S": ("cache_ttl_s", _positive(int)),
+    "RESULT_TTL_S": ("result_ttl_s", _positive(int)),
+    "WEAVE_API_KEY": ("api_key", _optional),
+    "FLOWER_BASIC_AUTH": ("flower_basic_auth", _basic_auth),
+    "LOG_FORMAT": ("log_format", _choice("text", "json")),
+}
+
+
+def from_env(environ: Mapping[str, str] | None = None) -> Settings:
+    """Build settings from environment variables, raising :class:`ConfigError` naming the first bad one."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, object] = {}
+    for variable, (name, parse) in _VARIABLES.items():
+        raw = environ.get(variable)
+        if raw is None or (raw == "" and parse not in (_optional, _basic_auth)):
+            continue
+        try:
+            values[name] = parse(raw)
+        except ValueError as exc:
+            raise ConfigError(f"{variable}={raw!r} is not valid: {exc}") from None
+    return Settings(**values)  # type: ignore[arg-type]
+
+
+@functools.cache
+def get_settings() -> Settings:
+    """Return the process's settings, read from the environment on first use."""
+    return from_env()

@@ -1,0 +1,84 @@
+"""Message normalisation, sender kinds and the message hash that keys the score cache."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from enum import StrEnum
+
+# Zero-width and bidirectional controls are invisible to a reader but let a sender make two
+# identical-looking lures hash and tokenise differently, so they are removed before anything else.
+_INVISIBLE = dict.fromkeys(
+    [*range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2060, 0x2065), *range(0x2066, 0x206A), 0xFEFF, 0x00AD],
+)
+_WHITESPACE_RUN = re.compile(r"\s+")
+
+
+class SenderKind(StrEnum):
+    """Kind of number a message came from, as far as the sender string tells."""
+
+    MOBILE = "mobile"
+    LANDLINE = "landline"
+    INTERNET_PHONE = "internet_phone"
+    INTERNATIONAL = "international"
+    SHORT_CODE = "short_code"
+    UNKNOWN = "unknown"
+
+
+def normalise(text: str) -> str:
+    """Return the canonical form of a message: NFKC, no invisible or control characters, one space, casefolded."""
+    text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
+    text = "".join(" " if unicodedata.category(ch) == "Cc" else ch for ch in text)
+    return _WHITESPACE_RUN.sub(" ", text).strip().casefold()
+
+
+def sender_kind(sender: str | None) -> SenderKind:
+    """Classify a sender string (Korean numbering plan) into a :class:`SenderKind`."""
+    if not sender:
+        return SenderKind.UNKNOWN
+    raw = unicodedata.normalize("NFKC", sender).strip()
+    if re.search(r"[^\d\s\-().+#]", raw):
+        # Letters or masked digits: nothing trustworthy can be read from it.
+        return SenderKind.UNKNOWN
+    digits = re.sub(r"\D", "", raw)
+    if not digits:
+        return SenderKind.UNKNOWN
+    if raw.startswith("#"):
+        return SenderKind.SHORT_CODE
+    if raw.startswith(("+", "00")):
+        national = digits[2:] if raw.startswith("00") else digits
+        if not national.startswith("82"):
+            return SenderKind.INTERNATIONAL if len(national) >= 7 else SenderKind.UNKNOWN
+        digits = "0" + national[2:].lstrip("0")
+    if re.fullmatch(r"01[016789]\d{7,8}", digits):
+        return SenderKind.MOBILE
+    if re.fullmatch(r"070\d{7,8}", digits):
+        return SenderKind.INTERNET_PHONE
+    if re.fullmatch(r"1[5-8]\d{6}|080\d{7,8}|\d{3,6}", digits):
+        return SenderKind.SHORT_CODE
+    if re.fullmatch(r"0(2\d{7,8}|[3-6][1-5]\d{7,8})", digits):
+        return SenderKind.LANDLINE
+    return SenderKind.UNKNOWN
+
+
+def message_hash(text: str, sender: str | None = None) -> str:
+    """Return ``sha256:<hex>`` of the normalised text and the sender kind: equal hashes always score alike."""
+    payload = f"{normalise(text)}\x1f{sender_kind(sender).value}".encode()
+    return "sha256:" + hashlib.sha256(payload).hexdigest()
+
+
+def mask_phone(sender: str | None) -> str | None:
+    """Return a sender with all but the last four digits masked, safe to write to logs."""
+    if not sender:
+        return sender
+    digits_seen = sum(ch.isdigit() for ch in sender)
+    keep_from = digits_seen - 4
+    out, index = [], 0
+    for ch in sender:
+        if ch.isdigit():
+            out.append(ch if index >= keep_from else "*")
+            index += 1
+        else:
+            out.append(ch)
+    return "".join(out)
