@@ -72,6 +72,7 @@ class Settings:
     predict_timeout_s: float = 5.0  # PREDICT_TIMEOUT_S
     cache_ttl_s: int = 7 * 24 * 3600  # CACHE_TTL_S: how long a score is reused
     result_ttl_s: int = 24 * 3600  # RESULT_TTL_S: how long task and batch results are kept
+    visibility_timeout_s: int = 3600  # CELERY_VISIBILITY_TIMEOUT_S: unacknowledged tasks are redelivered after it
     api_key: str | None = None  # WEAVE_API_KEY: admin endpoints are off without it
     flower_basic_auth: str | None = None  # FLOWER_BASIC_AUTH: user:password
     log_format: str = "text"  # LOG_FORMAT: text | json
@@ -98,6 +99,7 @@ _VARIABLES: dict[str, tuple[str, Callable[[str], object]]] = {
     "PREDICT_TIMEOUT_S": ("predict_timeout_s", _positive(float)),
     "CACHE_TTL_S": ("cache_ttl_s", _positive(int)),
     "RESULT_TTL_S": ("result_ttl_s", _positive(int)),
+    "CELERY_VISIBILITY_TIMEOUT_S": ("visibility_timeout_s", _positive(int)),
     "WEAVE_API_KEY": ("api_key", _optional),
     "FLOWER_BASIC_AUTH": ("flower_basic_auth", _basic_auth),
     "LOG_FORMAT": ("log_format", _choice("text", "json")),

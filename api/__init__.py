@@ -1,0 +1,32 @@
+"""The Flask gateway: validates requests, answers from the cache, queues scoring jobs, never loads the model."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+
+from api import errors
+from api.gateway import Gateway
+from api.routes import batch, health, predict
+from weave_ml.settings import Settings, get_settings
+
+# Largest accepted body: a full batch of long messages. Bigger bodies get a 413 before they are read.
+MAX_BODY_BYTES = 16 * 1024 * 1024
+
+
+def create_app(settings: Settings | None = None, test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the gateway app from settings (default: the environment)."""
+    from workers.celery_app import app as celery_app
+
+    settings = settings or get_settings()
+    app = Flask(__name__)
+    app.config.update(MAX_CONTENT_LENGTH=MAX_BODY_BYTES)
+    app.config.update(test_config or {})
+    app.json.ensure_ascii = False  # type: ignore[attr-defined]
+    app.json.sort_keys = False  # type: ignore[attr-defined]
+    app.extensions["weave"] = Gateway(settings, celery_app)
+    errors.register(app)
+    for module in (predict, batch, health):
+        app.register_blueprint(module.blueprint)
+    return app

@@ -1,0 +1,69 @@
+"""The gateway's connections, built once per app: Redis clients, cache, batch store, registry, dispatcher."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from typing import Any
+
+import redis
+from celery import Celery
+from kombu.exceptions import OperationalError
+
+from api.dispatcher import Dispatcher
+from weave_ml.batches import BatchStore
+from weave_ml.cache import ScoreCache
+from weave_ml.connections import redis_client
+from weave_ml.registry import Registry
+from weave_ml.settings import Settings
+from workers.celery_app import SCORING_QUEUE
+
+PENDING_PREFIX = "weave:pending"
+# What a lost Redis looks like to the gateway: from redis-py directly, or from kombu when publishing a task.
+BROKER_ERRORS = (redis.RedisError, OperationalError, OSError)
+# How stale the gateway's idea of the current model version may be.
+VERSION_CHECK_INTERVAL_S = 1.0
+
+
+class Gateway:
+    """Everything a request handler needs, shared by the threads of one process."""
+
+    def __init__(self, settings: Settings, celery_app: Celery) -> None:
+        self.settings = settings
+        self.celery = celery_app
+        self.results: redis.Redis = redis_client(settings.redis_url)
+        self.cache = ScoreCache(redis_client(settings.cache_url), settings.cache_ttl_s)
+        self.batches = BatchStore(self.results, settings.result_ttl_s)
+        self.registry = Registry(settings.model_dir, keep=settings.models_keep)
+        self.dispatcher = Dispatcher(self._send_micro_batch, self.results)
+        self._version: str | None = None
+        self._version_read_at = float("-inf")
+        self._version_lock = threading.Lock()
+
+    def current_version(self) -> str | None:
+        """Return the registry's current version, re-reading the pointer at most once a second."""
+        now = time.monotonic()
+        if now - self._version_read_at > VERSION_CHECK_INTERVAL_S:
+            with self._version_lock:
+                if now - self._version_read_at > VERSION_CHECK_INTERVAL_S:
+                    self._version = self.registry.current_version()
+                    self._version_read_at = now
+        return self._version
+
+    def _send_micro_batch(self, items: list[dict[str, Any]], reply_to: str) -> None:
+        self.celery.send_task("weave.score_messages", args=[items, reply_to], queue=SCORING_QUEUE)
+
+    def send_batch_chunk(self, batch_id: str, items: list[dict[str, Any]]) -> None:
+        """Queue one chunk of a batch job."""
+        self.celery.send_task("weave.score_batch_chunk", args=[batch_id, items], queue=SCORING_QUEUE)
+
+    def remember_pending(self, request_id: str, message_hash: str, sensitivity: str, model_version: str) -> None:
+        """Keep what is needed to answer a timed-out request later; never the message text."""
+        value = json.dumps({"message_hash": message_hash, "sensitivity": sensitivity, "model_version": model_version})
+        self.results.set(f"{PENDING_PREFIX}:{request_id}", value, ex=self.settings.result_ttl_s)
+
+    def pending(self, request_id: str) -> dict[str, Any] | None:
+        """Return what :meth:`remember_pending` kept, or None."""
+        raw = self.results.get(f"{PENDING_PREFIX}:{request_id}")
+        return None if raw is None else json.loads(raw)

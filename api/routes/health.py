@@ -1,0 +1,85 @@
+"""GET /health with real checks, and the model registry listing (GET /models, /models/current)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from flask import Blueprint, jsonify
+
+from api.errors import ApiError
+from api.gateway import BROKER_ERRORS
+from api.routes.predict import gateway
+from weave_ml.registry import RegistryError
+
+blueprint = Blueprint("health", __name__)
+
+
+def live_workers() -> list[dict[str, Any]]:
+    """Return the state each live scoring process last published (it expires within seconds of death)."""
+    client = gateway().results
+    keys = sorted(client.scan_iter(match="weave:worker:*", count=100))
+    return [json.loads(raw) for raw in client.mget(keys) if raw] if keys else []
+
+
+@blueprint.get("/health")
+def health() -> Any:
+    gw = gateway()
+    version = gw.registry.current_version()
+    meta: dict[str, Any] = {}
+    if version:
+        try:
+            meta = gw.registry.metadata(version)
+        except RegistryError:
+            version = None
+    body: dict[str, Any] = {
+        "status": "healthy",
+        "model_loaded": False,
+        "model_path": str(gw.registry.model_path(version)) if version else None,
+        "model_version": version,
+        "vocabulary_size": meta.get("vocabulary_size"),
+        "broker": "ok",
+        "workers": [],
+        "problems": [],
+    }
+    try:
+        gw.results.ping()
+        workers = live_workers()
+    except BROKER_ERRORS as exc:
+        body["broker"] = f"unreachable: {exc}"
+        body["status"] = "unhealthy"
+        body["problems"].append("the broker (Redis) does not answer")
+        return jsonify(body), 503
+    body["workers"] = [
+        {key: w.get(key) for key in ("hostname", "pid", "model_version", "error", "failed_version")} for w in workers
+    ]
+    body["model_loaded"] = any(w.get("model_version") for w in workers)
+    if version is None:
+        body["problems"].append(f"no model published in {gw.registry.root}")
+    if not workers:
+        body["problems"].append("no scoring worker is online")
+    body["problems"].extend(
+        f"worker {w['hostname']}:{w['pid']} cannot load {w['failed_version']}: {w['error']}"
+        for w in workers
+        if w.get("error")
+    )
+    if version is None:
+        body["status"] = "unhealthy"
+    elif body["problems"]:
+        body["status"] = "degraded"
+    return jsonify(body), 503 if body["status"] == "unhealthy" else 200
+
+
+@blueprint.get("/models")
+def models() -> Any:
+    registry = gateway().registry
+    return jsonify({"current": registry.current_version(), "versions": registry.versions()})
+
+
+@blueprint.get("/models/current")
+def current_model() -> Any:
+    registry = gateway().registry
+    version = registry.current_version()
+    if version is None:
+        raise ApiError(404, "not_found", "no model has been published yet")
+    return jsonify({**registry.metadata(version), "current": True})

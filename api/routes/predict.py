@@ -1,0 +1,98 @@
+"""POST /predict: answer from the cache or wait for a worker, at most PREDICT_TIMEOUT_S."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any
+
+from flask import Blueprint, current_app, jsonify, request, url_for
+
+from api.dispatcher import BrokerUnavailable
+from api.errors import ApiError
+from api.gateway import BROKER_ERRORS, Gateway
+from api.validation import json_body, message_request
+from weave_ml.scoring import decide
+from weave_ml.text import mask_phone, message_hash
+
+log = logging.getLogger("weave_ml.predictions")
+blueprint = Blueprint("predict", __name__)
+
+
+def gateway() -> Gateway:
+    return current_app.extensions["weave"]
+
+
+def log_prediction(started: float, prediction: dict[str, Any], sender: str | None) -> None:
+    """One line per prediction: latency, hash, version, cached flag; never the text or a full number."""
+    log.info(
+        "예측 완료 latency_ms=%.2f hash=%s model_version=%s cached=%s risk=%s sender=%s",
+        (time.perf_counter() - started) * 1000,
+        prediction["message_hash"][7:23],
+        prediction["model_version"],
+        prediction["cached"],
+        prediction["risk_level"],
+        mask_phone(sender),
+    )
+
+
+def unavailable(exc: Exception) -> ApiError:
+    return ApiError(503, "broker_unavailable", f"the scoring queue is unavailable: {exc}")
+
+
+@blueprint.post("/predict")
+def predict() -> Any:
+    started = time.perf_counter()
+    item = message_request(json_body(request))
+    gw = gateway()
+    digest = message_hash(item.message, item.sender)
+    version = gw.current_version()
+    if version is None:
+        raise ApiError(503, "model_unavailable", "no model has been published yet")
+    try:
+        cached = gw.cache.lookup_many(version, [digest])[0]
+    except BROKER_ERRORS as exc:
+        raise unavailable(exc) from None
+    if cached is not None:
+        prediction = decide(cached, item.sensitivity, cached=True)
+    else:
+        waiter = gw.dispatcher.submit(item.message, item.sender, digest)
+        remaining = gw.settings.predict_timeout_s - (time.perf_counter() - started)
+        if not waiter.done.wait(max(0.0, remaining)):
+            gw.dispatcher.forget(waiter)
+            gw.remember_pending(waiter.request_id, digest, item.sensitivity, version)
+            raise ApiError(
+                504,
+                "timeout",
+                f"no worker answered within {gw.settings.predict_timeout_s:g} s; fetch the answer later",
+                task_id=waiter.request_id,
+                status_url=url_for("predict.result", task_id=waiter.request_id),
+            )
+        if waiter.error is not None:
+            if isinstance(waiter.error, BrokerUnavailable):
+                raise unavailable(waiter.error)
+            raise waiter.error
+        assert waiter.score is not None
+        prediction = decide(waiter.score, item.sensitivity)
+    log_prediction(started, prediction, item.sender)
+    return jsonify(prediction)
+
+
+@blueprint.get("/predict/result/<task_id>")
+def result(task_id: str) -> Any:
+    """The answer of a /predict that timed out: 200 when scored, 202 while waiting, 404 unknown or expired."""
+    gw = gateway()
+    try:
+        pending = gw.pending(task_id)
+        if pending is None:
+            raise ApiError(404, "not_found", f"no pending prediction {task_id!r} (unknown or expired)")
+        # Workers cache every score they make; the model may have changed since the request was made.
+        score = None
+        for version in dict.fromkeys([gw.current_version(), pending["model_version"]]):
+            if version and (score := gw.cache.lookup_many(version, [pending["message_hash"]])[0]):
+                break
+    except BROKER_ERRORS as exc:
+        raise unavailable(exc) from None
+    if score is None:
+        return jsonify({"task_id": task_id, "status": "pending"}), 202
+    return jsonify(decide(score, pending["sensitivity"]))
