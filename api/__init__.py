@@ -9,6 +9,7 @@ from flask import Flask
 from api import errors
 from api.gateway import Gateway
 from api.routes import batch, health, predict
+from weave_ml import logs
 from weave_ml.settings import Settings, get_settings
 
 # Largest accepted body: a full batch of long messages. Bigger bodies get a 413 before they are read.
@@ -20,6 +21,7 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
     from workers.celery_app import app as celery_app
 
     settings = settings or get_settings()
+    logs.configure(settings.log_format)
     app = Flask(__name__)
     app.config.update(MAX_CONTENT_LENGTH=MAX_BODY_BYTES)
     app.config.update(test_config or {})

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -110,9 +111,35 @@ def vocabulary_size(pipeline: Pipeline) -> int:
     return len(pipeline.named_steps["features"].get_feature_names_out())
 
 
+def _with_packed_vocabularies(pipeline: Pipeline) -> Pipeline:
+    """Return a shallow copy whose vectorisers hold their vocabulary as one string array, terms by column.
+
+    skops writes a dict entry by entry into its JSON schema: 100,000 n-grams took 5 s to save and 5 s to
+    load. As a numpy array the same vocabulary takes milliseconds and a tenth of the space.
+    """
+    union = copy.copy(pipeline.named_steps["features"])
+    packed_transformers = []
+    for name, transformer in union.transformer_list:
+        if isinstance(transformer, TfidfVectorizer):
+            transformer = copy.copy(transformer)
+            terms = sorted(transformer.vocabulary_, key=transformer.vocabulary_.__getitem__)
+            transformer.vocabulary_ = np.array(terms, dtype=str)
+        packed_transformers.append((name, transformer))
+    union.transformer_list = packed_transformers
+    packed = copy.copy(pipeline)
+    packed.steps = [(name, union if name == "features" else step) for name, step in pipeline.steps]
+    return packed
+
+
+def _unpack_vocabularies(pipeline: Pipeline) -> None:
+    for _, transformer in pipeline.named_steps["features"].transformer_list:
+        if isinstance(transformer, TfidfVectorizer) and isinstance(transformer.vocabulary_, np.ndarray):
+            transformer.vocabulary_ = {term: column for column, term in enumerate(transformer.vocabulary_.tolist())}
+
+
 def save(pipeline: Pipeline, path: Path) -> None:
     """Write a fitted pipeline to ``path`` in skops format (no pickle)."""
-    skops.io.dump(pipeline, path)
+    skops.io.dump(_with_packed_vocabularies(pipeline), path)
 
 
 def load(path: Path) -> Pipeline:
@@ -127,6 +154,7 @@ def load(path: Path) -> Pipeline:
         pipeline = skops.io.load(path, trusted=sorted(TRUSTED_TYPES))
     except Exception as exc:
         raise UntrustedModelError(f"{path} could not be loaded: {exc}") from exc
-    if not isinstance(pipeline, Pipeline):
+    if not isinstance(pipeline, Pipeline) or "features" not in pipeline.named_steps:
         raise UntrustedModelError(f"{path} does not hold a pipeline")
+    _unpack_vocabularies(pipeline)
     return pipeline

@@ -62,9 +62,12 @@ def sha256_of(path: Path) -> str:
 
 
 def new_version_name(now: dt.datetime | None = None) -> str:
-    """Return a version name that sorts by creation time: ``YYYYmmdd-HHMMSS-<hex>``."""
+    """Return a version name that sorts by creation time: ``YYYYmmdd-HHMMSS-<microseconds><hex>``.
+
+    The random suffix keeps two publishers in the same microsecond apart.
+    """
     now = now or dt.datetime.now(dt.UTC)
-    return f"{now:%Y%m%d-%H%M%S}-{secrets.token_hex(3)}"
+    return f"{now:%Y%m%d-%H%M%S}-{now:%f}{secrets.token_hex(2)}"
 
 
 class Registry:

@@ -1,0 +1,187 @@
+"""Real processes for integration tests: a private redis-server, Celery workers and a gunicorn gateway."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import redis
+import requests
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def wait_until(condition, timeout_s: float, what: str, interval_s: float = 0.05):
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(interval_s)
+    raise TimeoutError(f"timed out after {timeout_s} s waiting for {what}")
+
+
+class Process:
+    """A child process whose output goes to a log file, stopped politely then firmly."""
+
+    def __init__(self, argv: list[str], env: dict[str, str], log_path: Path) -> None:
+        self.log_path = log_path
+        self._log = open(log_path, "ab")  # noqa: SIM115 - lives as long as the process
+        self.popen = subprocess.Popen(argv, env=env, cwd=ROOT, stdout=self._log, stderr=subprocess.STDOUT)
+
+    @property
+    def pid(self) -> int:
+        return self.popen.pid
+
+    def alive(self) -> bool:
+        return self.popen.poll() is None
+
+    def log(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def kill(self, sig: int = signal.SIGKILL) -> None:
+        if self.alive():
+            os.kill(self.pid, sig)
+        self.popen.wait(timeout=30)
+        self._log.close()
+
+    def stop(self, timeout_s: float = 15) -> None:
+        if self.alive():
+            self.popen.send_signal(signal.SIGTERM)
+            try:
+                self.popen.wait(timeout=timeout_s)
+            except subprocess.TimeoutExpired:
+                self.popen.kill()
+                self.popen.wait(timeout=10)
+        self._log.close()
+
+
+class RedisServer(Process):
+    """A private redis-server on a free port that keeps nothing on disk."""
+
+    def __init__(self, workdir: Path, port: int | None = None) -> None:
+        self.port = port or free_port()
+        workdir.mkdir(parents=True, exist_ok=True)
+        argv = [
+            "redis-server",
+            "--port",
+            str(self.port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(workdir),
+        ]
+        super().__init__(argv, dict(os.environ), workdir / f"redis-{self.port}.log")
+        wait_until(self.ping, 10, f"redis-server on port {self.port}")
+
+    def url(self, db: int = 0) -> str:
+        return f"redis://127.0.0.1:{self.port}/{db}"
+
+    def ping(self) -> bool:
+        try:
+            return bool(redis.Redis(port=self.port, socket_connect_timeout=0.2).ping())
+        except redis.RedisError:
+            return False
+
+
+class CeleryWorker(Process):
+    """``celery worker`` as the Procfile starts it, on the queues given."""
+
+    def __init__(
+        self,
+        env: dict[str, str],
+        log_dir: Path,
+        name: str,
+        queues: str = "scoring",
+        pool: str = "solo",
+        extra: tuple[str, ...] = (),
+    ) -> None:
+        self.name = name
+        argv = [
+            str(BIN / "celery"),
+            "--app",
+            "workers.celery_app",
+            "worker",
+            "--queues",
+            queues,
+            "--pool",
+            pool,
+            "--hostname",
+            f"{name}@%h",
+            "--without-mingle",
+            "--without-gossip",
+            "--loglevel",
+            "INFO",
+            *extra,
+        ]
+        super().__init__(argv, env, log_dir / f"worker-{name}.log")
+        self.results = redis.Redis.from_url(env["REDIS_URL"])
+
+    def state(self) -> dict | None:
+        """The model state this worker's scoring process last published, if any."""
+        for key in self.results.scan_iter(match="weave:worker:*"):
+            raw = self.results.get(key)
+            if raw and json.loads(raw)["pid"] in self.pids():
+                return json.loads(raw)
+        return None
+
+    def pids(self) -> set[int]:
+        children = Path(f"/proc/{self.pid}/task/{self.pid}/children")
+        found = {self.pid}
+        if children.exists():
+            found |= {int(p) for p in children.read_text().split()}
+        return found
+
+    def wait_ready(self, timeout_s: float = 60) -> dict:
+        """Wait until the worker serves a model and consumes its queue."""
+        state = wait_until(lambda: self.alive() and self.state(), timeout_s, f"worker {self.name} to load a model")
+        wait_until(lambda: "ready." in self.log() or not self.alive(), timeout_s, f"worker {self.name} to be ready")
+        assert self.alive(), self.log()
+        return state
+
+
+class Gateway(Process):
+    """The gateway under gunicorn with the production configuration."""
+
+    def __init__(self, env: dict[str, str], log_dir: Path, processes: int = 1, threads: int = 16) -> None:
+        self.port = free_port()
+        env = {**env, "API_PORT": str(self.port), "GATEWAY_PROCESSES": str(processes), "GATEWAY_THREADS": str(threads)}
+        argv = [str(BIN / "gunicorn"), "--config", "python:api.gunicorn_conf", "api.wsgi:app"]
+        super().__init__(argv, env, log_dir / f"gateway-{self.port}.log")
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.session = requests.Session()
+        wait_until(self._answers, 30, "the gateway to answer")
+
+    def _answers(self) -> bool:
+        assert self.alive(), self.log()
+        try:
+            return requests.get(f"{self.url}/health", timeout=2).status_code in (200, 503)
+        except requests.ConnectionError:
+            return False
+
+    def post(self, path: str, body=None, **kwargs) -> requests.Response:
+        return self.session.post(f"{self.url}{path}", json=body, timeout=kwargs.pop("timeout", 30), **kwargs)
+
+    def get(self, path: str, **kwargs) -> requests.Response:
+        return self.session.get(f"{self.url}{path}", timeout=kwargs.pop("timeout", 30), **kwargs)
+
+    def stop(self, timeout_s: float = 15) -> None:
+        self.session.close()
+        super().stop(timeout_s)
