@@ -120,11 +120,12 @@ def _with_packed_vocabularies(pipeline: Pipeline) -> Pipeline:
     union = copy.copy(pipeline.named_steps["features"])
     packed_transformers = []
     for name, transformer in union.transformer_list:
+        packed_transformer = transformer
         if isinstance(transformer, TfidfVectorizer):
-            transformer = copy.copy(transformer)
+            packed_transformer = copy.copy(transformer)
             terms = sorted(transformer.vocabulary_, key=transformer.vocabulary_.__getitem__)
-            transformer.vocabulary_ = np.array(terms, dtype=str)
-        packed_transformers.append((name, transformer))
+            packed_transformer.vocabulary_ = np.array(terms, dtype=str)
+        packed_transformers.append((name, packed_transformer))
     union.transformer_list = packed_transformers
     packed = copy.copy(pipeline)
     packed.steps = [(name, union if name == "features" else step) for name, step in pipeline.steps]

@@ -26,9 +26,8 @@ def redis_server(tmp_path_factory) -> Iterator[RedisServer]:
 
 @pytest.fixture(scope="session")
 def seed_model(tmp_path_factory):
-    """A model trained on a small seed corpus, published into a template registry."""
-    trained = train_evaluated(corpus.generate(size=1500))
-    return trained
+    """A model trained on a small seed corpus; each stack publishes it into a registry of its own."""
+    return train_evaluated(corpus.generate(size=1500))
 
 
 def new_registry(root: Path, trained) -> Registry:

@@ -109,6 +109,7 @@ class CeleryWorker(Process):
         env: dict[str, str],
         log_dir: Path,
         name: str,
+        *,
         queues: str = "scoring",
         pool: str = "solo",
         extra: tuple[str, ...] = (),
