@@ -18,7 +18,9 @@ from weave_ml.corpus import FAMILIES, generate, normal, phishing, write_jsonl
 from weave_ml.corpus.template import render
 from weave_ml.datasets import LabelledMessage
 
-HOLDOUT = Path(__file__).resolve().parents[1] / "data" / "korean_holdout.jsonl"
+DATA = Path(__file__).resolve().parents[1] / "data"
+# Hand-written evaluation sets: the original hold-out and the later, independently worded realistic set.
+HOLDOUTS = ("korean_holdout.jsonl", "korean_realistic.jsonl")
 REPO_ROOT = Path(__file__).resolve().parents[2]
 
 SENDER_FORMATS = [
@@ -171,13 +173,15 @@ def test_jsonl_fields(tmp_path: Path) -> None:
         assert record["source"].startswith("seed:")
 
 
-def _holdout() -> list[dict[str, object]]:
-    return [json.loads(line) for line in HOLDOUT.read_text(encoding="utf-8").splitlines() if line.strip()]
+def _holdout(name: str) -> list[dict[str, object]]:
+    path = DATA / name
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
 
 
-def test_holdout_parses_and_is_balanced() -> None:
-    records = _holdout()
-    assert 150 <= len(records) <= 200
+@pytest.mark.parametrize("name", HOLDOUTS)
+def test_holdout_parses_and_is_balanced(name: str) -> None:
+    records = _holdout(name)
+    assert 150 <= len(records) <= 250
     labels = Counter(record["label"] for record in records)
     assert set(labels) == {0, 1}
     assert 0.4 <= labels[1] / len(records) <= 0.6
@@ -189,7 +193,13 @@ def test_holdout_parses_and_is_balanced() -> None:
     assert len(texts) == len(set(texts))
 
 
-def test_holdout_does_not_overlap_generated_corpus(corpus: list[LabelledMessage]) -> None:
+@pytest.mark.parametrize("name", HOLDOUTS)
+def test_holdout_does_not_overlap_generated_corpus(corpus: list[LabelledMessage], name: str) -> None:
     generated = {message.message for message in corpus}
-    overlap = [record["message"] for record in _holdout() if record["message"] in generated]
+    overlap = [record["message"] for record in _holdout(name) if record["message"] in generated]
     assert overlap == []
+
+
+def test_holdouts_do_not_overlap_each_other() -> None:
+    first, second = ({record["message"] for record in _holdout(name)} for name in HOLDOUTS)
+    assert first.isdisjoint(second)

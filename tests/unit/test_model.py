@@ -80,3 +80,16 @@ def test_sensitivity_moves_the_threshold_not_the_probability():
     assert (low["is_phishing"], medium["is_phishing"], high["is_phishing"]) == (False, True, True)
     assert SENSITIVITY_THRESHOLDS["high"] < SENSITIVITY_THRESHOLDS["medium"] < SENSITIVITY_THRESHOLDS["low"]
     assert medium["reasons"] == ["단축 URL 포함"] and medium["message_hash"] == "sha256:00"
+
+
+def test_signal_layout_is_fixed_at_fit_time():
+    from weave_ml.features import SIGNALS, MessageSignals
+
+    signals = MessageSignals().fit([])
+    assert signals.signals_ == [name for name, _, _ in SIGNALS]
+    older = MessageSignals().fit([])
+    older.signals_ = signals.signals_[:2]  # a model saved before later signals were added
+    assert older.transform([("http://bit.ly/x", "mobile")]).shape == (1, 2 + len(signals.sender_kinds_))
+    older.signals_ = ["retired_signal"]
+    with pytest.raises(ValueError, match="retired_signal"):
+        older.transform([("text", "mobile")])

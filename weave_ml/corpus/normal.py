@@ -109,6 +109,9 @@ CARD_STATEMENT = Family(
     - [{card}] {month} 명세서: 일시불 {amount_mid}원, 할부 {amount_mid2}원, 합계 {amount_total}원
     - [{card}] {month} 이용대금명세서 보기 {url_real_card}
     - [{card}] 선결제 {amount_mid}원이 처리되었습니다. 남은 결제예정금액 {amount_total}원
+    - [{card}] 새 카드 배송이 시작되었습니다. 받으신 뒤 앱 > 카드 등록에서 사용을 시작하세요.
+    - [{card}] {masked_name}님 카드가 {date} 등기로 발송되었습니다. 수령 후 뒷면에 서명해 주세요.
+    - [{card}] 요청하신 결제 계좌 변경이 완료되었습니다.
 """),
     _INSTITUTION,
     _NOTICE,
@@ -264,6 +267,9 @@ SHOP_AD = Family(
     - (광고)[{bank}] 주택담보대출 금리 안내 - 자세한 상담은 가까운 영업점에서. 무료수신거부 {toll_free}
     - (광고)[{shop}] 오늘만 특가 {product} {url_real_shop}\n무료수신거부 {toll_free}
     - (광고)[{shop}] 장바구니 상품 {product} 가격이 내려갔어요! {url_real_shop} 수신거부 {toll_free}
+    - (광고)[{shop}] 찜한 상품 가격 인하 알림 {short_url} 무료수신거부 {toll_free}
+    - (광고)[{shop}] {month} 회원 전용 쿠폰팩 받기 {short_url}\n무료수신거부 {toll_free}
+    - (광고) {salon} 신규 고객 첫 방문 {count}0% 할인 {landline} 무료수신거부 {toll_free}
 """),
     _ADVERTISER,
     (("web", 0.6), ("sms", 0.4)),
@@ -338,6 +344,22 @@ FAMILY_CHAT = Family(
     - 엄마 카톡 프사 바꿨네 ㅋㅋ 예쁘다
     - 엄마 병원 {hour} 예약했어 같이 가자
     - 나 지금 버스 탔어 {count}0분 뒤 도착
+    - 엄마 비 오는데 {우산|장화} 없어ㅠ {역|정류장} {count}번 출구로 {나와줄래|와줄 수 있어}?
+    - 엄마 나 {친구네서 자고 갈게|야자 끝나고 갈게|동아리 있어서 늦어}
+    - 아빠 나 {터미널|기차역} 도착했어 {count}분 뒤에 나와줘
+    - 엄마 나 폰 배터리 {5%|얼마 없어}라 연락 안되면 {nick}한테 해
+    - 엄마 나 {hour}에 끝나 차로 데리러 와줄 수 있어?
+    - 엄마 액정 {보호필름|케이스} 새로 샀어 ㅋㅋ 폰은 멀쩡해
+    - 이번 달 {교통비|폰 요금} 생각보다 많이 나왔네 다음 달엔 아껴 쓸게
+    - 아빠 {수강료|교재비} 결제했어 아빠 카드로 {amount_small}원 문자 갈 거야
+    - {nick}이 폰으로 연락해 내 폰 꺼졌어 {hour} 전에는 들어갈게
+    - 아빠 택배 {경비실|무인택배함}에 있대 들어올 때 찾아와줘
+    - 엄마 용돈 {amount_small}원 보냈어 맛있는 거 사드세요
+    - {첫 월급|알바비} 받았다!! 이번엔 내가 {저녁|치킨} 쏠게
+    - 여보 이번 달 {가스비|관리비} 고지서 {amount_mid}원 나왔더라 자동이체 걸어둘게
+    - {형|언니|오빠} {엄마|아빠} 선물 돈 모으자 얼마씩 낼까
+    - 엄마 폰 {업데이트|카톡 업데이트} 하는 법 모르면 주말에 내가 해줄게
+    - 엄마 나 은행 왔는데 통장 비밀번호 기억 안 나ㅠ 집에 가서 물어볼게
 """),
     _MESSENGER,
     _CHAT,
@@ -379,6 +401,13 @@ FRIEND_CHAT = Family(
     - 여기 가게 어때? {url_shared}
     - 내일 여기서 만나자 {url_shared}
     - 결제 내가 할게 나중에 반 보내줘
+    - {동창회|동호회|계모임} {month} 회비 걷어요~ {amount_small}원 총무 계좌로 부탁해요
+    - {여행|펜션} 비용 정리해서 올렸어 각자 {amount_small}원 나한테 주면 돼
+    - {count}만원 여기로 부탁~ toss.me/{nick_roman}
+    - 방금 {amount_small}원 이체함 들어왔는지 봐줘
+    - 계좌 다시 알려줘 아까 보낸 거 반송됐대
+    - 인증번호 왔다고? 그거 내가 너 번호로 {예약|가입}하다가 잘못 눌렀어 미안
+    - 저번에 빌린 {amount_small}원 지금 보냈다 고마워!
 """),
     _MESSENGER,
     _CHAT,
@@ -409,6 +438,10 @@ WORK = Family(
     - {hour} 회의 링크 공유드립니다 {url_meeting}
     - 자료 링크 여기 있습니다 {url_shared}
     - 대표님 결제 서류 {count}건 올려놨습니다
+    - 거래처 입금 확인됐습니다 {amount_total}원 세금계산서 발행할게요
+    - 출장비 {amount_mid}원 이번 급여에 같이 들어갑니다
+    - 회식비 정산했습니다 인당 {amount_small}원 총무한테 보내주세요
+    - {company} 계약금 {amount_total}원 오늘 오후에 송금 예정이라고 연락 왔습니다
 """),
     _PERSON,
     (("chat", 0.6), ("sms", 0.3), ("web", 0.1)),
@@ -524,6 +557,48 @@ SECONDHAND_CHAT = Family(
     0.8,
 )
 
+PAY_APP = Family(
+    "ham_pay_app",
+    NORMAL,
+    parse_block(r"""
+    - [{pay_app}] {other_name}님에게서 {amount_small}원이 도착했어요
+    - [{pay_app}] 송금 알림: {masked_name}님 → 회원님 {amount_small}원 ({회비|밥값|더치페이|선물|용돈})
+    - [{pay_app}] 모임통장 입금 {amount_small}원 ({other_name})
+    - [{pay_app}] {amount_mid}원을 {other_name}님({bank_short})께 보냈습니다
+    - [{pay_app}] 어제까지 쌓인 이자 {count}{count}원을 받았어요
+    - [{pay_app}] {shop} {amount_small}원 결제, {count}0원 적립
+    - [{pay_app}] 아직 받지 않은 송금이 있어요. {count}일 안에 앱에서 받아주세요
+    - [{pay_app}] {other_name}님이 {amount_small}원 정산을 요청했어요
+    - [{pay_app}] 충전 {amount_small}원 완료, 머니 잔액 {amount_mid}원
+    - [{pay_app}] {other_name}님에게 보낸 {amount_small}원이 취소됐어요
+"""),
+    _INSTITUTION,
+    (("web", 0.6), ("sms", 0.4)),
+    0.9,
+)
+
+PUBLIC_SERVICE = Family(
+    "ham_public_service",
+    NORMAL,
+    parse_block(r"""
+    - [{city}] 소비쿠폰 신청 {count}주차 요일제 안내: 출생연도 끝자리에 맞춰 카드사나 주민센터에서 신청하세요.
+    - [{card}] 지원금 {amount_mid}원 사용 가능 금액이 남아 있습니다. 사용처는 {card} 앱에서 확인하세요.
+    - [{city}] 지역사랑상품권 {month} 할인 판매가 시작되었습니다. 1인 구매 한도 {count}0만원
+    - [금융감독원] 금융회사를 사칭한 대출 권유 문자에 주의하세요. 금융회사는 문자로 대출을 권하지 않습니다.
+    - [방송통신위원회] 출처가 불분명한 링크는 누르지 마시고 스미싱 의심 문자는 118로 신고해 주세요.
+    - [고용센터] {name}님 취업지원 상담이 {date} {hour}로 예약되었습니다.
+    - [{city} 민원실] 여권이 발급되었습니다. 신분증을 지참하고 {date}부터 수령하세요.
+    - [{city}] {hour} 재활용 선별장 점검으로 수거가 하루 늦어집니다.
+    - [경찰청] 운전면허 적성검사 기간이 {date}까지입니다. 가까운 시험장이나 경찰서에서 갱신하세요.
+    - [국민건강보험공단] 건강보험료 {month}분 {amount_small}원이 자동이체로 납부되었습니다.
+    - [관세청] 해외직구 물품 통관 목록 신고가 완료되었습니다. 세금 없이 반출 예정입니다.
+    - [{city} 보건소] 어르신 독감 무료접종 기간 {date}까지. 가까운 위탁의료기관에서 접종하세요.
+"""),
+    _PUBLIC,
+    (("web", 0.5), ("sms", 0.5)),
+    0.9,
+)
+
 FAMILIES: tuple[Family, ...] = (
     BANK_NOTICE,
     CARD_APPROVAL,
@@ -543,4 +618,6 @@ FAMILIES: tuple[Family, ...] = (
     WEDDING,
     BILL,
     SECONDHAND_CHAT,
+    PAY_APP,
+    PUBLIC_SERVICE,
 )

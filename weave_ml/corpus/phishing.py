@@ -66,6 +66,16 @@ PARCEL = Family(
     - [{courier}] 배송 주소가 정확하지 않아 물품이 집하장에 보관되어 있습니다. 오늘 중으로 주소 확인
       부탁드립니다
       {url_parcel}
+    - {courier} {masked_name}님 물품이 {count}일째 찾아가지 않은 상태로 보관중입니다. 기간이 지나면 보낸 곳으로 되돌려
+      보냅니다. 수령 방법 선택 {url_parcel}
+    - [{courier}] 두 차례 방문 시 수령인 부재. 재방문 일정 예약 {url_parcel}
+    - {명절|연말} 선물 택배가 {courier} 터미널에 보관 중이에요. 수령지를 알려주세요 {url_parcel}
+    - 고객님 상품 {문 앞|현관 앞|경비실} 배달 완료 인증 사진이 등록되었습니다. 보기 {url_parcel}
+    - 물품 {반송|회송} 접수 예정 - 수취 정보 {재확인|보완} 요망 {short_url}
+    - [{courier}] {waybill} 수취인 정보 누락으로 {집하|출고} 대기 중. 정보 입력 {url_parcel}
+    - {courier} 담당기사인데요 주소에 호수가 없어서 배달을 못 했어요 여기 들어가서 적어주시면 내일 갖다드릴게요
+      {url_parcel}
+    - [{shop}] 결제하신 {product} 주문이 배송지 {미확인|오류}로 {취소 예정|출고 대기}입니다. 주소 변경 {url_parcel}
 """),
     _THROWAWAY,
     _WEB_OR_INTL,
@@ -227,6 +237,12 @@ GOV_REFUND = Family(
     - [정부24] 재난지원금 미신청자 안내. {date} 마감 {url_gov}
     - (정부24) 전자문서 도착 - 국세 환급 통지서 열람 {url_gov}
     - [{tax}] {masked_name}님 환급 대상 세액 {refund}원. 본인 계좌 입력 후 3일 내 지급 {url_gov}
+    - [{tax}] {masked_name}님은 {year}년 {민생회복|고물가} 소비쿠폰 지급 대상입니다. 수령 카드 선택 {url_gov}
+    - 민생회복 지원금 {amount_mid}원 지급 확정 안내. 본인 인증 후 {지역화폐|카드 포인트}로 받기 {url_gov}
+    - [{city}] 생활안정지원금 신청이 {date}에 종료됩니다. 대상 여부 조회 {url_gov}
+    - [정부24] 지원금 중복 수령이 확인되어 {amount_mid}원 반납 대상입니다. 반납 계좌 확인 {url_gov}
+    - [{tax}] {year}년 {자녀장려금|근로장려금} 추가 심사 결과 지급액 {refund}원. 수령 계좌 입력 {url_gov}
+    - 소상공인 {에너지 바우처|전기요금 지원금} {amount_mid}원 신청 대상 안내 {url_gov}
 """),
     _SPOOFED_OFFICIAL,
     _OFFICIAL,
@@ -339,6 +355,10 @@ OVERSEAS_PAYMENT = Family(
     - {masked_name}님 {card} 체크카드 해외승인 {amount_big}원({date}) 본인 아닐 경우 고객센터 {callback}
     - [{card}] {merchant} {amount_big}원 결제 승인. 본인이 아니면 {callback}로 연락 주시면 즉시 취소해
       드립니다
+    - {card} 해외 이용 {merchant} USD {usd_big} 정상 처리. 이용하지 않으셨으면 {callback}
+    - [{merchant}] 주문번호 {digits} 결제금액 ${usd_big}. 주문하지 않았다면 {callback}로 취소하세요
+    - 국외 카드 결제 {amount_big}원({merchant}) 완료 - 본인 확인이 필요하면 {callback}
+    - [해외승인] {masked_name} USD {usd_big} {merchant} 누적 {amount_total}원 부정결제 신고 {callback}
 """),
     _SPOOFED_OFFICIAL,
     (("intl", 0.6), ("web", 0.3), ("sms", 0.1)),
@@ -364,6 +384,11 @@ ACCOUNT_ALERT = Family(
     - [{bank}] 개인정보 유출 감지. 보안 강화를 위해 앱 재설치 필요 {url_apk}
     - [Apple] Apple ID가 잠겼습니다. 잠금 해제: {url_account}
     - [{bank}] 휴면계좌 전환 예정. {date} 이전 본인 인증 시 유지됩니다 {url_bank}
+    - [{telecom}] 해킹 사고 관련 고객님 유심 {교체|점검} 순서가 되었습니다. 매장 예약 {url_telecom}
+    - [{telecom}] 복제폰 피해 예방을 위해 {유심 잠금|명의 보호} 설정이 필요합니다 {url_telecom}
+    - [{platform}] {masked_name}님 계정이 정책 위반으로 {count}일 후 삭제됩니다. 소명하기 {url_account}
+    - [{bank}] 고객님 계좌가 전기통신금융사기 피해 신고로 지급정지 되었습니다. 이의 제기 {url_bank}
+    - [{platform}] 낯선 기기({place}) 접속 감지. 계정 잠금 해제 {url_account}
 """),
     _SPOOFED_OFFICIAL,
     _WEB_OR_INTL,
@@ -389,6 +414,12 @@ INVITATION = Family(
     - 결혼식 사진 공유드려요~ 와주셔서 감사했습니다 {url_invite}
     - [초대] {name}의 집들이에 초대합니다 위치는 링크 확인 {short_url}
     - 오랜만이야! 나 결혼해~ 청첩장 보내 {url_invite}
+    - {name}, {other_name} 두 사람이 {date} 결혼합니다. 초대장 열기 {url_invite}
+    - 💌 모바일 초대장 - 터치해서 열어보세요 {url_invite}
+    - 그동안 감사했습니다. 저희 새 출발을 알려드려요 {short_url}
+    - [부고] {name}님 {부친|모친|장인|장모} 상 알림. 조문 안내 {url_invite}
+    - 삼가 고인의 명복을 빕니다. {surname}OO 님 장례 일정 안내 {url_invite}
+    - 울 {nick} 돌 기념 사진 모음이랑 잔치 안내 보내요~ {url_invite}
 """),
     _THROWAWAY,
     (("web", 0.35), ("sms", 0.45), ("intl", 0.2)),
@@ -415,6 +446,12 @@ PRIZE_REFUND = Family(
     - 고객님은 {shop} VIP 사은품 대상입니다. 수령 주소 입력 {url_prize}
     - [{telecom}] 장기고객 감사 데이터 쿠폰 & {product} 증정 {url_telecom}
     - [{shop}] {amount_small}원 모바일 상품권 당첨! 3일 내 미등록 시 자동 소멸 {url_prize}
+    - [{membership}] {masked_name}님 {amount_small}P가 {date}에 사라집니다. 지금 {상품권|현금}으로 바꾸세요
+      {url_prize}
+    - [{airline}] 회원님 마일리지 유효기간이 이번 달 끝납니다. 남은 마일리지 확인 {url_prize}
+    - {membership} 포인트 {amount_small}점 {기프티콘|모바일 상품권} 교환 마감 임박 {short_url}
+    - [{shop}] 구매 감사 적립금 {amount_small}원 지급. {count}일 후 자동 소멸 {url_prize}
+    - 잠자는 {membership} 포인트 {amount_small}P 찾아가세요 ▶ {url_prize}
 """),
     _THROWAWAY,
     _WEB_OR_INTL,
@@ -510,6 +547,67 @@ MICROPAYMENT = Family(
     _WEB_OR_INTL,
 )
 
+CARD_ISSUANCE = Family(
+    "card_issuance",
+    PHISHING,
+    parse_block(r"""
+    - [{card}] {masked_name}님 요청하신 {신용카드|체크카드|후불교통카드} 제작이 끝나 {date} 배달됩니다. 문의
+      {callback}
+    - {card} 카드 전달 예정 안내입니다. 카드를 신청한 적이 없으면 상담실 {callback}로 바로 알려주세요
+    - [{card}] 온라인 카드 신청서가 접수되었습니다({date} {time}). 명의 확인 {callback}
+    - 안녕하세요 {card} 배송 담당입니다 {masked_name}님 카드 {hour} 도착 예정입니다 수령이 어려우시면 {callback}
+    - [{card}] 카드 {분실|재발급} 신고가 들어왔습니다. 직접 하신 게 아니면 {callback}
+    - [{bank}] 비대면 계좌 개설과 체크카드 신청이 {masked_name}님 명의로 들어왔습니다. 확인 {callback}
+    - [{card}] 가족카드 추가 발급 완료. 카드 받으실 분 확인이 필요합니다 {callback}
+    - [{card}] 신규 카드 등록 알림 - 직접 신청한 카드가 아니면 {callback}(24시간 상담)
+    - {card} 발급 심사 승인. 카드 수령 전 본인 확인 전화 {callback}
+"""),
+    _SPOOFED_OFFICIAL,
+    (("web", 0.5), ("sms", 0.35), ("intl", 0.15)),
+    0.9,
+)
+
+ACQUAINTANCE = Family(
+    "acquaintance",
+    PHISHING,
+    parse_block(r"""
+    - {nick}아 나야 톡으로만 얘기하자 부탁할 게 있는데 {amount_big}원 좀 잠깐 융통해줄 수 있어? 모레 꼭 줄게
+    - 이거 내 새 번호야 저장해줘~ 그리고 {gift_card} 좀 대신 사줄 수 있을까?
+    - {선배|형|언니} 저 {nick}인데요 지금 은행 업무가 막혀서 {amount_mid}원만 먼저 보내주실 수 있나요
+    - 저 {surname}{과장|차장}입니다 회의 들어가야 해서 문자로 드려요 {bank} {account}로 {amount_big}원 먼저 처리
+      부탁합니다
+    - 카톡 계정이 정지돼서 이 번호로 연락해 급하게 송금할 데가 있는데 도와줄 수 있어?
+    - 사장님 {name}입니다 거래처 대금 결제가 급한데 제 인증서가 만료돼서요 {amount_big}원만 대신 보내주세요
+    - {nick}아 미안한데 {amount_mid}원만 빌려줘 내 카드가 정지됐어 {bank} {account}
+    - 해외 출장 중이라 이 번호로 연락해요 {gift_card} {count}장 사서 번호만 보내줄 수 있어?
+    - 예전 번호는 못 써 이 번호로 톡 추가해줘 그리고 잠깐 부탁 하나만 들어줄래
+    - 폰 분실해서 임시번호야 {amount_mid}원 결제가 급한데 네 카드로 해주면 바로 갚을게
+"""),
+    _MESSENGER,
+    (("chat", 0.8), ("sms", 0.2)),
+    1.0,
+)
+
+PUBLIC_NOTICE = Family(
+    "public_notice",
+    PHISHING,
+    parse_block(r"""
+    - [{city}] 생활쓰레기 {종량제 봉투 미사용|불법 투기} 적발 - 과태료 {amount_small}원 부과 예정 {url_gov}
+    - [{city} 자원순환과] 무단투기 CCTV 단속 내역 통지. 사진 확인 및 이의 신청 {url_gov}
+    - [한국전력공사] {masked_name}님 댁 전기요금이 {count}개월 연체되었습니다. 공급 정지 전 확인 {url_gov}
+    - [{city} 가스] 가스 누출 점검 {미완료|거부} 세대 통보. 점검일 다시 잡기 {url_gov}
+    - [국민권익위원회] 귀하가 피신고인으로 된 신고 건이 있습니다. 내용 열람 {url_gov}
+    - [{city}] 예비군 {동원훈련|기본훈련} 불참 확인서 발송. 사유서 제출 {url_gov}
+    - [{city}] 지방세 {재산세|자동차세} {amount_mid}원 체납 통지. 압류 예고 {url_gov}
+    - [{city} 수도사업소] 수도 계량기 교체 대상 세대 안내 - 방문 예약 {url_gov}
+    - [{city}] 전입 세대 확인 조사 미응답 세대입니다. 온라인 응답 {url_gov}
+    - [{city}] 주정차 위반 {amount_small}원 부과 전 의견 제출 안내 {url_gov}
+"""),
+    _SPOOFED_OFFICIAL,
+    _OFFICIAL,
+    0.9,
+)
+
 FAMILIES: tuple[Family, ...] = (
     PARCEL,
     PARCEL_CUSTOMS,
@@ -530,4 +628,7 @@ FAMILIES: tuple[Family, ...] = (
     APP_INSTALL,
     SECONDHAND,
     MICROPAYMENT,
+    CARD_ISSUANCE,
+    ACQUAINTANCE,
+    PUBLIC_NOTICE,
 )

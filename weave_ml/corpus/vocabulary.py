@@ -60,6 +60,11 @@ CARDS: tuple[tuple[str, str], ...] = (
     ("우리카드", "pc.wooricard.com"),
     ("NH농협카드", "card.nonghyup.com"),
 )
+MEMBERSHIPS: tuple[str, ...] = ("CJ ONE", "L.POINT", "OK캐쉬백", "해피포인트", "신세계포인트", "H.Point", "GS&POINT")
+AIRLINES: tuple[str, ...] = ("대한항공", "아시아나항공", "스카이패스")
+PAY_APPS: tuple[str, ...] = ("카카오페이", "토스", "네이버페이", "카카오뱅크", "토스뱅크", "페이코")
+# Toss IDs people share for 송금 (toss.me/<id>): romanised names, as they really pick them.
+NICK_ROMAN: tuple[str, ...] = ("minjun", "seoyeon", "jihun", "subin", "hyunwoo", "daeun", "jimin95", "yujin", "sh0412")
 EXCHANGES: tuple[str, ...] = ("업비트", "빗썸", "코인원", "코빗")
 PLATFORMS: tuple[str, ...] = ("네이버", "카카오", "카카오톡", "구글", "애플", "토스", "페이코", "네이버페이")
 SECURITIES: tuple[str, ...] = ("키움증권", "미래에셋증권", "삼성증권", "NH투자증권", "한국투자증권", "KB증권")
@@ -440,6 +445,10 @@ SHORTENERS: tuple[str, ...] = (
     "cutt.ly",
     "t.co",
     "rb.gy",
+    "gg.gg",
+    "tny.im",
+    "abit.ly",
+    "qrco.de",
 )
 # Look-alike hosts: brand fragments on cheap TLDs, extra hyphens, or a real domain buried as a subdomain.
 FAKE_DOMAINS: dict[str, tuple[str, ...]] = {
@@ -543,6 +552,90 @@ FAKE_DOMAINS: dict[str, tuple[str, ...]] = {
     "job": ("job-kr.top", "part-time.xyz", "review-job.site", "homework-kr.shop"),
     "telecom": ("skt-cancel.com", "kt-pay.top", "uplus-cancel.xyz", "mobile-pay.kr-help.net"),
 }
+# Look-alike hosts are also built from parts, because fixed lists teach the model a dozen hostnames rather than
+# the pattern: a brand or topic stem, a filler word, and whichever cheap TLD was not yet blocked that month.
+THEME_STEMS: dict[str, tuple[str, ...]] = {
+    "parcel": ("cj", "epost", "kpost", "hanjin", "lotte", "logen", "coupang", "dlv", "parcel", "tb", "post"),
+    "customs": ("unipass", "customs", "kcs", "ems", "ipass"),
+    "health": ("nhis", "hi-nhis", "nhic", "health", "gumjin"),
+    "pension": ("nps", "pension", "npsrefund"),
+    "gov": (
+        "gov",
+        "gov24",
+        "hometax",
+        "efine",
+        "police",
+        "minwon",
+        "wetax",
+        "scourt",
+        "ecfs",
+        "spo",
+        "fine",
+    ),
+    "bank": ("kbstar", "shinhan", "woori", "hana", "nhbank", "ibk", "kakaobank", "toss", "kbank", "kfcc"),
+    "card": ("samsungcard", "hyundaicard", "shinhancard", "kbcard", "lottecard", "bccard", "hanacard", "card"),
+    "exchange": ("upbit", "bithumb", "coinone", "korbit"),
+    "account": ("naver", "nid", "kakao", "apple", "google", "icloud", "toss"),
+    "invite": ("mcard", "wedding", "invite", "bugo", "dol", "our-day", "card"),
+    "prize": ("event", "gift", "point", "lpoint", "okcashbag", "coupon", "lucky", "mileage"),
+    "pay": ("naverpay", "npay", "safe-pay", "bunjang", "daangn", "joongna", "escrow"),
+    "loan": ("loan", "sunshine", "kinfa", "lowrate", "daechul"),
+    "invest": ("vip-stock", "leading", "coin", "ai-trade", "stock", "signal"),
+    "job": ("job", "alba", "parttime", "review", "homework"),
+    "telecom": ("skt", "tworld", "kt", "uplus", "usim", "mobile"),
+}
+_STEM_WORDS: tuple[str, ...] = (
+    "kr",
+    "safe",
+    "check",
+    "info",
+    "help",
+    "my",
+    "m",
+    "center",
+    "service",
+    "notice",
+    "verify",
+    "refund",
+    "pay",
+    "cancel",
+    "track",
+    "ship",
+    "go",
+    "web",
+    "app",
+    "online",
+    "secure",
+    "view",
+    "cs",
+    "24",
+)
+SCAM_TLDS: tuple[str, ...] = (
+    "top",
+    "xyz",
+    "shop",
+    "site",
+    "live",
+    "help",
+    "me",
+    "cc",
+    "info",
+    "sbs",
+    "cfd",
+    "cyou",
+    "lol",
+    "pw",
+    "bond",
+    "vip",
+    "icu",
+    "club",
+    "online",
+    "com",
+    "net",
+    "co",
+    "cn",
+    "lat",
+)
 # Real hosts for ham that carries links: genuine notices do link out, so a link alone must not mean fraud.
 REAL_DOMAINS: tuple[str, ...] = (
     "www.oliveyoung.co.kr",
@@ -634,9 +727,23 @@ def short_url(rng: random.Random) -> str:
     return f"{_scheme(rng)}{pick(rng, SHORTENERS)}/{_token(rng, rng.randint(4, 7))}"
 
 
+def fake_host(rng: random.Random, theme: str) -> str:
+    """A look-alike host for one theme: from the fixed list, or built from a stem, a filler word and a cheap TLD."""
+    roll = rng.random()
+    if roll < 0.4:
+        return pick(rng, FAKE_DOMAINS[theme])
+    stem, word, tld = pick(rng, THEME_STEMS[theme]), pick(rng, _STEM_WORDS), pick(rng, SCAM_TLDS)
+    if roll < 0.75:
+        return f"{stem}{pick(rng, ('-', '', '-', '.'))}{word}.{tld}"
+    if roll < 0.88:
+        # A genuine suffix buried in front of the registered part: epost.go.kr-check.me
+        return f"{stem}.{pick(rng, ('go', 'or', 'co'))}.kr-{word}.{tld}"
+    return f"{stem}.{tld}"
+
+
 def fake_url(rng: random.Random, theme: str) -> str:
     """A look-alike domain link for one theme (parcel, bank, gov, ...)."""
-    host = pick(rng, FAKE_DOMAINS[theme])
+    host = fake_host(rng, theme)
     path = pick(rng, ("", "/", "/m", "/login", "/kr", "/check", "/?id=", "/index.html", "/a/"))
     if path.endswith(("=", "/a/")):
         path += _token(rng, rng.randint(4, 8))
@@ -650,7 +757,7 @@ def scam_url(rng: random.Random, theme: str) -> str:
 
 def apk_url(rng: random.Random) -> str:
     """A direct download link for a malicious Android package."""
-    host = pick(rng, SHORTENERS + FAKE_DOMAINS["gov"] + FAKE_DOMAINS["invite"])
+    host = pick(rng, SHORTENERS) if rng.random() < 0.4 else fake_host(rng, pick(rng, ("gov", "invite", "parcel")))
     name = pick(rng, ("security", "police", "delivery", "invite", "gov24", "nhis", "app", "card", "safe"))
     return f"{_scheme(rng)}{host}/{name}{pick(rng, ('', '_v2', '-kr', str(rng.randint(1, 9))))}.apk"
 
@@ -842,6 +949,10 @@ SLOTS: dict[str, SlotBuilder] = {
     "securities": lambda rng, ctx: pick(rng, SECURITIES),
     "telecom": lambda rng, ctx: pick(rng, TELECOMS),
     "insurer": lambda rng, ctx: pick(rng, INSURERS),
+    "membership": lambda rng, ctx: pick(rng, MEMBERSHIPS),
+    "pay_app": lambda rng, ctx: pick(rng, PAY_APPS),
+    "nick_roman": lambda rng, ctx: pick(rng, NICK_ROMAN),
+    "airline": lambda rng, ctx: pick(rng, AIRLINES),
     "prosecutor": lambda rng, ctx: pick(rng, PROSECUTORS),
     "police": lambda rng, ctx: pick(rng, POLICE),
     "regulator": lambda rng, ctx: pick(rng, REGULATORS),
@@ -854,6 +965,7 @@ SLOTS: dict[str, SlotBuilder] = {
     "masked_name": _masked_name,
     "other_name": _other_name,
     "usd": _usd,
+    "usd_big": lambda rng, ctx: f"{rng.randint(200, 1999):,}.{rng.randrange(100):02d}",
     "month": lambda rng, ctx: f"{rng.randint(1, 12)}월",
     "year": lambda rng, ctx: str(pick(rng, ("2023", "2024", "2025"))),
     "city": lambda rng, ctx: pick(rng, CITIES),
