@@ -56,50 +56,71 @@ def decide(score: Score, sensitivity: str = DEFAULT_SENSITIVITY, cached: bool = 
     }
 
 
+@dataclass(frozen=True)
+class _Rows:
+    """Sparse rows of one feature block: row ``i`` holds ``columns[bounds[i]:bounds[i+1]]`` and their values."""
+
+    bounds: np.ndarray
+    columns: np.ndarray
+    values: np.ndarray
+
+    def row_ids(self) -> np.ndarray:
+        return np.repeat(np.arange(len(self.bounds) - 1), np.diff(self.bounds))
+
+    def dot(self, weights: np.ndarray) -> np.ndarray:
+        """Return ``rows @ weights`` for a ``(n_features, k)`` weight matrix, as an ``(n_rows, k)`` array."""
+        rows, products = self.row_ids(), self.values[:, None] * weights[self.columns]
+        n = len(self.bounds) - 1
+        return np.column_stack([np.bincount(rows, products[:, k], minlength=n) for k in range(weights.shape[1])])
+
+
 class _TfidfBlock:
     """A fitted ``TfidfVectorizer``'s transform (sublinear tf, idf, l2) without scikit-learn's per-call checks."""
 
-    def __init__(self, vectorizer: TfidfVectorizer, weight: float) -> None:
+    def __init__(self, vectorizer: TfidfVectorizer, weight: float, offset: int) -> None:
         if not (vectorizer.sublinear_tf and vectorizer.use_idf and vectorizer.norm == "l2"):
             raise ValueError("the fast path covers sublinear, idf-weighted, l2-normalised tf-idf only")
         self._analyse = vectorizer.build_analyzer()
         self._vocabulary = vectorizer.vocabulary_
         self._idf = vectorizer.idf_ * weight
-        self._width = len(self._vocabulary)
         self._weight = weight
+        self._offset = offset
+        self.width = len(self._vocabulary)
 
-    def transform(self, inputs: Sequence[ModelInput]) -> sparse.csr_matrix:
+    def transform(self, inputs: Sequence[ModelInput]) -> _Rows:
         vocabulary = self._vocabulary
-        indptr, indices, counts = [0], [], []
+        bounds, columns, counts = [0], [], []
         for item in inputs:
             row: dict[int, int] = {}
             for gram in self._analyse(item):
                 column = vocabulary.get(gram)
                 if column is not None:
                     row[column] = row.get(column, 0) + 1
-            indices.extend(row)
+            columns.extend(row)
             counts.extend(row.values())
-            indptr.append(len(indices))
-        columns = np.asarray(indices, dtype=np.int32)
-        values = (np.log(np.asarray(counts, dtype=np.float64)) + 1.0) * self._idf[columns]
-        bounds = np.asarray(indptr)
-        lengths = np.diff(bounds)
-        squares = np.add.reduceat(values**2, bounds[:-1][lengths > 0]) if len(values) else np.zeros(0)
-        norms = np.ones(len(inputs))
-        norms[lengths > 0] = np.sqrt(squares) / self._weight
-        values /= np.repeat(norms, lengths)
-        return sparse.csr_matrix((values, columns, bounds), shape=(len(inputs), self._width))
+            bounds.append(len(columns))
+        indices = np.asarray(columns, dtype=np.int64)
+        values = (np.log(np.asarray(counts, dtype=np.float64)) + 1.0) * self._idf[indices]
+        edges = np.asarray(bounds)
+        lengths = np.diff(edges)
+        norms = np.sqrt(np.bincount(np.repeat(np.arange(len(inputs)), lengths), values**2, minlength=len(inputs)))
+        norms[norms == 0] = 1.0
+        values *= self._weight / np.repeat(norms, lengths)
+        return _Rows(edges, indices + self._offset, values)
 
 
-class _DenseBlock:
+class _OtherBlock:
     """Any other fitted transformer, used as it is and weighted."""
 
-    def __init__(self, transformer: Any, weight: float) -> None:
+    def __init__(self, transformer: Any, weight: float, offset: int) -> None:
         self._transformer = transformer
         self._weight = weight
+        self._offset = offset
+        self.width = len(transformer.get_feature_names_out())
 
-    def transform(self, inputs: Sequence[ModelInput]) -> sparse.csr_matrix:
-        return sparse.csr_matrix(self._transformer.transform(inputs) * self._weight)
+    def transform(self, inputs: Sequence[ModelInput]) -> _Rows:
+        matrix = sparse.csr_matrix(self._transformer.transform(inputs))
+        return _Rows(matrix.indptr, matrix.indices.astype(np.int64) + self._offset, matrix.data * self._weight)
 
 
 def _reason_key(feature_name: str) -> str:
@@ -111,20 +132,22 @@ class Scorer:
     """Scores with a fitted pipeline without the per-call overhead of ``Pipeline.predict_proba``.
 
     The pipeline's parts are taken apart once: the vectorisers, the five calibrated SVMs as one
-    coefficient matrix, and their sigmoid calibrations. A message then costs one sparse product. The
-    result equals ``pipeline.predict_proba`` (a unit test holds it to that).
+    coefficient matrix, and their sigmoid calibrations. A message then costs a dictionary look-up per
+    n-gram and one weighted sum, with no sparse-matrix objects built per call. The result equals
+    ``pipeline.predict_proba`` (a unit test holds it to that).
     """
 
     def __init__(self, pipeline: Pipeline, version: str) -> None:
         self.version = version
         union = pipeline.named_steps["features"]
         weights = union.transformer_weights or {}
-        self._blocks = [
-            _TfidfBlock(transformer, weights.get(name, 1.0))
-            if isinstance(transformer, TfidfVectorizer)
-            else _DenseBlock(transformer, weights.get(name, 1.0))
-            for name, transformer in union.transformer_list
-        ]
+        self._blocks: list[_TfidfBlock | _OtherBlock] = []
+        offset = 0
+        for name, transformer in union.transformer_list:
+            kind = _TfidfBlock if isinstance(transformer, TfidfVectorizer) else _OtherBlock
+            block = kind(transformer, weights.get(name, 1.0), offset)
+            self._blocks.append(block)
+            offset += block.width
         calibrated = pipeline.named_steps["classifier"].calibrated_classifiers_
         self._coef = np.column_stack([c.estimator.coef_.ravel() for c in calibrated])
         self._intercept = np.array([c.estimator.intercept_[0] for c in calibrated])
@@ -144,34 +167,34 @@ class Scorer:
     def score_many(self, texts: Sequence[str], senders: Sequence[str | None] | None = None) -> list[Score]:
         """Score messages in one vectorised call; the order of the result is the order of the input."""
         senders = senders if senders is not None else [None] * len(texts)
-        matrix = self._features(texts, senders)
-        probabilities = self._probabilities(matrix)
-        reasons = self._reasons(matrix, probabilities)
+        blocks = self._features(texts, senders)
+        probabilities = self._probabilities(blocks)
+        reasons = self._reasons(blocks, probabilities)
         return [
             Score(message_hash(text, sender), float(probability), reason, self.version)
             for text, sender, probability, reason in zip(texts, senders, probabilities, reasons, strict=True)
         ]
 
-    def _features(self, texts: Sequence[str], senders: Sequence[str | None] | None) -> sparse.csr_matrix:
+    def _features(self, texts: Sequence[str], senders: Sequence[str | None] | None) -> list[_Rows]:
         inputs = to_inputs(texts, senders)
-        return sparse.hstack([block.transform(inputs) for block in self._blocks], format="csr")
+        return [block.transform(inputs) for block in self._blocks]
 
-    def _probabilities(self, matrix: sparse.csr_matrix) -> np.ndarray:
-        decisions = matrix @ self._coef + self._intercept
+    def _probabilities(self, blocks: list[_Rows]) -> np.ndarray:
+        decisions = sum(rows.dot(self._coef) for rows in blocks) + self._intercept
         return expit(-(self._slope * decisions + self._offset)).mean(axis=1)
 
-    def _reasons(self, matrix: sparse.csr_matrix, probabilities: np.ndarray) -> list[tuple[str, ...]]:
-        contributions = matrix.multiply(self._reason_weights).tocsr()
+    def _reasons(self, blocks: list[_Rows], probabilities: np.ndarray) -> list[tuple[str, ...]]:
         found: list[tuple[str, ...]] = []
         for row, probability in enumerate(probabilities):
             if risk_level(probability) == "low":
                 found.append(())
                 continue
-            start, end = contributions.indptr[row], contributions.indptr[row + 1]
-            values, columns = contributions.data[start:end], contributions.indices[start:end]
+            columns = np.concatenate([rows.columns[rows.bounds[row] : rows.bounds[row + 1]] for rows in blocks])
+            values = np.concatenate([rows.values[rows.bounds[row] : rows.bounds[row + 1]] for rows in blocks])
+            contributions = values * self._reason_weights[columns]
             reasons: list[str] = []
-            for position in np.argsort(-values):
-                if values[position] <= 0 or len(reasons) == MAX_REASONS:
+            for position in np.argsort(-contributions):
+                if contributions[position] <= 0 or len(reasons) == MAX_REASONS:
                     break
                 reason = reason_for(self._reason_names[columns[position]])
                 if reason not in reasons:
