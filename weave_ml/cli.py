@@ -1,15 +1,16 @@
-"""The ``weave-ml`` command line: train, evaluate, list and roll back models, score a message."""
+"""The ``weave-ml`` command line: train, retrain, evaluate, list and roll back models, score a message."""
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from weave_ml import corpus, datasets, evaluation
+from weave_ml import corpus, datasets, evaluation, retrain
 from weave_ml.registry import Registry, RegistryError
 from weave_ml.scoring import DEFAULT_SENSITIVITY, SENSITIVITY_LEVELS, Scorer, decide
 from weave_ml.settings import ConfigError, get_settings
@@ -47,6 +48,21 @@ def cmd_train(args: argparse.Namespace) -> int:
         f"spam caught {m['spam_caught']:.2%}, ham blocked {m['ham_blocked']:.2%}"
     )
     return 0
+
+
+def cmd_retrain(args: argparse.Namespace) -> int:
+    """Run the retraining pipeline here (reports from MONGODB_URI + seed corpus → gate → publish); print its report."""
+    settings = get_settings()
+    if args.model_dir:
+        settings = dataclasses.replace(settings, model_dir=args.model_dir)
+    try:
+        report = retrain.run(settings, trigger="cli")
+    except retrain.RetrainFailed as exc:
+        print(f"weave-ml retrain: {exc}", file=sys.stderr)
+        return 1
+    _print_json(report)
+    print(f"retrain: {report['decision']}: {report['reason']}", file=sys.stderr)
+    return 3 if report["decision"] == retrain.ALREADY_RUNNING else 0
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
@@ -122,6 +138,8 @@ def build_parser() -> argparse.ArgumentParser:
     train.add_argument("--data", type=Path, action="append", help="labelled file (repeatable); default: seed corpus")
     train.add_argument("--format", action="append", choices=datasets.FORMATS, help="format of each --data")
     train.add_argument("--seed", type=int, default=0, help="seed of the held-out split and the model")
+
+    command("retrain", cmd_retrain)
 
     evaluate = command("evaluate", cmd_evaluate)
     evaluate.add_argument("--data", type=Path, required=True)

@@ -1,20 +1,24 @@
-"""``make run``: the whole stack on one machine, with private Redis when none answers and a first model."""
+"""``make run``: the whole stack on one machine, with private Redis and MongoDB unless given, and a first model."""
 
 from __future__ import annotations
 
 import os
 import secrets
+import shlex
 import shutil
 import socket
 import sys
+import threading
 from pathlib import Path
 
+import pymongo
 import redis
 from honcho.environ import parse_procfile
 from honcho.manager import Manager
 
-from weave_ml import corpus
+from weave_ml import corpus, demo_reports
 from weave_ml.registry import Registry
+from weave_ml.reports import hosts_of
 from weave_ml.training import publish, train_evaluated
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -48,14 +52,26 @@ def environment(var: Path) -> tuple[dict[str, str], dict[str, str]]:
     env.setdefault("FLOWER_BASIC_AUTH", f"weave:{secrets.token_urlsafe(9)}")
     env.setdefault("WEAVE_API_KEY", secrets.token_urlsafe(18))
     env.setdefault("GATEWAY_PROCESSES", "2")
+    # The gateway processes' shared metric files; gunicorn empties the folder at start.
+    env.setdefault("PROMETHEUS_MULTIPROC_DIR", str(var / "prometheus"))
+    env.setdefault("ML_MONGO_COLLECTION", "phishing_reports")
     services: dict[str, str] = {}
-    url = env.get("REDIS_URL", "redis://127.0.0.1:6379/0")
+    url = env.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
     if not redis_answers(url):
         if not shutil.which("redis-server"):
             sys.exit(f"make run: no Redis answers at {url} and redis-server is not installed")
         port = free_port()
         services["redis"] = f"redis-server --port {port} --bind 127.0.0.1 --save '' --appendonly no"
         env["REDIS_URL"] = f"redis://127.0.0.1:{port}/0"
+    if not env.get("MONGODB_URI"):
+        port = free_port()
+        data = var / "mongo"
+        data.mkdir(exist_ok=True)
+        # nx-27017 speaks MongoDB's wire protocol over SQLite; it logs every command, so to a file.
+        argv = ["nx-27017", "--port", str(port), "--data-dir", str(data)]
+        argv += ["--log-file", str(data / "nx-27017.log"), "--pid-file", str(data / "nx-27017.pid")]
+        services["mongo"] = f"exec {shlex.join(argv)} 2>> {shlex.quote(str(data / 'nx-27017.err'))}"
+        env["MONGODB_URI"] = f"mongodb://127.0.0.1:{port}/weave"
     return env, services
 
 
@@ -71,6 +87,16 @@ def ensure_model(model_dir: Path) -> None:
     print(f"published {version} (held-out MCC {trained.metrics['mcc']:.4f})")
 
 
+def seed_demo_reports(uri: str, collection: str) -> None:
+    """Write fresh demo reports once the private MongoDB answers (it starts with the other processes)."""
+    try:
+        count = demo_reports.seed(uri, collection)
+    except pymongo.errors.PyMongoError as exc:
+        print(f"demo reports not written to {hosts_of(uri)}: {exc}", flush=True)
+        return
+    print(f"wrote {count} demo reports to {hosts_of(uri)} ({collection}); try POST /admin/retrain", flush=True)
+
+
 def banner(env: dict[str, str]) -> str:
     api = f"http://127.0.0.1:{env['API_PORT']}"
     return f"""
@@ -78,12 +104,14 @@ weave-ml is starting:
   gateway   {api}   (health: {api}/health, metrics: {api}/metrics)
   Flower    http://127.0.0.1:{env["FLOWER_PORT"]}   (user:password {env["FLOWER_BASIC_AUTH"]})
   Redis     {env["REDIS_URL"]}
+  MongoDB   {hosts_of(env["MONGODB_URI"])}   (reports in collection {env["ML_MONGO_COLLECTION"]})
   models    {env["ML_MODEL_DIR"]}
   admin key {env["WEAVE_API_KEY"]}   (X-API-Key for /admin/*)
 
 try:
   curl -s -X POST {api}/predict -H 'Content-Type: application/json' \\
        -d '{{"message": "[Web발신] 택배 주소불명 보관중. 주소 확인 http://han.gl/xY12", "sender": "010-1234-5678"}}'
+  curl -s -X POST {api}/admin/retrain -H 'X-API-Key: {env["WEAVE_API_KEY"]}'   # then GET the status_url
 
 Ctrl-C stops everything.
 """
@@ -101,6 +129,9 @@ def main() -> int:
         manager.add_process(name, command, env=env, cwd=str(ROOT))
     for name, command in procfile.processes.items():
         manager.add_process(name, command, env=env, cwd=str(ROOT))
+    if "mongo" in services:
+        args = (env["MONGODB_URI"], env["ML_MONGO_COLLECTION"])
+        threading.Thread(target=seed_demo_reports, args=args, daemon=True).start()
     print(banner(env), flush=True)
     manager.loop()
     return manager.returncode or 0

@@ -44,8 +44,24 @@ def _choice(*allowed: str) -> Callable[[str], str]:
     return parse
 
 
+def _fraction(text: str) -> float:
+    value = float(text)
+    if not 0 <= value < 1:
+        raise ValueError("expected a number from 0 up to (not including) 1")
+    return value
+
+
 def _optional(text: str) -> str | None:
     return text or None
+
+
+def _rate_limit(text: str) -> str | None:
+    if not text:
+        return None
+    from limits import parse_many  # only the gateway needs it; imported on use
+
+    parse_many(text)  # raises ValueError naming what it cannot read
+    return text
 
 
 def _basic_auth(text: str) -> str | None:
@@ -66,6 +82,7 @@ class Settings:
     models_keep: int = 10  # ML_MODELS_KEEP: versions kept in the registry
     retrain_days: int = 30  # ML_RETRAIN_DAYS
     retrain_min_reports: int = 50  # ML_RETRAIN_MIN_REPORTS
+    gate_tolerance: float = 0.01  # ML_GATE_TOLERANCE: how much lower a retrained model's MCC may be and still ship
     auto_deploy: bool = True  # ML_AUTO_DEPLOY
     run_mode: str = "cron"  # ML_RUN_MODE: cron | once
     cron_schedule: str = "0 2 * * 0"  # ML_CRON_SCHEDULE
@@ -76,6 +93,7 @@ class Settings:
     api_key: str | None = None  # WEAVE_API_KEY: admin endpoints are off without it
     flower_basic_auth: str | None = None  # FLOWER_BASIC_AUTH: user:password
     log_format: str = "text"  # LOG_FORMAT: text | json
+    rate_limit: str | None = None  # RATE_LIMIT: per-client limit of the gateway, e.g. "100/second"; off when unset
 
     @property
     def cache_url(self) -> str:
@@ -93,6 +111,7 @@ _VARIABLES: dict[str, tuple[str, Callable[[str], object]]] = {
     "ML_MODELS_KEEP": ("models_keep", _positive(int)),
     "ML_RETRAIN_DAYS": ("retrain_days", _positive(int)),
     "ML_RETRAIN_MIN_REPORTS": ("retrain_min_reports", _positive(int)),
+    "ML_GATE_TOLERANCE": ("gate_tolerance", _fraction),
     "ML_AUTO_DEPLOY": ("auto_deploy", _boolean),
     "ML_RUN_MODE": ("run_mode", _choice("cron", "once")),
     "ML_CRON_SCHEDULE": ("cron_schedule", str),
@@ -103,6 +122,7 @@ _VARIABLES: dict[str, tuple[str, Callable[[str], object]]] = {
     "WEAVE_API_KEY": ("api_key", _optional),
     "FLOWER_BASIC_AUTH": ("flower_basic_auth", _basic_auth),
     "LOG_FORMAT": ("log_format", _choice("text", "json")),
+    "RATE_LIMIT": ("rate_limit", _rate_limit),
 }
 
 
@@ -112,7 +132,7 @@ def from_env(environ: Mapping[str, str] | None = None) -> Settings:
     values: dict[str, object] = {}
     for variable, (name, parse) in _VARIABLES.items():
         raw = environ.get(variable)
-        if raw is None or (raw == "" and parse not in (_optional, _basic_auth)):
+        if raw is None or (raw == "" and parse not in (_optional, _basic_auth, _rate_limit)):
             continue
         try:
             values[name] = parse(raw)

@@ -62,9 +62,11 @@ def publish(
     report: dict[str, Any] | None = None,
     extra_files: dict[str, bytes] | None = None,
     make_current: bool = True,
+    version: str | None = None,
 ) -> str:
-    """Store a trained model as a new version with full metadata; return the version."""
+    """Store a trained model as a new version (named ``version`` if given) with full metadata; return the version."""
     metadata = {
+        "version": version,
         "created_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "libraries": library_versions(),
         "training_data": {**trained.data, "window": window},

@@ -21,6 +21,7 @@ from weave_ml.registry import Registry, RegistryError
 from weave_ml.service import ScoringService
 from weave_ml.serving import ModelHolder
 from weave_ml.settings import get_settings
+from workers.celery_app import RELOAD_COMMAND
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +92,7 @@ def _on_worker_process_init(**_: object) -> None:
     start()
 
 
-@control_command(name="weave_reload_model")
+@control_command(name=RELOAD_COMMAND)
 def weave_reload_model(state: object) -> dict[str, str]:
     """Load the newly published model version now rather than at the next pointer check."""
     service().holder.reload_if_moved(background=True)

@@ -1,0 +1,51 @@
+"""Celery beat's schedule: the retrain on ML_CRON_SCHEDULE (ML_RUN_MODE=cron), or once right after start (once)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery.schedules import crontab
+from celery.signals import beat_init
+
+from weave_ml.settings import ConfigError, Settings, get_settings
+
+RETRAIN_TASK = "weave.retrain"
+# A retrain not started this long after its time is dropped, so runs missed while the trainer was down do
+# not pile up: the next scheduled one takes their place.
+RETRAIN_EXPIRES_S = 6 * 3600
+# The standard crontab order; celery's crontab() takes its arguments in another one.
+CRON_FIELDS = ("minute", "hour", "day_of_month", "month_of_year", "day_of_week")
+
+
+def crontab_from(expression: str) -> crontab:
+    """Return the schedule of a five-field crontab expression, raising :class:`ConfigError` naming the variable."""
+    fields = expression.split()
+    if len(fields) != len(CRON_FIELDS):
+        raise ConfigError(
+            f"ML_CRON_SCHEDULE={expression!r} is not valid: expected five fields "
+            "(minute hour day-of-month month day-of-week), e.g. '0 2 * * 0'"
+        )
+    try:
+        return crontab(**dict(zip(CRON_FIELDS, fields, strict=True)))
+    except ValueError as exc:
+        raise ConfigError(f"ML_CRON_SCHEDULE={expression!r} is not valid: {exc}") from None
+
+
+def build(settings: Settings) -> dict[str, Any]:
+    """Return beat's schedule: the retrain on its crontab in cron mode, nothing in once mode."""
+    if settings.run_mode != "cron":
+        return {}
+    return {
+        "retrain": {
+            "task": RETRAIN_TASK,
+            "schedule": crontab_from(settings.cron_schedule),
+            "kwargs": {"trigger": "schedule"},
+            "options": {"expires": RETRAIN_EXPIRES_S},
+        }
+    }
+
+
+@beat_init.connect
+def _retrain_once_at_start(sender: Any = None, **_: object) -> None:
+    if get_settings().run_mode == "once":
+        sender.app.send_task(RETRAIN_TASK, kwargs={"trigger": "start"}, expires=RETRAIN_EXPIRES_S)

@@ -1,0 +1,162 @@
+"""The retraining run on reports in a real MongoDB-wire server: checks, the quality gate, storage, the lock."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tests.integration.mongo import mongo_server_fixture, reports_fixture  # noqa: F401 - fixtures
+from tests.integration.stack import free_port
+from weave_ml import corpus, locks, retrain
+from weave_ml.cli import main
+from weave_ml.registry import Registry
+from weave_ml.settings import Settings, get_settings
+from weave_ml.training import publish
+
+pytestmark = pytest.mark.integration
+
+# Redis does not answer here: the run takes the registry's file lock instead.
+NO_REDIS = "redis://127.0.0.1:9/0"
+
+
+@pytest.fixture
+def registry(tmp_path, seed_model) -> Registry:
+    registry = Registry(tmp_path / "models")
+    publish(registry, seed_model)
+    return registry
+
+
+def settings_for(reports, registry, **overrides) -> Settings:
+    values = {"mongodb_uri": reports.uri, "model_dir": registry.root, "redis_url": NO_REDIS, **overrides}
+    return Settings(**values)
+
+
+def honest(reports, messages) -> list[dict]:
+    """Reports as users file them: each message with its true verdict."""
+    return [
+        {
+            "message": m.message,
+            "sender": m.sender,
+            "timestamp": reports.now,
+            "status": "pending",
+            "risk_score": 0.5,
+            "user_feedback": "피싱" if m.label else "오탐",
+        }
+        for m in messages
+    ]
+
+
+def written_report(report: dict) -> dict:
+    path = f"{report['report_dir']}/report.json"
+    with open(path, encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def test_too_few_reports_trains_nothing_and_says_why(reports, registry):
+    for i in range(12):
+        reports.add(f"report {i}", user_feedback="피싱" if i % 2 else "오탐")
+    before = registry.current_version()
+
+    report = retrain.run(settings_for(reports, registry))
+
+    assert report["decision"] == retrain.SKIPPED
+    assert "only 12 labelled reports in the last 30 days; at least 50" in report["reason"]
+    assert registry.current_version() == before and len(registry.versions()) == 1
+    assert report["report_dir"] == str(registry.root / "runs" / report["run_id"])
+    assert written_report(report)["reports"]["by_label_source"]["user_feedback"] == 12
+
+
+def test_one_class_only_trains_nothing(reports, registry):
+    reports.add_many(honest(reports, [m for m in corpus.generate(seed=5, size=200) if m.label][:60]))
+    report = retrain.run(settings_for(reports, registry))
+    assert report["decision"] == retrain.SKIPPED
+    assert "60 phishing and 0 normal" in report["reason"]
+
+
+def test_unreachable_mongodb_fails_the_run_with_a_report(registry):
+    settings = Settings(
+        mongodb_uri=f"mongodb://u:pw@127.0.0.1:{free_port()}/weave", model_dir=registry.root, redis_url=NO_REDIS
+    )
+    with pytest.raises(retrain.RetrainFailed, match=r"127\.0\.0\.1:\d+ did not answer") as caught:
+        retrain.run(settings)
+    assert "pw" not in str(caught.value)
+    runs = list((registry.root / "runs").iterdir())
+    assert len(runs) == 1
+    assert json.loads((runs[0] / "report.json").read_text())["decision"] == retrain.FAILED
+
+
+def test_a_second_run_while_one_holds_the_lock_returns_already_running(reports, registry, make_stack):
+    settings = settings_for(reports, registry, redis_url=make_stack().env["REDIS_URL"])
+    client = locks.redis_client(settings.redis_url)
+    with locks.redis_lock(client, ttl_s=30) as held:
+        assert held
+        assert retrain.run(settings)["decision"] == retrain.ALREADY_RUNNING
+        assert 0 < client.pttl(locks.RETRAIN_LOCK_KEY) <= 30_000
+    # Without Redis, two in-process runs exclude each other through the registry's lock file.
+    with locks.file_lock(registry.root) as held:
+        assert held
+        assert retrain.run(settings_for(reports, registry))["decision"] == retrain.ALREADY_RUNNING
+    assert retrain.run(settings)["decision"] == retrain.SKIPPED  # free again: the run got as far as the data
+
+
+def test_quality_gate_refuses_a_model_trained_on_poisoned_feedback(reports, registry):
+    # A campaign marks two thousand known smishing texts as false alarms (오탐); a report's label wins over the
+    # seed corpus's, so the candidate learns to let them through.
+    poisoned = [m for m in corpus.generate() if m.label][:2000]
+    documents = [
+        {
+            "message": m.message,
+            "sender": m.sender,
+            "timestamp": reports.now,
+            "status": "pending",
+            "risk_score": 0.95,
+            "user_feedback": "오탐",
+        }
+        for m in poisoned
+    ]
+    documents += honest(reports, corpus.generate(seed=11, size=200))
+    reports.add_many(documents)
+    before = registry.current_version()
+
+    report = retrain.run(settings_for(reports, registry))
+
+    assert report["decision"] == retrain.REFUSED, report["reason"]
+    assert "golden" in report["gate"]["reason"]
+    assert registry.current_version() == before and len(registry.versions()) == 1
+    written = written_report(report)
+    assert written["evaluation"]["candidate"]["golden"]["mcc"] < written["evaluation"]["current"]["golden"]["mcc"]
+    assert (registry.root / "runs" / report["run_id"] / "report.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def test_cli_retrain_without_auto_deploy_stores_a_candidate(reports, registry, monkeypatch, capsys):
+    fresh = corpus.generate(seed=12, size=300)
+    reports.add_many(honest(reports, fresh))
+    before = registry.current_version()
+    monkeypatch.setenv("MONGODB_URI", reports.uri)
+    monkeypatch.setenv("REDIS_URL", NO_REDIS)
+    monkeypatch.setenv("ML_AUTO_DEPLOY", "false")
+    get_settings.cache_clear()
+
+    assert main(["retrain", "--model-dir", str(registry.root)]) == 0
+
+    report = json.loads(capsys.readouterr().out)
+    assert report["decision"] == retrain.CANDIDATE and report["gate"]["passed"]
+    version = report["version"]
+    assert registry.current_version() == before
+    meta = registry.metadata(version)
+    assert meta["status"] == "candidate" and meta["parent_version"] == before
+    assert meta["training_data"]["reports"]["by_label_source"]["user_feedback"] == 300
+    assert meta["training_data"]["window"]["days"] == 30
+    version_dir = registry.versions_dir / version
+    assert json.loads((version_dir / "report.json").read_text())["decision"] == retrain.CANDIDATE
+    assert (version_dir / "report.png").stat().st_size > 10_000
+    registry.rollback(version)  # how an operator promotes it
+    assert registry.load().version == version
+
+
+@pytest.fixture(autouse=True)
+def _fresh_settings():
+    """Settings are read once per process; a test that changes the environment gets them read again."""
+    yield
+    get_settings.cache_clear()

@@ -1,0 +1,117 @@
+"""The learning loop on real processes: admin → Redis → training worker → registry → workers reload → gateway."""
+
+from __future__ import annotations
+
+import base64
+import json
+import os
+import subprocess
+import time
+import uuid
+
+import pytest
+import redis
+
+from tests.integration.mongo import mongo_server_fixture, reports_fixture  # noqa: F401 - fixtures
+from tests.integration.stack import BIN, ROOT, Process, wait_until
+from weave_ml import corpus
+from weave_ml.text import normalise
+
+pytestmark = pytest.mark.integration
+
+ADMIN = {"X-API-Key": "test-admin-key"}
+PARCEL_LURE = "[Web발신] 택배 주소지 불일치로 반송 예정. 주소 수정 http://han.gl/{}"
+
+
+def test_admin_retrain_through_a_worker_publishes_and_the_gateway_answers_with_it(make_stack, reports):
+    fresh = corpus.generate(seed=21, size=300)
+    reports.add_many(
+        [
+            {
+                "message": m.message,
+                "sender": m.sender,
+                "timestamp": reports.now,
+                "status": "pending",
+                "risk_score": 0.5,
+                "user_feedback": "피싱" if m.label else "오탐",
+            }
+            for m in fresh
+        ]
+    )
+    stack = make_stack()
+    stack.env["MONGODB_URI"] = reports.uri
+    scoring = stack.worker()
+    trainer = stack.worker(queues="training", pool="prefork", extra=("--concurrency", "1"))
+    gateway = stack.gateway()
+    scoring.wait_ready()
+    trainer.wait_ready()
+    before = stack.registry.current_version()
+
+    started = gateway.post("/admin/retrain", headers=ADMIN)
+    assert started.status_code == 202, started.text
+    status_url = started.json()["status_url"]
+    assert status_url == f"/admin/retrain/{started.json()['task_id']}"
+    states: list[str] = []
+
+    def finished() -> dict | None:
+        body = gateway.get(status_url, headers=ADMIN).json()
+        states.append(body["state"])
+        return body if body["state"] in ("SUCCESS", "FAILURE") else None
+
+    final = wait_until(finished, 180, "the retrain task", interval_s=0.2)
+    assert final["state"] == "SUCCESS", (final, trainer.log()[-3000:])
+    assert "STARTED" in states
+    result = final["result"]
+    assert result["decision"] == "published" and result["gate_passed"] is True
+    version = result["version"]
+    assert version != before and stack.registry.current_version() == version
+    assert result["labelled_reports"] == len({normalise(m.message) for m in fresh})
+
+    # The broadcast (or, failing it, the pointer check) makes the scoring worker load the new version.
+    wait_until(lambda: (scoring.state() or {}).get("model_version") == version, 30, "the worker to reload")
+    prediction = gateway.post("/predict", {"message": PARCEL_LURE.format(uuid.uuid4().hex[:6])}).json()
+    assert prediction["model_version"] == version and prediction["is_phishing"] is True
+    assert gateway.get("/models/current").json()["version"] == version
+
+    rolled = gateway.post("/admin/rollback", {}, headers=ADMIN)
+    assert rolled.status_code == 200 and rolled.json() == {"current_version": before, "previous_version": version}
+    assert gateway.get("/admin/retrain/unknown-task", headers=ADMIN).status_code == 404
+
+
+def beat_argv(tmp_path) -> list[str]:
+    return [
+        str(BIN / "celery"),
+        "--app",
+        "workers.celery_app",
+        "beat",
+        "--schedule",
+        str(tmp_path / "schedule"),
+        "--loglevel",
+        "INFO",
+    ]
+
+
+def test_a_bad_cron_schedule_stops_beat_at_start_naming_the_variable(tmp_path):
+    env = {**os.environ, "ML_RUN_MODE": "cron", "ML_CRON_SCHEDULE": "0 25 * * 0"}
+    finished = subprocess.run(
+        beat_argv(tmp_path), env=env, cwd=ROOT, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert finished.returncode != 0
+    assert "ML_CRON_SCHEDULE='0 25 * * 0' is not valid" in finished.stdout + finished.stderr
+
+
+def test_run_mode_once_sends_one_retrain_right_after_start_then_none(make_stack, tmp_path):
+    stack = make_stack()
+    env = {**stack.env, "ML_RUN_MODE": "once"}
+    beat = Process(beat_argv(tmp_path), env, tmp_path / "beat.log")
+    broker = redis.Redis.from_url(env["REDIS_URL"])
+    try:
+        wait_until(lambda: broker.llen("training"), 30, "beat to send the retrain")
+        message = json.loads(broker.lindex("training", 0))
+        assert message["headers"]["task"] == "weave.retrain" and message["headers"]["expires"]
+        assert json.loads(base64.b64decode(message["body"]))[1] == {"trigger": "start"}
+        time.sleep(2)  # beat keeps running and sends nothing more
+        assert beat.alive(), beat.log()
+        assert broker.llen("training") == 1
+    finally:
+        beat.stop()

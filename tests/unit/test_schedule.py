@@ -1,0 +1,45 @@
+import pytest
+
+import beat_schedule
+from weave_ml.settings import ConfigError, Settings
+
+
+def test_cron_mode_schedules_the_retrain_on_the_standard_five_fields_with_an_expiry():
+    schedule = beat_schedule.build(Settings(run_mode="cron", cron_schedule="30 3 1-7 * 1"))
+    entry = schedule["retrain"]
+    assert entry["task"] == "weave.retrain"
+    assert entry["options"]["expires"] == beat_schedule.RETRAIN_EXPIRES_S
+    cron = entry["schedule"]
+    # Standard order is minute, hour, day of month, month, day of week; celery's crontab takes another.
+    assert cron.minute == {30} and cron.hour == {3}
+    assert cron.day_of_month == set(range(1, 8)) and cron.day_of_week == {1}
+    assert cron.month_of_year == set(range(1, 13))
+
+
+def test_the_default_is_sunday_at_two():
+    cron = beat_schedule.build(Settings())["retrain"]["schedule"]
+    assert (cron.minute, cron.hour, cron.day_of_week) == ({0}, {2}, {0})
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "0 2 * *",
+        "0 2 * * 0 0",
+        "",
+        "61 2 * * 0",
+        "0 24 * * 0",
+        "0 2 32 * *",
+        "0 2 * 13 *",
+        "0 2 * * 8",
+        "*/0 * * * *",
+        "every sunday",
+    ],
+)
+def test_a_bad_schedule_names_the_variable(expression):
+    with pytest.raises(ConfigError, match="ML_CRON_SCHEDULE"):
+        beat_schedule.build(Settings(run_mode="cron", cron_schedule=expression))
+
+
+def test_once_mode_schedules_nothing_periodic():
+    assert beat_schedule.build(Settings(run_mode="once", cron_schedule="not checked")) == {}

@@ -1,0 +1,316 @@
+"""One retraining run: reports plus seed corpus → a candidate → compared with the current model → gate → publish."""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import json
+import logging
+import random
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from weave_ml import corpus, model, plots
+from weave_ml.datasets import LabelledMessage
+from weave_ml.evaluation import held_out_split, metrics
+from weave_ml.locks import retrain_lock
+from weave_ml.registry import REPORT_FILE, Registry, RegistryError, new_version_name
+from weave_ml.reports import LabelledReports, ReportsUnavailable, load_labelled
+from weave_ml.scoring import Scorer
+from weave_ml.settings import Settings
+from weave_ml.text import normalise
+from weave_ml.training import TrainedModel, describe, publish
+
+log = logging.getLogger(__name__)
+
+# A run taking longer is stopped; the lock outlives it a little so a stuck run never overlaps the next one.
+TIME_LIMIT_S = 30 * 60
+LOCK_TTL_S = TIME_LIMIT_S + 120
+# The split `weave-ml train` holds out, so the model bootstrapped from the seed corpus never saw the golden set.
+GOLDEN_SPLIT_SEED = 0
+FRESH_TEST_FRACTION = 0.2
+# A stratified five-fold split of the fresh reports needs five of each class.
+MIN_PER_CLASS = 5
+# Beyond this ratio of majority to minority class, seed messages of the majority class are dropped.
+MAX_CLASS_RATIO = 1.5
+RUNS_DIR = "runs"
+FIGURE_FILE = "report.png"
+
+PUBLISHED = "published"  # made current
+CANDIDATE = "candidate"  # stored, not current (ML_AUTO_DEPLOY=false)
+REFUSED = "refused"  # worse than the current model: not stored
+SKIPPED = "skipped"  # too few or one-sided reports: nothing trained
+FAILED = "failed"  # reports could not be read
+ALREADY_RUNNING = "already_running"
+
+
+class RetrainFailed(RuntimeError):
+    """The run could not read its data; the message says why and where its report is."""
+
+
+@functools.cache
+def seed_split() -> tuple[tuple[LabelledMessage, ...], tuple[LabelledMessage, ...]]:
+    """Return the seed corpus as (training messages, golden set); computed once per process."""
+    train, golden = held_out_split(corpus.generate(), 0.2, GOLDEN_SPLIT_SEED)
+    return tuple(train), tuple(golden)
+
+
+def balance(
+    messages: Sequence[LabelledMessage], max_ratio: float = MAX_CLASS_RATIO
+) -> tuple[list[LabelledMessage], int]:
+    """Drop seed messages of the majority class until it is at most ``max_ratio`` times the minority.
+
+    Reports are never dropped: they are the real data. The classifier also weighs classes by their share,
+    but its calibrated probabilities follow the training mix, which should not swing with a week's reports.
+    """
+    phishing = sum(m.label for m in messages)
+    majority_label = int(phishing > len(messages) - phishing)
+    majority = max(phishing, len(messages) - phishing)
+    excess = majority - int((len(messages) - majority) * max_ratio)
+    droppable = [i for i, m in enumerate(messages) if m.label == majority_label and not m.source.startswith("report:")]
+    if excess <= 0 or not droppable:
+        return list(messages), 0
+    dropped = set(random.Random(0).sample(droppable, min(excess, len(droppable))))
+    return [m for i, m in enumerate(messages) if i not in dropped], len(dropped)
+
+
+def training_set(
+    seed_train: Sequence[LabelledMessage], fresh_train: Sequence[LabelledMessage], held_out: Sequence[LabelledMessage]
+) -> list[LabelledMessage]:
+    """Merge seed and fresh training messages: a report's label wins over a seed text's, held-out texts are out."""
+    excluded = {normalise(m.message) for m in held_out}
+    fresh = [m for m in fresh_train if normalise(m.message) not in excluded]
+    excluded |= {normalise(m.message) for m in fresh}
+    return fresh + [m for m in seed_train if normalise(m.message) not in excluded]
+
+
+def gate(candidate: dict[str, Any], current: dict[str, Any] | None, tolerance: float) -> dict[str, Any]:
+    """Pass the candidate unless its MCC, on all held-out data or on the golden set, is lower beyond ``tolerance``."""
+    if current is None:
+        return {"passed": True, "tolerance": tolerance, "checks": [], "reason": "no current model to compare with"}
+    checks = [
+        {
+            "data": part,
+            "metric": "mcc",
+            "candidate": round(candidate[part]["mcc"], 4),
+            "current": round(current[part]["mcc"], 4),
+            "passed": candidate[part]["mcc"] >= current[part]["mcc"] - tolerance,
+        }
+        for part in ("held_out", "golden")
+    ]
+    failed = [c for c in checks if not c["passed"]]
+    reason = "; ".join(
+        f"MCC on {c['data']} {c['candidate']:.4f} is below the current model's {c['current']:.4f} - {tolerance:g}"
+        for c in failed
+    )
+    return {
+        "passed": not failed,
+        "tolerance": tolerance,
+        "checks": checks,
+        "reason": reason or f"not worse than the current model beyond {tolerance:g} MCC",
+    }
+
+
+def _measure(labels: np.ndarray, scores: np.ndarray, golden_size: int) -> dict[str, Any]:
+    return {
+        "held_out": metrics(labels, scores),
+        "golden": metrics(labels[:golden_size], scores[:golden_size]),
+        "fresh_reports": metrics(labels[golden_size:], scores[golden_size:]),
+    }
+
+
+def _current_scorer(registry: Registry) -> tuple[Scorer | None, str | None]:
+    try:
+        loaded = registry.load()
+    except RegistryError as exc:
+        return None, str(exc)
+    return Scorer(loaded.pipeline, loaded.version), None
+
+
+def _write_run(directory: Path, report: dict[str, Any], figure: bytes | None) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    if figure is not None:
+        (directory / FIGURE_FILE).write_bytes(figure)
+    (directory / REPORT_FILE).write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
+
+
+def summary(report: dict[str, Any]) -> dict[str, Any]:
+    """Return the short form of a run's report: what a task returns and an admin polls."""
+    keys = ("run_id", "decision", "reason", "version", "current_version", "report_dir", "duration_s")
+    return {
+        **{key: report.get(key) for key in keys},
+        "labelled_reports": (report.get("reports") or {}).get("labelled"),
+        "gate_passed": (report.get("gate") or {}).get("passed"),
+    }
+
+
+class _Run:
+    """The state of one run, building its report as it goes."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        registry: Registry,
+        trigger: str,
+        now: dt.datetime | None,
+        on_published: Callable[[str], None] | None,
+    ) -> None:
+        self.settings = settings
+        self.on_published = on_published
+        self.registry = registry
+        # ``now`` sets the data window; the run id is also the version name, which must sort by real time.
+        self.now = now or dt.datetime.now(dt.UTC)
+        self.started = time.monotonic()
+        self.run_id = new_version_name()
+        self.report: dict[str, Any] = {
+            "run_id": self.run_id,
+            "trigger": trigger,
+            "started_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "decision": None,
+            "reason": None,
+            "version": None,
+            "current_version_before": registry.current_version(),
+            "current_version": registry.current_version(),
+            "auto_deploy": settings.auto_deploy,
+            "timings_s": {},
+        }
+
+    def _lap(self, name: str, since: float) -> float:
+        now = time.monotonic()
+        self.report["timings_s"][name] = round(now - since, 2)
+        return now
+
+    def finish(self, decision: str, reason: str, figure: bytes | None = None) -> dict[str, Any]:
+        """Record the decision and write the report to the runs folder (nothing was stored)."""
+        directory = self.registry.root / RUNS_DIR / self.run_id
+        self.report.update(decision=decision, reason=reason, report_dir=str(directory))
+        self.report["duration_s"] = round(time.monotonic() - self.started, 2)
+        _write_run(directory, self.report, figure)
+        log.info("retrain %s: %s (%s)", self.run_id, decision, reason)
+        return self.report
+
+    def execute(self) -> dict[str, Any]:
+        lap = time.monotonic()
+        try:
+            reports = load_labelled(self.settings, self.now)
+        except ReportsUnavailable as exc:
+            self.finish(FAILED, str(exc))
+            raise RetrainFailed(f"{exc} (report in {self.report['report_dir']})") from None
+        lap = self._lap("load_reports", lap)
+        self.report.update(window=reports.window, reports=reports.counts)
+        problem = self._too_little(reports)
+        if problem:
+            return self.finish(SKIPPED, problem)
+        return self._train_and_decide(reports, lap)
+
+    def _too_little(self, reports: LabelledReports) -> str | None:
+        counts, days = reports.counts, self.settings.retrain_days
+        if counts["labelled"] < self.settings.retrain_min_reports:
+            return (
+                f"only {counts['labelled']} labelled reports in the last {days} days; "
+                f"at least {self.settings.retrain_min_reports} are needed (ML_RETRAIN_MIN_REPORTS)"
+            )
+        if min(counts["phishing"], counts["normal"]) < MIN_PER_CLASS:
+            return (
+                f"the labelled reports of the last {days} days hold {counts['phishing']} phishing and "
+                f"{counts['normal']} normal messages; at least {MIN_PER_CLASS} of each are needed"
+            )
+        return None
+
+    def _train_and_decide(self, reports: LabelledReports, lap: float) -> dict[str, Any]:
+        seed_train, golden = seed_split()
+        fresh_train, fresh_test = held_out_split(reports.messages, FRESH_TEST_FRACTION, GOLDEN_SPLIT_SEED)
+        held_out = [*golden, *fresh_test]
+        merged = training_set(seed_train, fresh_train, held_out)
+        train, dropped = balance(merged)
+        candidate = model.train(train, random_state=0)
+        lap = self._lap("train", lap)
+        self.report["training"] = {**describe(train), "seed_dropped_for_balance": dropped}
+
+        texts, senders = [m.message for m in held_out], [m.sender for m in held_out]
+        labels = np.array([m.label for m in held_out])
+        candidate_scores = Scorer(candidate, "candidate").probabilities(texts, senders)
+        current, load_error = _current_scorer(self.registry)
+        current_scores = current.probabilities(texts, senders) if current else None
+        measured = _measure(labels, candidate_scores, len(golden))
+        baseline = _measure(labels, current_scores, len(golden)) if current_scores is not None else None
+        self._lap("evaluate", lap)
+        self.report["evaluation"] = {
+            "held_out": {"golden": len(golden), "fresh_reports": len(fresh_test)},
+            "candidate": measured,
+            "current": baseline,
+            "current_version": current.version if current else None,
+            "current_load_error": load_error,
+        }
+        verdict = gate(measured, baseline, self.settings.gate_tolerance)
+        self.report["gate"] = verdict
+
+        if not verdict["passed"]:
+            figure = plots.run_figure(labels, candidate_scores, current_scores, f"retrain {self.run_id}: {REFUSED}")
+            return self.finish(REFUSED, f"quality gate: {verdict['reason']}; the candidate was not stored", figure)
+        decision = PUBLISHED if self.settings.auto_deploy else CANDIDATE
+        reason = (
+            f"quality gate passed: {verdict['reason']}"
+            if decision == PUBLISHED
+            else "ML_AUTO_DEPLOY is false: stored as a candidate; promote it with "
+            "`weave-ml rollback VERSION` or POST /admin/rollback"
+        )
+        figure = plots.run_figure(labels, candidate_scores, current_scores, f"retrain {self.run_id}: {decision}")
+        data = {"train": describe(train), "test": describe(held_out), "reports": reports.counts}
+        trained = TrainedModel(candidate, measured["held_out"], data)
+        return self._store(trained, reports.window, decision, reason, figure)
+
+    def _store(
+        self,
+        trained: TrainedModel,
+        window: dict[str, Any],
+        decision: str,
+        reason: str,
+        figure: bytes,
+    ) -> dict[str, Any]:
+        """Record the decision and store the candidate with its report as a version named after the run."""
+        version = self.run_id
+        make_current = decision == PUBLISHED
+        self.report.update(
+            decision=decision,
+            reason=reason,
+            version=version,
+            current_version=version if make_current else self.report["current_version_before"],
+            report_dir=str(self.registry.versions_dir / version),
+            duration_s=round(time.monotonic() - self.started, 2),
+        )
+        publish(
+            self.registry,
+            trained,
+            window=window,
+            report=self.report,
+            extra_files={FIGURE_FILE: figure},
+            make_current=make_current,
+            version=version,
+        )
+        log.info("retrain %s: %s version %s (%s)", self.run_id, decision, version, reason)
+        if make_current and self.on_published is not None:
+            self.on_published(version)
+        return self.report
+
+
+def run(
+    settings: Settings,
+    *,
+    trigger: str = "cli",
+    now: dt.datetime | None = None,
+    on_published: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """Run one retrain under the lock and return its report; ``on_published`` is told a new current version.
+
+    Raises :class:`RetrainFailed` when the reports cannot be read (the report is written first).
+    """
+    registry = Registry(settings.model_dir, keep=settings.models_keep)
+    with retrain_lock(settings.redis_url, settings.model_dir, LOCK_TTL_S) as held:
+        if not held:
+            return {"run_id": None, "decision": ALREADY_RUNNING, "reason": "another retrain is running"}
+        return _Run(settings, registry, trigger, now, on_published).execute()
