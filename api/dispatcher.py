@@ -19,7 +19,7 @@ from typing import Any
 
 import redis
 
-from weave_ml import replies
+from weave_ml import logs, replies
 from weave_ml.scoring import Score
 
 log = logging.getLogger(__name__)
@@ -42,6 +42,8 @@ class Waiter:
     done: threading.Event = field(default_factory=threading.Event)
     score: Score | None = None
     error: Exception | None = None
+    # The HTTP request's id, read in the request's thread; the send thread has none of its own.
+    log_id: str | None = field(default_factory=logs.request_id.get)
 
     def resolve(self, score: Score) -> None:
         self.score = score
@@ -55,10 +57,24 @@ class Waiter:
 class Dispatcher:
     """Collects requests into batches, sends each as one task, and hands replies back to the waiters."""
 
-    def __init__(self, send_batch: SendBatch, results: redis.Redis, max_batch: int = 256) -> None:
+    def __init__(
+        self,
+        send_batch: SendBatch,
+        results: redis.Redis,
+        max_batch: int = 256,
+        max_in_flight: int = 2,
+        in_flight_timeout_s: float = 10.0,
+    ) -> None:
         self.send_batch = send_batch
         self.results = results
         self.max_batch = max_batch
+        self.max_in_flight = max_in_flight
+        self.in_flight_timeout_s = in_flight_timeout_s
+        # Batches sent and not yet answered (token → time sent), and the batch each request travels in.
+        self._in_flight: dict[str, float] = {}
+        self._batch_of: dict[str, str] = {}
+        self._slots = threading.Condition()
+        self._closed = threading.Event()
         self._queue: queue.SimpleQueue[Waiter] = queue.SimpleQueue()
         self._waiting: dict[str, Waiter] = {}
         self._started_in: int | None = None
@@ -73,9 +89,17 @@ class Dispatcher:
         self._queue.put(waiter)
         return waiter
 
+    def log_ids(self, request_ids: list[str]) -> list[str]:
+        """Return the HTTP request ids (for logs) of those waiters that still wait."""
+        return [w.log_id for i in request_ids if (w := self._waiting.get(i)) is not None and w.log_id]
+
     def forget(self, waiter: Waiter) -> None:
         """Stop waiting for a request (it timed out); a late reply is dropped."""
         self._waiting.pop(waiter.request_id, None)
+
+    def close(self) -> None:
+        """Stop this process's threads (within about a second); waiting requests time out."""
+        self._closed.set()
 
     def _ensure_started(self) -> None:
         # Threads do not survive gunicorn's fork, so each process starts its own on first use.
@@ -92,7 +116,17 @@ class Dispatcher:
             self._started_in = os.getpid()
 
     def _next_batch(self) -> list[Waiter]:
-        batch = [self._queue.get()]
+        # Without a cap on batches in flight, a closed loop of clients settles into batches of one: each
+        # answer triggers the next request, which is sent alone at once. Holding new requests while
+        # ``max_in_flight`` batches are out lets them gather, and a lone request still waits for nobody.
+        while True:
+            try:
+                batch = [self._queue.get(timeout=0.5)]
+                break
+            except queue.Empty:
+                if self._closed.is_set():
+                    return []
+        self._wait_for_slot()
         while len(batch) < self.max_batch:
             try:
                 batch.append(self._queue.get_nowait())
@@ -100,9 +134,30 @@ class Dispatcher:
                 break
         return batch
 
+    def _wait_for_slot(self) -> None:
+        with self._slots:
+            while len(self._in_flight) >= self.max_in_flight:
+                # A batch whose worker died never answers; it must not hold its slot for ever.
+                now = time.monotonic()
+                expired = [t for t, sent in self._in_flight.items() if now - sent > self.in_flight_timeout_s]
+                for token in expired:
+                    del self._in_flight[token]
+                if expired:
+                    self._batch_of = {r: t for r, t in self._batch_of.items() if t in self._in_flight}
+                else:
+                    self._slots.wait(timeout=0.1)
+
+    def _release(self, token: str | None) -> None:
+        with self._slots:
+            if token is not None and self._in_flight.pop(token, None) is not None:
+                self._slots.notify()
+
     def _send_loop(self) -> None:
-        while True:
-            batch = self._next_batch()
+        while batch := self._next_batch():
+            token = uuid.uuid4().hex
+            with self._slots:
+                self._in_flight[token] = time.monotonic()
+                self._batch_of.update((waiter.request_id, token) for waiter in batch)
             items: dict[str, dict[str, Any]] = {}
             for waiter in batch:
                 item = items.setdefault(
@@ -113,18 +168,24 @@ class Dispatcher:
                 self.send_batch(list(items.values()), self.reply_to)
             except Exception as exc:  # any publish failure must release the waiters, never kill this thread
                 log.warning("scoring job not queued: %s", exc)
+                self._release(token)
                 for waiter in batch:
                     self._waiting.pop(waiter.request_id, None)
                     waiter.fail(BrokerUnavailable(str(exc)))
 
     def _reply_loop(self) -> None:
-        while True:
+        while not self._closed.is_set():
             try:
-                received = replies.receive(self.results, self.reply_to, timeout_s=1.0)
-            except redis.RedisError as exc:
+                received = replies.receive(self.results, self.reply_to, timeout_s=0.5)
+            except Exception as exc:  # a lost connection or a garbled reply must not end this thread
                 log.warning("reply list unreadable: %s", exc)
                 time.sleep(0.2)
                 continue
+            if received:
+                with self._slots:
+                    tokens = {self._batch_of.pop(request_id, None) for request_id, _ in received}
+                for token in tokens:
+                    self._release(token)
             for request_id, score in received:
                 waiter = self._waiting.pop(request_id, None)
                 if waiter is not None:

@@ -11,6 +11,7 @@ import redis
 from celery import Celery
 from kombu.exceptions import OperationalError
 
+from api import metrics
 from api.dispatcher import Dispatcher
 from weave_ml.batches import BatchStore
 from weave_ml.cache import ScoreCache
@@ -52,11 +53,27 @@ class Gateway:
         return self._version
 
     def _send_micro_batch(self, items: list[dict[str, Any]], reply_to: str) -> None:
-        self.celery.send_task("weave.score_messages", args=[items, reply_to], queue=SCORING_QUEUE)
+        waiter_ids = [waiter_id for item in items for waiter_id in item["ids"]]
+        metrics.MICRO_BATCH_REQUESTS.observe(len(waiter_ids))
+        # One task serves many HTTP requests: it carries all their ids, for the worker's log lines.
+        headers = {"request_id": ",".join(self.dispatcher.log_ids(waiter_ids))}
+        # argsrepr: task events, Flower and worker logs show this instead of the message texts.
+        self.celery.send_task(
+            "weave.score_messages",
+            args=[items, reply_to],
+            queue=SCORING_QUEUE,
+            headers=headers,
+            argsrepr=f"[<{len(items)} messages>]",
+        )
 
     def send_batch_chunk(self, batch_id: str, items: list[dict[str, Any]]) -> None:
         """Queue one chunk of a batch job."""
-        self.celery.send_task("weave.score_batch_chunk", args=[batch_id, items], queue=SCORING_QUEUE)
+        self.celery.send_task(
+            "weave.score_batch_chunk",
+            args=[batch_id, items],
+            queue=SCORING_QUEUE,
+            argsrepr=f"[{batch_id!r}, <{len(items)} messages>]",
+        )
 
     def remember_pending(self, request_id: str, message_hash: str, sensitivity: str, model_version: str) -> None:
         """Keep what is needed to answer a timed-out request later; never the message text."""

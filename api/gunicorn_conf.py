@@ -1,6 +1,9 @@
 """gunicorn settings of the gateway; each can be overridden by its environment variable."""
 
 import os
+import shutil
+import tempfile
+from pathlib import Path
 
 bind = f"0.0.0.0:{os.environ.get('API_PORT', '8000')}"
 worker_class = "gthread"
@@ -11,3 +14,29 @@ timeout = 30
 graceful_timeout = 10
 keepalive = 30
 accesslog = None
+
+# Each process counts into files in this folder and /metrics sums them, so a scrape sees every process, not
+# only the one that answered. Set here, in the master, before any worker process imports prometheus_client;
+# without PROMETHEUS_MULTIPROC_DIR a private folder is made and removed on exit.
+_private_metrics_dir = None if os.environ.get("PROMETHEUS_MULTIPROC_DIR") else tempfile.mkdtemp(prefix="weave-metrics-")
+if _private_metrics_dir:
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = _private_metrics_dir
+
+
+def on_starting(server: object) -> None:
+    # Files left by an earlier gateway would add its counts to ours.
+    folder = Path(os.environ["PROMETHEUS_MULTIPROC_DIR"])
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob("*.db"):
+        stale.unlink()
+
+
+def child_exit(server: object, worker: object) -> None:
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)  # type: ignore[attr-defined]
+
+
+def on_exit(server: object) -> None:
+    if _private_metrics_dir:
+        shutil.rmtree(_private_metrics_dir, ignore_errors=True)

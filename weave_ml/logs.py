@@ -4,39 +4,80 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import time
+import uuid
+from contextvars import ContextVar
 from typing import Any
 
 # Attributes every LogRecord has; anything else was passed in ``extra`` and belongs in the JSON line.
 _STANDARD = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"message", "asctime"}
 
+# Celery's task log lines carry the task's arguments and result in ``data``: message texts and phone numbers.
+_TASK_DATA_SECRETS = {"args", "kwargs", "return_value"}
+
+# The id of the HTTP request (gateway) or of the requests a task serves (worker) this thread works for.
+request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
+
+# A caller's X-Request-ID is kept only when it is short and plain, so it cannot forge log lines or bloat them.
+_ACCEPTED_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+
+
+def new_request_id(proposed: str | None = None) -> str:
+    """Return ``proposed`` when it is a usable request id, else a fresh one."""
+    if proposed and _ACCEPTED_ID.fullmatch(proposed):
+        return proposed
+    return uuid.uuid4().hex
+
+
+class RequestIdFilter(logging.Filter):
+    """Put the current request id on every record as ``request_id`` (None outside a request or task)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not hasattr(record, "request_id"):
+            record.request_id = request_id.get()
+        return True
+
+
+class TextFormatter(logging.Formatter):
+    """``time level logger [request id]: message``; the brackets only when there is a request id."""
+
+    def __init__(self) -> None:
+        super().__init__("%(asctime)s %(levelname)s %(name)s%(context)s: %(message)s")
+
+    def format(self, record: logging.LogRecord) -> str:
+        current = getattr(record, "request_id", None)
+        record.context = f" [{current}]" if current else ""
+        return super().format(record)
+
 
 class JsonFormatter(logging.Formatter):
-    """One JSON object per line: time, level, logger, message, and any ``extra`` fields."""
+    """One JSON object per line: time, level, logger, request id, message, and any ``extra`` fields."""
 
     def format(self, record: logging.LogRecord) -> str:
         entry: dict[str, Any] = {
             "time": time.strftime("%Y-%m-%dT%H:%M:%S", time.gmtime(record.created)) + f".{int(record.msecs):03d}Z",
             "level": record.levelname,
             "logger": record.name,
+            "request_id": getattr(record, "request_id", None),
             "message": record.getMessage(),
         }
-        entry.update({key: value for key, value in record.__dict__.items() if key not in _STANDARD})
+        entry.update({key: value for key, value in record.__dict__.items() if key not in _STANDARD | {"context"}})
+        if isinstance(entry.get("data"), dict):
+            entry["data"] = {key: value for key, value in entry["data"].items() if key not in _TASK_DATA_SECRETS}
         if record.exc_info:
             entry["exception"] = self.formatException(record.exc_info)
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
-def configure(log_format: str = "text", level: int = logging.INFO) -> None:
+def configure(log_format: str = "text", level: int | str = logging.INFO) -> None:
     """Send this process's logs to stderr in the given format (``text`` or ``json``), once."""
     root = logging.getLogger()
     if any(getattr(handler, "_weave", False) for handler in root.handlers):
         return
     handler = logging.StreamHandler()
     handler._weave = True  # type: ignore[attr-defined]
-    if log_format == "json":
-        handler.setFormatter(JsonFormatter())
-    else:
-        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RequestIdFilter())
+    handler.setFormatter(JsonFormatter() if log_format == "json" else TextFormatter())
     root.addHandler(handler)
     root.setLevel(level)

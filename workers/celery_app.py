@@ -5,10 +5,16 @@ from __future__ import annotations
 from celery import Celery
 from kombu import Queue
 
+import beat_schedule
 from weave_ml.settings import get_settings
+from workers import telemetry
 
 SCORING_QUEUE = "scoring"
 TRAINING_QUEUE = "training"
+# Remote-control command that makes every worker load the newly current model now (see workers.runtime).
+RELOAD_COMMAND = "weave_reload_model"
+# How often a worker looks for tasks a dead worker took and never acknowledged (one ZRANGE on Redis).
+RESTORE_SWEEP_S = 5
 
 
 def create_celery_app() -> Celery:
@@ -38,9 +44,18 @@ def create_celery_app() -> Celery:
         result_expires=settings.result_ttl_s,
         task_default_queue=SCORING_QUEUE,
         task_queues=(Queue(SCORING_QUEUE), Queue(TRAINING_QUEUE)),
-        task_routes={"weave.retrain": {"queue": TRAINING_QUEUE}},
+        task_routes={beat_schedule.RETRAIN_TASK: {"queue": TRAINING_QUEUE}},
+        # Built here so a bad ML_CRON_SCHEDULE stops beat (and every other role) at start.
+        beat_schedule=beat_schedule.build(settings),
         # Unacknowledged messages come back after this long; it must exceed the longest task (a retrain).
-        broker_transport_options={"visibility_timeout": settings.visibility_timeout_s, **redis_options},
+        # A live worker looks for them every RESTORE_SWEEP_S: kombu's default throttle would make that
+        # every 100 s, so a dead worker's tasks waited up to that long past their visibility timeout.
+        broker_transport_options={
+            "visibility_timeout": settings.visibility_timeout_s,
+            "unacked_restore_interval": RESTORE_SWEEP_S,
+            "unacked_restore_throttle": 1,
+            **redis_options,
+        },
         result_backend_transport_options=redis_options,
         redis_socket_connect_timeout=1.0,
         redis_socket_timeout=5.0,
@@ -54,6 +69,7 @@ def create_celery_app() -> Celery:
         worker_hijack_root_logger=False,
         imports=("workers.tasks", "workers.runtime"),
     )
+    telemetry.install()
     return celery_app
 
 

@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import Blueprint, jsonify, request, url_for
 
+from api import metrics
 from api.errors import ApiError
 from api.gateway import BROKER_ERRORS
 from api.routes.predict import gateway, unavailable
@@ -28,9 +29,11 @@ def create() -> Any:
         raise ApiError(503, "model_unavailable", "no model has been published yet")
     hashes = [message_hash(item.message, item.sender) for item in items]
     batch_id = uuid.uuid4().hex
+    metrics.BATCH_MESSAGES.observe(len(items))
     try:
         cached = gw.cache.lookup_many(version, hashes)
         hits = {position: score for position, score in enumerate(cached) if score is not None}
+        metrics.observe_cache(hits=len(hits), misses=len(items) - len(hits))
         gw.batches.create(
             batch_id,
             [

@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Blueprint, current_app, jsonify, request, url_for
 
+from api import metrics
 from api.dispatcher import BrokerUnavailable
 from api.errors import ApiError
 from api.gateway import BROKER_ERRORS, Gateway
@@ -53,6 +54,7 @@ def predict() -> Any:
         cached = gw.cache.lookup_many(version, [digest])[0]
     except BROKER_ERRORS as exc:
         raise unavailable(exc) from None
+    metrics.observe_cache(hits=int(cached is not None), misses=int(cached is None))
     if cached is not None:
         prediction = decide(cached, item.sensitivity, cached=True)
     else:
@@ -74,6 +76,7 @@ def predict() -> Any:
             raise waiter.error
         assert waiter.score is not None
         prediction = decide(waiter.score, item.sensitivity)
+    metrics.observe_prediction(prediction)
     log_prediction(started, prediction, item.sender)
     return jsonify(prediction)
 

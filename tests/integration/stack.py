@@ -13,6 +13,7 @@ from pathlib import Path
 
 import redis
 import requests
+from honcho.environ import parse_procfile
 
 ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
@@ -163,7 +164,15 @@ class Gateway(Process):
 
     def __init__(self, env: dict[str, str], log_dir: Path, processes: int = 1, threads: int = 16) -> None:
         self.port = free_port()
-        env = {**env, "API_PORT": str(self.port), "GATEWAY_PROCESSES": str(processes), "GATEWAY_THREADS": str(threads)}
+        # A fresh metrics folder per gateway, as `make run` gives its own: /metrics sums only this gateway's processes.
+        self.metrics_dir = log_dir / f"gateway-{self.port}-metrics"
+        env = {
+            **env,
+            "API_PORT": str(self.port),
+            "GATEWAY_PROCESSES": str(processes),
+            "GATEWAY_THREADS": str(threads),
+            "PROMETHEUS_MULTIPROC_DIR": str(self.metrics_dir),
+        }
         argv = [str(BIN / "gunicorn"), "--config", "python:api.gunicorn_conf", "api.wsgi:app"]
         super().__init__(argv, env, log_dir / f"gateway-{self.port}.log")
         self.url = f"http://127.0.0.1:{self.port}"
@@ -173,8 +182,8 @@ class Gateway(Process):
     def _answers(self) -> bool:
         assert self.alive(), self.log()
         try:
-            return requests.get(f"{self.url}/health", timeout=2).status_code in (200, 503)
-        except requests.ConnectionError:
+            return requests.get(f"{self.url}/health", timeout=5).status_code in (200, 503)
+        except requests.RequestException:
             return False
 
     def post(self, path: str, body=None, **kwargs) -> requests.Response:
@@ -186,3 +195,37 @@ class Gateway(Process):
     def stop(self, timeout_s: float = 15) -> None:
         self.session.close()
         super().stop(timeout_s)
+
+
+class Flower(Process):
+    """Flower started by the Procfile's own line: after a worker answers, with basic auth and a state file."""
+
+    def __init__(
+        self, env: dict[str, str], log_dir: Path, credentials: str = "ops:flower-test-secret", db: Path | None = None
+    ) -> None:
+        self.port = free_port()
+        self.credentials = credentials
+        self.db = db or log_dir / f"flower-{self.port}.db"
+        line = parse_procfile((ROOT / "Procfile").read_text()).processes["flower"]
+        env = {
+            **env,
+            "PATH": f"{BIN}{os.pathsep}{env.get('PATH', '')}",
+            "FLOWER_PORT": str(self.port),
+            "FLOWER_DB": str(self.db),
+            "FLOWER_BASIC_AUTH": credentials,
+        }
+        super().__init__(["sh", "-c", f"exec {line}"], env, log_dir / f"flower-{self.port}.log")
+        self.url = f"http://127.0.0.1:{self.port}"
+        wait_until(self._answers, 90, "Flower to answer")
+
+    def _answers(self) -> bool:
+        assert self.alive(), self.log()
+        try:
+            return requests.get(f"{self.url}/healthcheck", timeout=2).status_code == 200
+        except requests.ConnectionError:
+            return False
+
+    @property
+    def auth(self) -> tuple[str, str]:
+        user, _, password = self.credentials.partition(":")
+        return user, password

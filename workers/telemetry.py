@@ -1,0 +1,77 @@
+"""Celery signal handlers: our log format in every Celery process, request ids on tasks, retrain outcomes counted."""
+
+from __future__ import annotations
+
+import logging
+from contextvars import Token
+from typing import Any
+
+import redis
+from celery import signals
+
+from beat_schedule import RETRAIN_TASK
+from weave_ml import logs, retrain_stats
+from weave_ml.connections import redis_client
+from weave_ml.settings import get_settings
+
+log = logging.getLogger(__name__)
+
+# The message header that carries the gateway's request id (comma-separated when a task serves several).
+REQUEST_ID_HEADER = "request_id"
+FAILED = "failed"
+
+_tokens: dict[str, Token[str | None]] = {}
+
+
+def setup_logging(loglevel: int | str | None = None, **_: Any) -> None:
+    """Replace Celery's logging set-up with ours (JSON lines when LOG_FORMAT=json)."""
+    logs.configure(get_settings().log_format, level=loglevel or logging.INFO)
+
+
+def add_request_id(headers: dict[str, Any] | None = None, **_: Any) -> None:
+    """Give a task published while serving a request that request's id, unless the caller set one."""
+    current = logs.request_id.get()
+    if headers is not None and current:
+        headers.setdefault(REQUEST_ID_HEADER, current)
+
+
+def bind_request_id(task_id: str | None = None, task: Any = None, **_: Any) -> None:
+    """Put the task's request id on every log line the task's run writes."""
+    if task_id is not None and task is not None:
+        _tokens[task_id] = logs.request_id.set(task.request.get(REQUEST_ID_HEADER) or None)
+
+
+def unbind_request_id(task_id: str | None = None, **_: Any) -> None:
+    token = _tokens.pop(task_id or "", None)
+    if token is not None:
+        logs.request_id.reset(token)
+
+
+def _record(outcome: str) -> None:
+    try:
+        retrain_stats.record_outcome(redis_client(get_settings().redis_url), outcome)
+    except redis.RedisError as exc:  # the run's report is on the model volume either way
+        log.warning("retrain outcome %s not counted: %s", outcome, exc)
+
+
+def count_retrain(sender: Any = None, result: Any = None, **_: Any) -> None:
+    """Count a finished retrain by its decision (published, candidate, refused, skipped, already_running)."""
+    if getattr(sender, "name", None) == RETRAIN_TASK:
+        decision = result.get("decision") if isinstance(result, dict) else None
+        _record(decision or FAILED)
+
+
+def count_failed_retrain(sender: Any = None, **_: Any) -> None:
+    """Count a retrain that raised (reports unreadable, time limit, a bug) as failed."""
+    if getattr(sender, "name", None) == RETRAIN_TASK:
+        _record(FAILED)
+
+
+def install() -> None:
+    """Connect the handlers; connecting twice is harmless (Celery keeps one per function)."""
+    signals.setup_logging.connect(setup_logging)
+    signals.before_task_publish.connect(add_request_id)
+    signals.task_prerun.connect(bind_request_id)
+    signals.task_postrun.connect(unbind_request_id)
+    signals.task_success.connect(count_retrain)
+    signals.task_failure.connect(count_failed_retrain)
