@@ -6,9 +6,6 @@ from typing import Any
 
 from flask import Flask
 
-from api import errors
-from api.gateway import Gateway
-from api.routes import batch, health, predict
 from weave_ml import logs
 from weave_ml.settings import Settings, get_settings
 
@@ -18,6 +15,11 @@ MAX_BODY_BYTES = 16 * 1024 * 1024
 
 def create_app(settings: Settings | None = None, test_config: dict[str, Any] | None = None) -> Flask:
     """Build the gateway app from settings (default: the environment)."""
+    # Imported here, not at the top: gunicorn's master imports this package to read api.gunicorn_conf, and
+    # prometheus_client must not be imported before that config has set PROMETHEUS_MULTIPROC_DIR.
+    from api import errors, metrics, openapi, ratelimit
+    from api.gateway import Gateway
+    from api.routes import admin, batch, health, predict
     from workers.celery_app import app as celery_app
 
     settings = settings or get_settings()
@@ -28,7 +30,9 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
     app.json.ensure_ascii = False  # type: ignore[attr-defined]
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions["weave"] = Gateway(settings, celery_app)
+    metrics.install(app, settings, app.extensions["weave"].registry)
     errors.register(app)
-    for module in (predict, batch, health):
+    for module in (predict, batch, health, admin, openapi):
         app.register_blueprint(module.blueprint)
+    ratelimit.install(app, settings, exempt=[health.blueprint, metrics.blueprint, openapi.blueprint])
     return app

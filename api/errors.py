@@ -34,9 +34,15 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def http_error(error: HTTPException) -> Any:
-        code = {413: "too_large", 404: "not_found", 405: "method_not_allowed"}.get(error.code or 500, "http_error")
-        message = "request body too large" if error.code == 413 else error.description
-        return jsonify({"error": {"code": code, "message": message}}), error.code
+        code = {413: "too_large", 404: "not_found", 405: "method_not_allowed", 429: "rate_limited"}.get(
+            error.code or 500, "http_error"
+        )
+        message = {413: "request body too large", 429: f"rate limit exceeded: {error.description}"}.get(
+            error.code or 500, error.description
+        )
+        # Keep what the exception adds (Allow on a 405, Retry-After), but answer JSON, not its HTML page.
+        headers = [(name, value) for name, value in error.get_headers() if name.lower() != "content-type"]
+        return jsonify({"error": {"code": code, "message": message}}), error.code, headers
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception) -> Any:

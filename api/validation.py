@@ -35,6 +35,19 @@ def json_body(request: Request) -> Any:
         raise ApiError(400, "bad_json", "request body is not valid UTF-8") from None
     except json.JSONDecodeError as exc:
         raise ApiError(400, "bad_json", f"request body is not valid JSON: {exc.msg} at position {exc.pos}") from None
+    except ValueError as exc:  # e.g. an integer of more digits than Python converts
+        raise ApiError(400, "bad_json", f"request body is not usable JSON: {exc}") from None
+    except RecursionError:
+        raise ApiError(400, "bad_json", "request body is nested too deeply") from None
+
+
+def _encodable(value: str, key: str, field: str) -> str:
+    # JSON may escape lone surrogates ("\ud800"): valid JSON, but not text that can be hashed or answered.
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        raise ApiError(400, "invalid_field", f"{key} contains an unpaired surrogate escape", field) from None
+    return value
 
 
 def _optional_string(record: dict[str, Any], key: str, limit: int, field: str) -> str | None:
@@ -45,7 +58,10 @@ def _optional_string(record: dict[str, Any], key: str, limit: int, field: str) -
         raise ApiError(400, "invalid_field", f"{key} must be a string", field)
     if len(value) > limit:
         raise ApiError(400, "invalid_field", f"{key} is longer than {limit} characters", field)
-    return value
+    # A newline or other control character in a value that is logged could forge log lines.
+    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in value):
+        raise ApiError(400, "invalid_field", f"{key} contains a control character", field)
+    return _encodable(value, key, field)
 
 
 def message_request(record: Any, prefix: str = "") -> MessageRequest:
@@ -61,6 +77,7 @@ def message_request(record: Any, prefix: str = "") -> MessageRequest:
         raise ApiError(413, "too_large", f"message is longer than {MAX_MESSAGE_CHARS} characters", f"{prefix}message")
     if "\x00" in message:
         raise ApiError(400, "invalid_field", "message contains a NUL character", f"{prefix}message")
+    _encodable(message, "message", f"{prefix}message")
     sensitivity = record.get("sensitivity_level", DEFAULT_SENSITIVITY)
     if sensitivity is None:
         sensitivity = DEFAULT_SENSITIVITY
