@@ -1,0 +1,1 @@
+"""Benchmarks of weave-ml against an in-process baseline, measured in the same run."""

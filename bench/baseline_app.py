@@ -1,0 +1,28 @@
+"""The baseline: the same model served in-process by Flask, scoring in the request thread, no queue, no cache."""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from flask import Flask, jsonify, request
+
+from weave_ml.registry import Registry
+from weave_ml.scoring import DEFAULT_SENSITIVITY, Scorer, decide
+
+
+def create_app() -> Flask:
+    loaded = Registry(os.environ["ML_MODEL_DIR"]).load()
+    scorer = Scorer(loaded.pipeline, loaded.version)
+    app = Flask(__name__)
+
+    @app.post("/predict")
+    def predict() -> Any:
+        body = request.get_json()
+        score = scorer.score_many([body["message"]], [body.get("sender")])[0]
+        return jsonify(decide(score, body.get("sensitivity_level", DEFAULT_SENSITIVITY)))
+
+    return app
+
+
+app = create_app()

@@ -1,0 +1,310 @@
+"""``make bench``: weave-ml against an in-process baseline on this machine, in one run; prints a table, writes JSON.
+
+Both servers get the same model, the same number of gunicorn processes and the same load generator (wrk).
+Scenarios run one after the other, the baseline first, so the two never compete for the CPU.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import requests
+
+from tests.integration.stack import BIN, ROOT, CeleryWorker, Gateway, Process, RedisServer, free_port, wait_until
+from weave_ml import corpus
+from weave_ml.registry import Registry
+from weave_ml.scoring import Scorer
+from weave_ml.training import publish, train_evaluated
+
+RESULTS = ROOT / "bench" / "results"
+LOAD_SCRIPT = ROOT / "bench" / "load.lua"
+
+
+@dataclass(frozen=True)
+class Profile:
+    """How long and how big each scenario is."""
+
+    duration_s: int
+    corpus_size: int
+    batch_messages: int
+    retrain_messages: int
+    pool_size: int
+
+
+FULL = Profile(duration_s=15, corpus_size=6000, batch_messages=100_000, retrain_messages=100_000, pool_size=2000)
+SMOKE = Profile(duration_s=1, corpus_size=1200, batch_messages=2_000, retrain_messages=2_000, pool_size=200)
+
+
+def machine() -> str:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    memory_gib = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return (
+        f"{cpu}, {os.cpu_count()} cores, {memory_gib:.0f} GiB, {platform.system()} {platform.release()}, "
+        f"Python {platform.python_version()}"
+    )
+
+
+def wrk(url: str, connections: int, duration_s: int, pool_file: Path, mode: str) -> dict[str, Any]:
+    """Run wrk against ``url`` and return its summary (requests/s, p50/p99 in ms, errors)."""
+    argv = [
+        "wrk",
+        f"-t{min(2, connections)}",
+        f"-c{connections}",
+        f"-d{duration_s}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(LOAD_SCRIPT),
+        url,
+        "--",
+        str(pool_file),
+        mode,
+    ]
+    output = subprocess.run(argv, capture_output=True, text=True, check=True).stdout
+    summary = json.loads(output.strip().splitlines()[-1])
+    seconds = summary["duration_us"] / 1e6
+    return {
+        "requests_per_s": summary["requests"] / seconds,
+        "p50_ms": summary["p50_us"] / 1000,
+        "p99_ms": summary["p99_us"] / 1000,
+        "errors": summary["non2xx"] + summary["socket_errors"],
+        "requests": summary["requests"],
+    }
+
+
+def row(name: str, metric: str, weave: float, baseline: float | None, *, target: str, met: bool) -> dict[str, Any]:
+    ratio = weave / baseline if baseline else None
+    return {
+        "name": name,
+        "metric": metric,
+        "weave": round(weave, 3),
+        "baseline": None if baseline is None else round(baseline, 3),
+        "ratio": None if ratio is None else round(ratio, 3),
+        "target": target,
+        "met": met,
+    }
+
+
+class Bench:
+    """The two servers and what they share."""
+
+    def __init__(self, workdir: Path, profile: Profile, scoring_workers: int) -> None:
+        self.workdir, self.profile = workdir, profile
+        self.errors = 0  # failed or non-2xx requests of both servers
+        self.redis = RedisServer(workdir / "redis")
+        self.registry = Registry(workdir / "models")
+        self.messages = corpus.generate(size=profile.corpus_size)
+        print(f"training the benchmark model on {len(self.messages)} seed messages…", flush=True)
+        publish(self.registry, train_evaluated(self.messages))
+        self.env = {
+            **os.environ,
+            "REDIS_URL": self.redis.url(1),
+            "CACHE_REDIS_URL": self.redis.url(2),
+            "ML_MODEL_DIR": str(self.registry.root),
+            "PREDICT_TIMEOUT_S": "10",
+        }
+        self.pool_file = workdir / "pool.txt"
+        pool = [m.message for m in self.messages[: profile.pool_size]]
+        self.pool_file.write_text("\n".join(json.dumps(text, ensure_ascii=False)[1:-1] for text in pool) + "\n")
+        self.pool = pool
+        self.workers = [CeleryWorker(self.env, workdir, name=f"bench{i}") for i in range(scoring_workers)]
+        for worker in self.workers:
+            worker.wait_ready()
+        self.gateway = Gateway(self.env, workdir, processes=2, threads=32)
+        port = free_port()
+        baseline_env = {**self.env, "API_PORT": str(port), "GATEWAY_PROCESSES": "2", "GATEWAY_THREADS": "32"}
+        self.baseline = Process(
+            [str(BIN / "gunicorn"), "--config", "python:api.gunicorn_conf", "bench.baseline_app:app"],
+            baseline_env,
+            workdir / "baseline.log",
+        )
+        self.baseline_url = f"http://127.0.0.1:{port}"
+        wait_until(lambda: self._answers(self.baseline_url), 60, "the baseline server")
+
+    @staticmethod
+    def _answers(url: str) -> bool:
+        try:
+            return requests.post(f"{url}/predict", json={"message": "ping"}, timeout=5).status_code == 200
+        except requests.RequestException:
+            return False
+
+    def stop(self) -> None:
+        for process in [self.baseline, self.gateway, *self.workers, self.redis]:
+            process.stop()
+
+    def predict(self, connections: int, mode: str) -> tuple[dict[str, Any], dict[str, Any]]:
+        duration = self.profile.duration_s
+        baseline = wrk(f"{self.baseline_url}/predict", connections, duration, self.pool_file, mode)
+        weave = wrk(f"{self.gateway.url}/predict", connections, duration, self.pool_file, mode)
+        self.errors += weave["errors"] + baseline["errors"]
+        print(f"  c{connections} {mode}: weave {weave}\n  {'':>{len(mode) + 3}} baseline {baseline}", flush=True)
+        return weave, baseline
+
+    def warm_cache(self) -> None:
+        session = requests.Session()
+        for text in self.pool:
+            assert session.post(f"{self.gateway.url}/predict", json={"message": text}, timeout=30).ok
+
+    def batch(self) -> tuple[float, float]:
+        """Messages/s through /predict/batch end to end, and of raw in-process vectorised scoring."""
+        total = self.profile.batch_messages
+        texts = [f"{self.messages[i % len(self.messages)].message} [{i}]" for i in range(total)]
+        loaded = self.registry.load()
+        scorer = Scorer(loaded.pipeline, loaded.version)
+        started = time.perf_counter()
+        scorer.score_many(texts)
+        raw_rate = total / (time.perf_counter() - started)
+
+        session = requests.Session()
+        started = time.perf_counter()
+        urls = []
+        for start in range(0, total, 10_000):
+            chunk = [{"id": str(i), "message": t} for i, t in enumerate(texts[start : start + 10_000], start)]
+            response = session.post(f"{self.gateway.url}/predict/batch", json={"messages": chunk}, timeout=120)
+            response.raise_for_status()
+            urls.append(self.gateway.url + response.json()["status_url"])
+        for url in urls:
+            wait_until(lambda u=url: session.get(u, timeout=120).json()["status"] == "done", 600, "batch", 0.2)
+        weave_rate = total / (time.perf_counter() - started)
+        return weave_rate, raw_rate
+
+    def retrain(self) -> dict[str, Any]:
+        probe = subprocess.run(
+            [sys.executable, "-m", "bench.retrain_probe", str(self.profile.retrain_messages)],
+            capture_output=True,
+            text=True,
+            check=True,
+            cwd=ROOT,
+            env=self.env,
+        )
+        return json.loads(probe.stdout.strip().splitlines()[-1])
+
+
+def run(profile: Profile, scoring_workers: int) -> tuple[list[dict[str, Any]], int]:
+    workdir = Path(tempfile.mkdtemp(prefix="weave-bench-"))
+    bench = Bench(workdir, profile, scoring_workers)
+    rows = []
+    try:
+        weave, base = bench.predict(32, "unique")
+        rate, base_rate = weave["requests_per_s"], base["requests_per_s"]
+        rows.append(
+            row(
+                "predict_unique_c32",
+                "requests_per_s",
+                rate,
+                base_rate,
+                target=">= 1.0x baseline",
+                met=rate >= base_rate,
+            )
+        )
+        rows.append(
+            row(
+                "predict_unique_c32",
+                "p99_ms",
+                weave["p99_ms"],
+                base["p99_ms"],
+                target="<= 2.0x baseline",
+                met=weave["p99_ms"] <= 2 * base["p99_ms"],
+            )
+        )
+        weave, base = bench.predict(1, "unique")
+        rows.append(
+            row("predict_c1", "p50_ms", weave["p50_ms"], base["p50_ms"], target="<= 3 ms", met=weave["p50_ms"] <= 3)
+        )
+        rows.append(row("predict_c1", "p99_ms", weave["p99_ms"], base["p99_ms"], target="report", met=True))
+        bench.warm_cache()
+        weave, base = bench.predict(32, "cached")
+        rate, base_rate = weave["requests_per_s"], base["requests_per_s"]
+        rows.append(
+            row(
+                "predict_cached_c32",
+                "requests_per_s",
+                rate,
+                base_rate,
+                target=">= 2.0x baseline",
+                met=rate >= 2 * base_rate,
+            )
+        )
+        rate, base_rate = bench.batch()
+        rows.append(
+            row(
+                "batch_100k",
+                "messages_per_s",
+                rate,
+                base_rate,
+                target=">= 0.7x in-process",
+                met=rate >= 0.7 * base_rate,
+            )
+        )
+        retrain = bench.retrain()
+        rows.append(
+            row("retrain_100k", "seconds", retrain["seconds"], None, target="<= 60 s", met=retrain["seconds"] <= 60)
+        )
+        rows.append(
+            row(
+                "retrain_100k",
+                "peak_rss_mib",
+                retrain["peak_rss_mib"],
+                None,
+                target="<= 2048 MiB",
+                met=retrain["peak_rss_mib"] <= 2048,
+            )
+        )
+    finally:
+        bench.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
+    return rows, bench.errors
+
+
+def table(rows: list[dict[str, Any]]) -> str:
+    lines = [f"{'scenario':<20} {'metric':<16} {'weave-ml':>10} {'baseline':>10} {'ratio':>7}  {'target':<20} met"]
+    for r in rows:
+        baseline = "" if r["baseline"] is None else f"{r['baseline']:.2f}"
+        ratio = "" if r["ratio"] is None else f"{r['ratio']:.2f}"
+        lines.append(
+            f"{r['name']:<20} {r['metric']:<16} {r['weave']:>10.2f} {baseline:>10} {ratio:>7}  "
+            f"{r['target']:<20} {'yes' if r['met'] else 'NO'}"
+        )
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--smoke", action="store_true", help="a few seconds per scenario, small sizes: checks it runs")
+    parser.add_argument("--output", type=Path, default=RESULTS / "latest.json")
+    parser.add_argument("--scoring-workers", type=int, default=2, help="Celery scoring worker processes")
+    args = parser.parse_args(argv)
+    if not shutil.which("wrk"):
+        print("make bench needs wrk (apt-get install wrk)", file=sys.stderr)
+        return 2
+    rows, errors = run(SMOKE if args.smoke else FULL, args.scoring_workers)
+    print(table(rows))
+    print(f"failed requests: {errors}")
+    args.output.parent.mkdir(parents=True, exist_ok=True)
+    args.output.write_text(
+        json.dumps({"machine": machine(), "smoke": args.smoke, "errors": errors, "scenarios": rows}, indent=2) + "\n"
+    )
+    print(f"written to {args.output}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

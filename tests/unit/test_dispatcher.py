@@ -1,0 +1,103 @@
+"""Micro-batching in the gateway, against the machine's Redis; the Celery publish is replaced by a recorder."""
+
+import threading
+import time
+
+import pytest
+import redis
+
+from api.dispatcher import BrokerUnavailable, Dispatcher
+from weave_ml import replies
+from weave_ml.scoring import Score
+
+
+@pytest.fixture
+def results():
+    client = redis.Redis(db=11)
+    try:
+        client.ping()
+    except redis.ConnectionError:
+        pytest.fail("these tests need the Redis server on 127.0.0.1:6379")
+    yield client
+    client.flushdb()
+    client.close()
+
+
+class Recorder:
+    """Stands in for the Celery publish: remembers each batch, and can answer it like a worker would."""
+
+    def __init__(self, results: redis.Redis) -> None:
+        self.results = results
+        self.batches: list[tuple[list[dict], str]] = []
+        self.sent = threading.Event()
+
+    def __call__(self, items, reply_to) -> None:
+        self.batches.append((items, reply_to))
+        self.sent.set()
+
+    def answer(self, index: int) -> None:
+        items, reply_to = self.batches[index]
+        ids = [rid for item in items for rid in item["ids"]]
+        scores = [replies.score_to_dict(Score(item["message"], 0.9, (), "v1")) for item in items for _ in item["ids"]]
+        replies.send(self.results, reply_to, ids, scores)
+
+
+def wait_for(condition, timeout_s=5.0):
+    deadline = time.monotonic() + timeout_s
+    while not condition():
+        assert time.monotonic() < deadline
+        time.sleep(0.005)
+
+
+@pytest.fixture
+def dispatchers():
+    made = []
+    yield lambda *args, **kwargs: made.append(Dispatcher(*args, **kwargs)) or made[-1]
+    for dispatcher in made:
+        dispatcher.close()
+    time.sleep(0.6)  # let their threads notice before the Redis client closes
+
+
+def test_requests_gather_while_a_batch_is_in_flight(results, dispatchers):
+    recorder = Recorder(results)
+    dispatcher = dispatchers(recorder, results, max_in_flight=1)
+    first = dispatcher.submit("a", None, "h-a")
+    wait_for(lambda: len(recorder.batches) == 1)
+    assert [item["message"] for item in recorder.batches[0][0]] == ["a"]  # a lone request is sent at once
+
+    later = [dispatcher.submit(text, None, f"h-{text}") for text in "bcdb"]
+    time.sleep(0.2)
+    assert len(recorder.batches) == 1  # held back while the first batch is out
+    recorder.answer(0)
+    assert first.done.wait(5) and first.score.message_hash == "a"
+    wait_for(lambda: len(recorder.batches) == 2)
+    items = recorder.batches[1][0]
+    assert [item["message"] for item in items] == ["b", "c", "d"]  # identical texts travel once
+    assert len(items[0]["ids"]) == 2
+    recorder.answer(1)
+    for waiter in later:
+        assert waiter.done.wait(5) and waiter.score.probability == 0.9
+
+
+def test_a_batch_that_never_answers_frees_its_slot(results, dispatchers):
+    recorder = Recorder(results)
+    dispatcher = dispatchers(recorder, results, max_in_flight=1, in_flight_timeout_s=0.3)
+    dispatcher.submit("lost", None, "h-lost")
+    wait_for(lambda: len(recorder.batches) == 1)
+    dispatcher.submit("next", None, "h-next")
+    wait_for(lambda: len(recorder.batches) == 2, timeout_s=3)
+
+
+def test_a_failed_publish_fails_the_waiters_and_the_loop_goes_on(results, dispatchers):
+    calls = []
+
+    def broken(items, reply_to):
+        calls.append(items)
+        if len(calls) == 1:
+            raise ConnectionError("broker down")
+
+    dispatcher = dispatchers(broken, results)
+    waiter = dispatcher.submit("x", None, "h-x")
+    assert waiter.done.wait(5) and isinstance(waiter.error, BrokerUnavailable)
+    dispatcher.submit("y", None, "h-y")
+    wait_for(lambda: len(calls) == 2)
