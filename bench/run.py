@@ -109,7 +109,17 @@ class Bench:
     def __init__(self, workdir: Path, profile: Profile, scoring_workers: int) -> None:
         self.workdir, self.profile = workdir, profile
         self.errors = 0  # failed or non-2xx requests of both servers
+        self.processes: list[Process] = []  # stopped in reverse order, also when start-up fails half-way
+        try:
+            self._start(scoring_workers)
+        except BaseException:
+            self.stop()
+            raise
+
+    def _start(self, scoring_workers: int) -> None:
+        workdir, profile = self.workdir, self.profile
         self.redis = RedisServer(workdir / "redis")
+        self.processes.append(self.redis)
         self.registry = Registry(workdir / "models")
         self.messages = corpus.generate(size=profile.corpus_size)
         print(f"training the benchmark model on {len(self.messages)} seed messages…", flush=True)
@@ -126,9 +136,11 @@ class Bench:
         self.pool_file.write_text("\n".join(json.dumps(text, ensure_ascii=False)[1:-1] for text in pool) + "\n")
         self.pool = pool
         self.workers = [CeleryWorker(self.env, workdir, name=f"bench{i}") for i in range(scoring_workers)]
+        self.processes.extend(self.workers)
         for worker in self.workers:
             worker.wait_ready()
         self.gateway = Gateway(self.env, workdir, processes=2, threads=32)
+        self.processes.append(self.gateway)
         port = free_port()
         baseline_env = {**self.env, "API_PORT": str(port), "GATEWAY_PROCESSES": "2", "GATEWAY_THREADS": "32"}
         self.baseline = Process(
@@ -136,6 +148,7 @@ class Bench:
             baseline_env,
             workdir / "baseline.log",
         )
+        self.processes.append(self.baseline)
         self.baseline_url = f"http://127.0.0.1:{port}"
         wait_until(lambda: self._answers(self.baseline_url), 60, "the baseline server")
 
@@ -147,7 +160,7 @@ class Bench:
             return False
 
     def stop(self) -> None:
-        for process in [self.baseline, self.gateway, *self.workers, self.redis]:
+        for process in reversed(self.processes):
             process.stop()
 
     def predict(self, connections: int, mode: str) -> tuple[dict[str, Any], dict[str, Any]]:

@@ -123,6 +123,15 @@ class _OtherBlock:
         return _Rows(matrix.indptr, matrix.indices.astype(np.int64) + self._offset, matrix.data * self._weight)
 
 
+def _readable(feature_name: str) -> bool:
+    """Whether a feature makes a reason a user understands: a signal, or a word of at least two characters.
+
+    Character fragments and one-character words ('좀', 'u') say nothing to a reader.
+    """
+    block, _, name = feature_name.partition("__")
+    return block != "chars" and (block != "words" or len(name) >= 2)
+
+
 def _reason_key(feature_name: str) -> str:
     block, _, name = feature_name.partition("__")
     return f"word:{name}" if block == "words" else name
@@ -155,7 +164,7 @@ class Scorer:
         self._offset = np.array([c.calibrators[0].b_ for c in calibrated])
         # Reasons come from word n-grams and signals: a user can read those, not character fragments.
         names = union.get_feature_names_out()
-        readable = np.array([not name.startswith("chars__") for name in names])
+        readable = np.array([_readable(name) for name in names])
         self._reason_weights = np.where(readable, self._coef.mean(axis=1), 0.0)
         self._reason_names = [_reason_key(name) for name in names]
         self.vocabulary_size = len(names)
