@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from urllib.parse import quote
 
 import redis
 import requests
@@ -73,8 +74,9 @@ class Process:
 class RedisServer(Process):
     """A private redis-server on a free port that keeps nothing on disk."""
 
-    def __init__(self, workdir: Path, port: int | None = None) -> None:
+    def __init__(self, workdir: Path, port: int | None = None, password: str | None = None) -> None:
         self.port = port or free_port()
+        self.password = password
         workdir.mkdir(parents=True, exist_ok=True)
         argv = [
             "redis-server",
@@ -86,18 +88,26 @@ class RedisServer(Process):
             "",
             "--appendonly",
             "no",
+            # Every stack of a test session takes two databases of the session's server.
+            "--databases",
+            "1000",
             "--dir",
             str(workdir),
+            *(["--requirepass", password] if password else []),
         ]
         super().__init__(argv, dict(os.environ), workdir / f"redis-{self.port}.log")
         wait_until(self.ping, 10, f"redis-server on port {self.port}")
 
     def url(self, db: int = 0) -> str:
-        return f"redis://127.0.0.1:{self.port}/{db}"
+        credentials = f":{quote(self.password, safe='')}@" if self.password else ""
+        return f"redis://{credentials}127.0.0.1:{self.port}/{db}"
+
+    def client(self, db: int = 0) -> redis.Redis:
+        return redis.Redis(port=self.port, db=db, password=self.password, socket_connect_timeout=0.2)
 
     def ping(self) -> bool:
         try:
-            return bool(redis.Redis(port=self.port, socket_connect_timeout=0.2).ping())
+            return bool(self.client().ping())
         except redis.RedisError:
             return False
 

@@ -6,10 +6,14 @@ import sys
 import textwrap
 import time
 
+import numpy as np
 import pytest
+import skops.io
+from sklearn.pipeline import Pipeline
+from sklearn.preprocessing import FunctionTransformer
 
 from weave_ml import model
-from weave_ml.registry import POINTER_FILE, RegistryError
+from weave_ml.registry import METADATA_FILE, POINTER_FILE, RegistryError, sha256_of
 
 
 @pytest.fixture(scope="module")
@@ -75,6 +79,27 @@ def test_tampered_model_file_is_refused(registry, tiny_pipeline):
     path.write_bytes(bytes(data))
     with pytest.raises(RegistryError, match="checksum"):
         registry.load()
+
+
+def test_untrusted_types_are_refused_even_with_a_matching_checksum(registry, tiny_pipeline):
+    version = registry.publish(tiny_pipeline, {})
+    path = registry.model_path(version)
+    skops.io.dump(Pipeline([("run", FunctionTransformer(np.save))]), path)  # code that would run on load
+    _rewrite_metadata(registry, version, sha256=sha256_of(path))
+    with pytest.raises(RegistryError, match="untrusted types"):
+        registry.load()
+
+
+def test_a_version_without_a_recorded_checksum_is_refused(registry, tiny_pipeline):
+    version = registry.publish(tiny_pipeline, {})
+    _rewrite_metadata(registry, version, sha256=None)
+    with pytest.raises(RegistryError, match="checksum"):
+        registry.load()
+
+
+def _rewrite_metadata(registry, version, **changes):
+    path = registry.versions_dir / version / METADATA_FILE
+    path.write_text(json.dumps({**json.loads(path.read_text()), **changes}))
 
 
 def test_a_publish_that_fails_half_way_leaves_no_trace(registry, tiny_pipeline):

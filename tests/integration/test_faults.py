@@ -1,0 +1,180 @@
+"""Faults survived by real processes: a worker killed mid-batch, Redis down and up, broken models, a crashed retrain."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import uuid
+
+import pytest
+import redis
+
+from tests.integration.conftest import Stack
+from tests.integration.mongo import mongo_server_fixture, reports_fixture  # noqa: F401 - fixtures
+from tests.integration.stack import ROOT, RedisServer, wait_until
+from tests.integration.test_retrain import honest
+from weave_ml import corpus, locks
+from weave_ml.registry import METADATA_FILE, Registry, sha256_of
+from weave_ml.text import message_hash
+from weave_ml.training import publish
+
+pytestmark = pytest.mark.integration
+
+LURE = "[Web발신] 고객님 택배가 주소불명으로 보관중입니다. 주소 확인 http://han.gl/aB12cd"
+CHAT = "엄마 오늘 저녁 7시쯤 도착해요 밥 먹고 갈게"
+
+
+def test_a_worker_killed_mid_batch_loses_no_message_and_scores_none_twice(make_stack):
+    stack = make_stack()
+    stack.env["CELERY_VISIBILITY_TIMEOUT_S"] = "10"  # production's hour would make this test wait an hour
+    doomed, survivor = stack.worker(), stack.worker()
+    doomed.wait_ready()
+    survivor.wait_ready()
+    gateway = stack.gateway()
+    # Long texts make each 500-message chunk take a while, so the kill lands while work is queued and held.
+    filler = " 안내 문자입니다" * 20
+    messages = [
+        {"id": f"m{i}", "message": f"{LURE if i % 2 else CHAT}{filler} {uuid.uuid4().hex}"} for i in range(20_000)
+    ]
+    # The API takes at most 10,000 messages a request: the 20,000 go as two jobs, like bench/run.py sends them.
+    batch_ids = []
+    for half in (messages[:10_000], messages[10_000:]):
+        body = json.dumps({"messages": half}, ensure_ascii=False).encode()  # about 5 MB, under the 16 MB cap
+        created = gateway.session.post(f"{gateway.url}/predict/batch", data=body, timeout=120)
+        assert created.status_code == 202, created.text
+        batch_ids.append(created.json()["batch_id"])
+    scores = redis.Redis.from_url(stack.env["REDIS_URL"])
+
+    def scored() -> int:
+        return sum(scores.hlen(f"weave:batch:{batch_id}:scores") for batch_id in batch_ids)
+
+    wait_until(lambda: scored() >= 2000, 120, "the batch to be under way", 0.01)
+    doomed.kill(signal.SIGKILL)
+    assert scored() < 20_000, "the batch finished before the kill: make the messages longer"
+
+    # The survivor drains the queue, then restores the dead worker's unacknowledged tasks after the timeout.
+    results = []
+    for batch_id in batch_ids:
+        status = wait_until(
+            lambda b=batch_id: (s := gateway.get(f"/predict/batch/{b}", timeout=60).json())["status"] == "done" and s,
+            120,
+            "the batch to finish",
+            1.0,
+        )
+        assert status["total"] == status["done"] == 10_000 and status["failed"] == 0
+        assert [r["index"] for r in status["results"]] == list(range(10_000))
+        results += status["results"]
+    assert [r["id"] for r in results] == [m["id"] for m in messages]
+    assert [r["message_hash"] for r in results] == [message_hash(m["message"]) for m in messages]
+    assert survivor.alive()
+
+
+def test_redis_stopped_then_started_again_on_its_port(seed_model, tmp_path):
+    server = RedisServer(tmp_path / "redis")
+    stack = Stack(server, tmp_path / "stack", seed_model)
+    try:
+        worker = stack.worker()
+        worker.wait_ready()
+        gateway = stack.gateway()
+        assert gateway.post("/predict", {"message": LURE}).status_code == 200
+
+        server.stop()
+        for path, body in (
+            ("/predict", {"message": f"{CHAT} {uuid.uuid4().hex}"}),
+            ("/predict/batch", {"messages": [{"message": CHAT}]}),
+        ):
+            started = time.monotonic()
+            response = gateway.post(path, body)
+            assert time.monotonic() - started < 1.0
+            assert response.status_code == 503 and response.json()["error"]["code"] == "broker_unavailable"
+        started = time.monotonic()
+        health = gateway.get("/health")
+        assert time.monotonic() - started < 1.0
+        assert health.status_code == 503 and health.json()["status"] == "unhealthy"
+        assert health.json()["broker"].startswith("unreachable")
+
+        server = RedisServer(tmp_path / "redis", port=server.port)  # empty: nothing was kept on disk
+        wait_until(lambda: gateway.post("/predict", {"message": f"{CHAT} {uuid.uuid4().hex}"}).ok, 60, "recovery", 0.5)
+        for _ in range(20):
+            assert gateway.post("/predict", {"message": f"{LURE} {uuid.uuid4().hex}"}).status_code == 200
+        job = gateway.post("/predict/batch", {"messages": [{"message": CHAT}, {"message": LURE}]}).json()
+        wait_until(lambda: gateway.get(job["status_url"]).json()["status"] == "done", 30, "a batch after recovery")
+        wait_until(lambda: gateway.get("/health").json()["status"] == "healthy", 30, "healthy again")
+        assert worker.alive() and gateway.alive()
+        assert "Traceback" not in gateway.log()
+    finally:
+        stack.stop()
+        server.stop()
+
+
+def test_broken_model_versions_leave_the_previous_one_serving(make_stack, seed_model):
+    stack = make_stack()
+    worker = stack.worker()
+    worker.wait_ready()
+    gateway = stack.gateway()
+    old = stack.registry.current_version()
+
+    def degraded_by(version: str, reason: str) -> list[str]:
+        def check():
+            health = gateway.get("/health").json()
+            found = [p for p in health["problems"] if version in p and reason in p]
+            return health["status"] == "degraded" and found
+
+        problems = wait_until(check, 30, f"/health to report {version}: {reason}")
+        response = gateway.post("/predict", {"message": f"{CHAT} {uuid.uuid4().hex}"})
+        assert response.status_code == 200 and response.json()["model_version"] == old
+        return problems
+
+    truncated = publish(stack.registry, seed_model)
+    model_file = stack.registry.model_path(truncated)
+    model_file.write_bytes(model_file.read_bytes()[:1000])  # truncated after publishing
+    degraded_by(truncated, "checksum")
+
+    # Garbage whose sha256 matches its metadata passes the checksum and is refused by the loader itself.
+    corrupt = publish(stack.registry, seed_model)
+    model_file = stack.registry.model_path(corrupt)
+    model_file.write_bytes(b"PK\x03\x04" + os.urandom(4000))
+    _rewrite_sha256(stack.registry, corrupt)
+    degraded_by(corrupt, "not a readable model file")
+    assert "failed to load" in worker.log()
+
+    fixed = publish(stack.registry, seed_model)
+    wait_until(lambda: gateway.get("/health").json()["status"] == "healthy", 30, "healthy on a good version")
+    assert gateway.post("/predict", {"message": f"{CHAT} {uuid.uuid4().hex}"}).json()["model_version"] == fixed
+
+
+def _rewrite_sha256(registry: Registry, version: str) -> None:
+    path = registry.versions_dir / version / METADATA_FILE
+    meta = json.loads(path.read_text())
+    meta["sha256"] = sha256_of(registry.model_path(version))
+    path.write_text(json.dumps(meta))
+
+
+def test_a_retrain_killed_half_way_leaves_the_registry_as_it_was(reports, tmp_path, seed_model):
+    registry = Registry(tmp_path / "models")
+    first = publish(registry, seed_model)
+    reports.add_many(honest(reports, corpus.generate(seed=12, size=300)))  # enough to train and pass the gate
+    env = {
+        **os.environ,
+        "MONGODB_URI": reports.uri,
+        "ML_MODEL_DIR": str(registry.root),
+        "REDIS_URL": "redis://127.0.0.1:9/0",  # no Redis: the run holds the registry's file lock
+    }
+    process = subprocess.Popen([sys.executable, "-m", "weave_ml.cli", "retrain"], env=env, cwd=ROOT)
+    # Killed at the worst moment: while the new version is being written.
+    deadline = time.monotonic() + 240
+    while not any(p.name.startswith(".staging-") for p in registry.versions_dir.iterdir()):
+        assert process.poll() is None, "the retrain ended before it wrote a version"
+        assert time.monotonic() < deadline, "the retrain never started writing a version"
+    os.kill(process.pid, signal.SIGKILL)
+    process.wait(timeout=30)
+
+    assert registry.current_version() == first
+    assert [m["version"] for m in registry.versions()] == [first]
+    assert registry.load().version == first
+    with locks.file_lock(registry.root) as held:
+        assert held  # the dead run's lock went with it

@@ -1,0 +1,109 @@
+"""Security with real processes: Redis behind a password, the rate limit, no message text or number left behind."""
+
+from __future__ import annotations
+
+import itertools
+import json
+import time
+import uuid
+from collections.abc import Iterator
+
+import pytest
+import redis
+
+from tests.integration.conftest import Stack
+from tests.integration.stack import Gateway, RedisServer, wait_until
+
+pytestmark = pytest.mark.integration
+
+# Characters that must be percent-encoded in a URL: the password reaches every client through REDIS_URL.
+PASSWORD = "s3cr:t/p@ss#word"
+MARKER = "비밀표지" + uuid.uuid4().hex[:8]
+PHONE_IN_TEXT = "010-5555-1234"
+SENDER = "010-7777-8888"
+
+
+@pytest.fixture(scope="module")
+def private_stack(seed_model, tmp_path_factory) -> Iterator[Stack]:
+    """A stack on a redis-server of its own that requires a password; the rate limiter stores its counters there."""
+    root = tmp_path_factory.mktemp("secure")
+    server = RedisServer(root / "redis", password=PASSWORD)
+    stack = Stack(server, root / "stack", seed_model)
+    stack.server = server
+    stack.env["RATE_LIMIT"] = "10000/minute"
+    stack.worker().wait_ready()
+    stack.gateway_process = stack.gateway()
+    yield stack
+    stack.stop()
+    server.stop()
+
+
+def test_redis_needs_its_password_and_every_client_has_it(private_stack):
+    with pytest.raises(redis.AuthenticationError):
+        redis.Redis(port=private_stack.server.port).ping()
+    gateway = private_stack.gateway_process
+    message = f"[Web발신] 고객님 택배 보관중 주소 확인 http://han.gl/x {uuid.uuid4().hex}"
+    first = gateway.post("/predict", {"message": message})
+    assert first.status_code == 200 and first.json()["cached"] is False
+    assert gateway.post("/predict", {"message": message}).json()["cached"] is True  # the cache has it too
+    job = gateway.post("/predict/batch", {"messages": [{"message": message}, {"message": "내일 봐요"}]}).json()
+    wait_until(lambda: gateway.get(job["status_url"]).json()["status"] == "done", 30, "the batch")
+    health = gateway.get("/health").json()
+    assert health["status"] == "healthy" and health["broker"] == "ok"
+    broker = redis.Redis.from_url(private_stack.env["REDIS_URL"])
+    assert broker.keys("*weave:ratelimit*")  # the limiter counts in the same Redis, through the same URL
+
+
+def test_the_rate_limit_answers_429_in_the_error_shape(private_stack):
+    limited = Gateway({**private_stack.env, "RATE_LIMIT": "5/minute"}, private_stack.logs)
+    private_stack.processes.append(limited)
+    answers = [limited.post("/predict", {"message": "안녕하세요"}) for _ in range(6)]
+    assert [a.status_code for a in answers] == [200] * 5 + [429]
+    error = answers[-1].json()
+    assert error == {"error": {"code": "rate_limited", "message": "rate limit exceeded: 5 per 1 minute"}}
+    assert int(answers[-1].headers["Retry-After"]) > 0
+    assert limited.get("/health").status_code == 200  # health checks and scrapes are never limited
+    assert limited.get("/metrics").status_code == 200
+
+
+def _values(client: redis.Redis) -> Iterator[tuple[bytes, bytes]]:
+    """Every key of a database with everything it holds, whatever its type."""
+    for key in client.scan_iter(count=1000):
+        kind = client.type(key)
+        if kind == b"string":
+            yield key, client.get(key) or b""
+        elif kind == b"hash":
+            yield key, b" ".join(itertools.chain.from_iterable(client.hgetall(key).items()))
+        elif kind == b"list":
+            yield key, b" ".join(client.lrange(key, 0, -1))
+        elif kind == b"set":
+            yield key, b" ".join(client.smembers(key))
+        elif kind == b"zset":
+            yield key, b" ".join(client.zrange(key, 0, -1))
+        else:
+            yield key, b""
+
+
+def test_no_message_text_or_phone_number_in_redis_or_the_logs(private_stack):
+    gateway = private_stack.gateway_process
+    texts = [f"{MARKER} 택배 주소 확인 부탁드립니다 연락처 {PHONE_IN_TEXT} http://han.gl/{i}" for i in range(20)]
+    for text in texts[:10]:
+        assert gateway.post("/predict", {"message": text, "sender": SENDER}).status_code == 200
+    batch = [{"id": f"b{i}", "message": t, "sender": SENDER} for i, t in enumerate(texts[10:])]
+    job = gateway.post("/predict/batch", {"messages": batch}).json()
+    wait_until(lambda: gateway.get(job["status_url"]).json()["status"] == "done", 30, "the batch")
+    time.sleep(1)  # the last acknowledgements and log lines
+
+    needles = [MARKER, PHONE_IN_TEXT, PHONE_IN_TEXT.replace("-", ""), SENDER, SENDER.replace("-", "")]
+    keyspace = private_stack.server.client().info("keyspace")
+    databases = [int(name[2:]) for name in keyspace]
+    assert len(databases) >= 2  # the broker's and the cache's
+    found = []
+    for db in databases:
+        for key, value in _values(private_stack.server.client(db)):
+            text = (key + b" " + value).decode("utf-8", "replace")
+            found += [(db, key, needle) for needle in needles if needle in text or json.dumps(needle)[1:-1] in text]
+    assert found == []
+    logs = {path.name: path.read_text(errors="replace") for path in private_stack.logs.glob("*.log")}
+    assert any("예측 완료" in log for log in logs.values())
+    assert [(name, n) for name, log in logs.items() for n in [*needles, PASSWORD] if n in log] == []
