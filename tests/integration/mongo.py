@@ -77,6 +77,21 @@ class Reports:
         self.collection.insert_many(documents)
 
 
+def honest(reports: Reports, messages) -> list[dict[str, Any]]:
+    """Reports as users file them: each message with its true verdict."""
+    return [
+        {
+            "message": m.message,
+            "sender": m.sender,
+            "timestamp": reports.now,
+            "status": "pending",
+            "risk_score": 0.5,
+            "user_feedback": "피싱" if m.label else "오탐",
+        }
+        for m in messages
+    ]
+
+
 @pytest.fixture(name="reports")
 def reports_fixture(mongo_server) -> Iterator[Reports]:
     store = Reports(mongo_server)

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from tests.integration.mongo import mongo_server_fixture, reports_fixture  # noqa: F401 - fixtures
+from tests.integration.mongo import honest, mongo_server_fixture, reports_fixture  # noqa: F401 - fixtures
 from tests.integration.stack import free_port
 from weave_ml import corpus, locks, retrain
 from weave_ml.cli import main
@@ -30,21 +30,6 @@ def registry(tmp_path, seed_model) -> Registry:
 def settings_for(reports, registry, **overrides) -> Settings:
     values = {"mongodb_uri": reports.uri, "model_dir": registry.root, "redis_url": NO_REDIS, **overrides}
     return Settings(**values)
-
-
-def honest(reports, messages) -> list[dict]:
-    """Reports as users file them: each message with its true verdict."""
-    return [
-        {
-            "message": m.message,
-            "sender": m.sender,
-            "timestamp": reports.now,
-            "status": "pending",
-            "risk_score": 0.5,
-            "user_feedback": "피싱" if m.label else "오탐",
-        }
-        for m in messages
-    ]
 
 
 def written_report(report: dict) -> dict:

@@ -12,7 +12,7 @@ import uuid
 import pytest
 import redis
 
-from tests.integration.mongo import mongo_server_fixture, reports_fixture  # noqa: F401 - fixtures
+from tests.integration.mongo import honest, mongo_server_fixture, reports_fixture  # noqa: F401 - fixtures
 from tests.integration.stack import BIN, ROOT, Process, wait_until
 from weave_ml import corpus
 from weave_ml.text import normalise
@@ -25,19 +25,7 @@ PARCEL_LURE = "[Web발신] 택배 주소지 불일치로 반송 예정. 주소 �
 
 def test_admin_retrain_through_a_worker_publishes_and_the_gateway_answers_with_it(make_stack, reports):
     fresh = corpus.generate(seed=21, size=300)
-    reports.add_many(
-        [
-            {
-                "message": m.message,
-                "sender": m.sender,
-                "timestamp": reports.now,
-                "status": "pending",
-                "risk_score": 0.5,
-                "user_feedback": "피싱" if m.label else "오탐",
-            }
-            for m in fresh
-        ]
-    )
+    reports.add_many(honest(reports, fresh))
     stack = make_stack()
     stack.env["MONGODB_URI"] = reports.uri
     scoring = stack.worker()
