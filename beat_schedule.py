@@ -7,9 +7,9 @@ from typing import Any
 from celery.schedules import crontab
 from celery.signals import beat_init
 
+from weave_ml.names import RETRAIN_TASK
 from weave_ml.settings import ConfigError, Settings, get_settings
 
-RETRAIN_TASK = "weave.retrain"
 # A retrain not started this long after its time is dropped, so runs missed while the trainer was down do
 # not pile up: the next scheduled one takes their place.
 RETRAIN_EXPIRES_S = 6 * 3600

@@ -16,11 +16,16 @@ from api.dispatcher import Dispatcher
 from weave_ml.batches import BatchStore
 from weave_ml.cache import ScoreCache
 from weave_ml.connections import redis_client
+from weave_ml.names import (
+    PENDING_PREFIX,
+    REQUEST_ID_HEADER,
+    SCORE_BATCH_CHUNK_TASK,
+    SCORE_MESSAGES_TASK,
+    SCORING_QUEUE,
+)
 from weave_ml.registry import Registry
 from weave_ml.settings import Settings
-from workers.celery_app import SCORING_QUEUE
 
-PENDING_PREFIX = "weave:pending"
 # What a lost Redis looks like to the gateway: from redis-py directly, or from kombu when publishing a task.
 BROKER_ERRORS = (redis.RedisError, OperationalError, OSError)
 # How stale the gateway's idea of the current model version may be.
@@ -56,10 +61,10 @@ class Gateway:
         waiter_ids = [waiter_id for item in items for waiter_id in item["ids"]]
         metrics.MICRO_BATCH_REQUESTS.observe(len(waiter_ids))
         # One task serves many HTTP requests: it carries all their ids, for the worker's log lines.
-        headers = {"request_id": ",".join(self.dispatcher.log_ids(waiter_ids))}
+        headers = {REQUEST_ID_HEADER: ",".join(self.dispatcher.log_ids(waiter_ids))}
         # argsrepr: task events, Flower and worker logs show this instead of the message texts.
         self.celery.send_task(
-            "weave.score_messages",
+            SCORE_MESSAGES_TASK,
             args=[items, reply_to],
             queue=SCORING_QUEUE,
             headers=headers,
@@ -69,7 +74,7 @@ class Gateway:
     def send_batch_chunk(self, batch_id: str, items: list[dict[str, Any]]) -> None:
         """Queue one chunk of a batch job."""
         self.celery.send_task(
-            "weave.score_batch_chunk",
+            SCORE_BATCH_CHUNK_TASK,
             args=[batch_id, items],
             queue=SCORING_QUEUE,
             argsrepr=f"[{batch_id!r}, <{len(items)} messages>]",

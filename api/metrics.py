@@ -26,15 +26,15 @@ from prometheus_client.registry import Collector
 
 import beat_schedule
 from weave_ml import logs, retrain_stats
+from weave_ml.connections import redis_client
+from weave_ml.names import SCORING_QUEUE, TRAINING_QUEUE, WORKER_STATE_PREFIX
 from weave_ml.registry import Registry, RegistryError
 from weave_ml.settings import ConfigError, Settings
-from workers.celery_app import SCORING_QUEUE, TRAINING_QUEUE
 
 log = logging.getLogger(__name__)
 
 # Redis is read at scrape time; a dead Redis must cost a scrape half a second, not Prometheus' whole timeout.
 SCRAPE_REDIS_TIMEOUT_S = 0.5
-WORKER_STATE_PATTERN = "weave:worker:*"
 
 REQUESTS = Counter("weave_http_requests_total", "HTTP requests answered", ["endpoint", "method", "status"])
 LATENCY = Histogram(
@@ -97,7 +97,7 @@ class ScrapeCollector(Collector):
 
     def __init__(self, settings: Settings, registry: Registry) -> None:
         self.registry = registry
-        self.client = redis.Redis.from_url(
+        self.client = redis_client(
             settings.redis_url, socket_connect_timeout=SCRAPE_REDIS_TIMEOUT_S, socket_timeout=SCRAPE_REDIS_TIMEOUT_S
         )
         self.period_s = schedule_period_s(settings)
@@ -142,7 +142,7 @@ class ScrapeCollector(Collector):
             depth.add_metric([queue], length)
         yield depth
         # Each worker process refreshes its key every few seconds; a dead one's key expires.
-        workers = sum(1 for _ in self.client.scan_iter(match=WORKER_STATE_PATTERN, count=100))
+        workers = sum(1 for _ in self.client.scan_iter(match=f"{WORKER_STATE_PREFIX}:*", count=100))
         yield GaugeMetricFamily("weave_workers_online", "Worker processes that published their state", value=workers)
         runs = CounterMetricFamily("weave_retrain_runs", "Retrain runs by outcome", labels=["outcome"])
         last = GaugeMetricFamily(

@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Blueprint, Flask, request
 from flask_limiter import Limiter
 
+from weave_ml.connections import REDIS_OPTIONS
+from weave_ml.names import RATE_LIMIT_PREFIX
 from weave_ml.settings import Settings
-
-KEY_PREFIX = "weave:ratelimit"
 
 
 def client_address() -> str:
@@ -25,9 +25,10 @@ def install(app: Flask, settings: Settings, exempt: list[Blueprint]) -> Limiter 
         default_limits=[settings.rate_limit],
         # Counters live in Redis so every gunicorn process and gateway replica shares one budget per client.
         storage_uri=settings.redis_url,
-        storage_options={"socket_connect_timeout": 1.0, "socket_timeout": 1.0},
+        # A counter that takes longer than a second is let through (swallow_errors) rather than slowing the request.
+        storage_options={**REDIS_OPTIONS, "socket_timeout": 1.0},
         strategy="fixed-window",
-        key_prefix=KEY_PREFIX,
+        key_prefix=RATE_LIMIT_PREFIX,
         headers_enabled=True,
         # Without Redis the request goes on to its own fast 503 rather than failing inside the limiter.
         swallow_errors=True,

@@ -9,15 +9,14 @@ from typing import Any
 
 import redis
 
-from weave_ml import replies
+from weave_ml.names import BATCH_PREFIX
 from weave_ml.scoring import Score, decide
 
-KEY_PREFIX = "weave:batch"
 STATUSES = ("queued", "running", "done", "failed")
 
 
 def _keys(batch_id: str) -> tuple[str, str]:
-    return f"{KEY_PREFIX}:{batch_id}", f"{KEY_PREFIX}:{batch_id}:scores"
+    return f"{BATCH_PREFIX}:{batch_id}", f"{BATCH_PREFIX}:{batch_id}:scores"
 
 
 class BatchStore:
@@ -90,7 +89,7 @@ class BatchStore:
                 failed += 1
                 result = {"error": {"code": "scoring_failed", "message": value["error"]}}
             else:
-                result = decide(replies.score_from_dict(value), item["sensitivity"], cached=value.get("cached", False))
+                result = decide(Score.from_dict(value), item["sensitivity"], cached=value.get("cached", False))
             result["index"] = position
             if item.get("id") is not None:
                 result["id"] = item["id"]
@@ -111,5 +110,5 @@ class BatchStore:
 
 
 def _encode(score: Score, cached: bool = False) -> str:
-    value = replies.score_to_dict(score) | ({"cached": True} if cached else {})
+    value = score.to_dict() | ({"cached": True} if cached else {})
     return json.dumps(value, ensure_ascii=False, separators=(",", ":"))

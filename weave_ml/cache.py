@@ -7,31 +7,20 @@ from collections.abc import Sequence
 
 import redis
 
+from weave_ml.names import SCORE_PREFIX
 from weave_ml.scoring import Score
-
-KEY_PREFIX = "weave:score"
 
 
 def cache_key(model_version: str, message_hash: str) -> str:
     """Return the Redis key of one score: a new model version never reads an older version's scores."""
-    return f"{KEY_PREFIX}:{model_version}:{message_hash}"
-
-
-def encode(score: Score) -> str:
-    """Serialise a score for the cache. ``reasons`` name model features, never the message itself."""
-    return json.dumps(
-        {"probability": score.probability, "reasons": list(score.reasons)}, ensure_ascii=False, separators=(",", ":")
-    )
-
-
-def decode(raw: bytes | str, model_version: str, message_hash: str) -> Score:
-    """Rebuild a score read from the cache."""
-    value = json.loads(raw)
-    return Score(message_hash, float(value["probability"]), tuple(value["reasons"]), model_version)
+    return f"{SCORE_PREFIX}:{model_version}:{message_hash}"
 
 
 class ScoreCache:
-    """Look up and store scores; every call is one round trip to Redis."""
+    """Look up and store scores; every call is one round trip to Redis.
+
+    A value is :meth:`Score.to_dict` as JSON: ``reasons`` name model features, never the message itself.
+    """
 
     def __init__(self, client: redis.Redis, ttl_s: int) -> None:
         self.client = client
@@ -42,10 +31,7 @@ class ScoreCache:
         if not message_hashes:
             return []
         values = self.client.mget([cache_key(model_version, h) for h in message_hashes])
-        return [
-            None if raw is None else decode(raw, model_version, h)
-            for raw, h in zip(values, message_hashes, strict=True)
-        ]
+        return [None if raw is None else Score.from_dict(json.loads(raw)) for raw in values]
 
     def store_many(self, scores: Sequence[Score]) -> None:
         """Store scores with the cache's TTL in one pipelined round trip."""
@@ -53,5 +39,6 @@ class ScoreCache:
             return
         with self.client.pipeline(transaction=False) as pipe:
             for score in scores:
-                pipe.set(cache_key(score.model_version, score.message_hash), encode(score), ex=self.ttl_s)
+                value = json.dumps(score.to_dict(), ensure_ascii=False, separators=(",", ":"))
+                pipe.set(cache_key(score.model_version, score.message_hash), value, ex=self.ttl_s)
             pipe.execute()

@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import redis
 
+# Every Redis client of the service is made with these: the gateway's and workers' clients, Celery's broker and
+# result connections, the rate limiter's storage. A caller that must give up sooner overrides one of them.
+REDIS_OPTIONS: dict[str, Any] = {
+    "socket_connect_timeout": 1.0,
+    "socket_timeout": 5.0,
+    # Catches a connection a restarted Redis dropped before a command is sent on it, not after.
+    "health_check_interval": 10,
+}
 
-def redis_client(url: str) -> redis.Redis:
+
+def redis_client(url: str, **overrides: Any) -> redis.Redis:
     """Return a client for ``url`` (passwords work through the URL) that fails fast when Redis is gone."""
-    return redis.Redis.from_url(url, socket_connect_timeout=1.0, socket_timeout=5.0, health_check_interval=10)
+    return redis.Redis.from_url(url, **{**REDIS_OPTIONS, **overrides})

@@ -11,10 +11,10 @@ from pathlib import Path
 import redis
 
 from weave_ml.connections import redis_client
+from weave_ml.names import RETRAIN_LOCK_KEY
 
 log = logging.getLogger(__name__)
 
-RETRAIN_LOCK_KEY = "weave:retrain:lock"
 LOCK_FILE = ".retrain.lock"
 
 

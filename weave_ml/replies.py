@@ -8,40 +8,24 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from typing import Any
 
 import redis
 
+from weave_ml.names import REPLY_PREFIX
 from weave_ml.scoring import Score
 
-KEY_PREFIX = "weave:reply"
 # A reply nobody collects (its gateway process died) disappears after this long.
 REPLY_TTL_S = 120
 
 
 def reply_key(process_id: str) -> str:
     """Return the list a gateway process reads its replies from."""
-    return f"{KEY_PREFIX}:{process_id}"
+    return f"{REPLY_PREFIX}:{process_id}"
 
 
-def score_to_dict(score: Score) -> dict[str, Any]:
-    """Return a score as plain JSON data (task results and replies)."""
-    return {
-        "message_hash": score.message_hash,
-        "probability": score.probability,
-        "reasons": list(score.reasons),
-        "model_version": score.model_version,
-    }
-
-
-def score_from_dict(value: dict[str, Any]) -> Score:
-    """Rebuild a score from :func:`score_to_dict` data."""
-    return Score(value["message_hash"], float(value["probability"]), tuple(value["reasons"]), value["model_version"])
-
-
-def send(client: redis.Redis, key: str, request_ids: Sequence[str], scores: Sequence[dict[str, Any]]) -> None:
+def send(client: redis.Redis, key: str, request_ids: Sequence[str], scores: Sequence[Score]) -> None:
     """Push one reply holding the scores of the given requests, in one round trip."""
-    payload = json.dumps({"ids": list(request_ids), "scores": list(scores)}, ensure_ascii=False)
+    payload = json.dumps({"ids": list(request_ids), "scores": [s.to_dict() for s in scores]}, ensure_ascii=False)
     with client.pipeline(transaction=False) as pipe:
         pipe.rpush(key, payload)
         pipe.expire(key, REPLY_TTL_S)
@@ -54,4 +38,4 @@ def receive(client: redis.Redis, key: str, timeout_s: float) -> list[tuple[str, 
     if item is None:
         return []
     reply = json.loads(item[1])
-    return [(rid, score_from_dict(s)) for rid, s in zip(reply["ids"], reply["scores"], strict=True)]
+    return [(rid, Score.from_dict(s)) for rid, s in zip(reply["ids"], reply["scores"], strict=True)]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +33,20 @@ class Score:
     probability: float
     reasons: tuple[str, ...]
     model_version: str
+
+    def to_dict(self) -> dict[str, Any]:
+        """Return the score as plain JSON data: the one form the cache, replies and batch results hold."""
+        return {
+            "message_hash": self.message_hash,
+            "probability": self.probability,
+            "reasons": list(self.reasons),
+            "model_version": self.model_version,
+        }
+
+    @classmethod
+    def from_dict(cls, value: Mapping[str, Any]) -> Score:
+        """Rebuild a score from :meth:`to_dict` data (other keys, such as a batch's ``cached`` flag, are ignored)."""
+        return cls(value["message_hash"], float(value["probability"]), tuple(value["reasons"]), value["model_version"])
 
 
 def risk_level(probability: float) -> str:

@@ -44,7 +44,7 @@ class ScoringService:
             for item, score in zip(items, scores, strict=True):
                 for request_id in item["ids"]:
                     request_ids.append(request_id)
-                    payload.append(replies.score_to_dict(score))
+                    payload.append(score)
             replies.send(self.results, reply_to, request_ids, payload)
         return len(scores)
 

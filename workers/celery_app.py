@@ -6,13 +6,11 @@ from celery import Celery
 from kombu import Queue
 
 import beat_schedule
+from weave_ml.connections import REDIS_OPTIONS
+from weave_ml.names import RETRAIN_TASK, SCORING_QUEUE, TRAINING_QUEUE
 from weave_ml.settings import get_settings
 from workers import telemetry
 
-SCORING_QUEUE = "scoring"
-TRAINING_QUEUE = "training"
-# Remote-control command that makes every worker load the newly current model now (see workers.runtime).
-RELOAD_COMMAND = "weave_reload_model"
 # How often a worker looks for tasks a dead worker took and never acknowledged (one ZRANGE on Redis).
 RESTORE_SWEEP_S = 5
 
@@ -21,12 +19,7 @@ def create_celery_app() -> Celery:
     """Return the Celery app configured from the process's settings."""
     settings = get_settings()
     # Redis errors should surface in about a second, not after the client's default retries.
-    redis_options = {
-        "socket_connect_timeout": 1.0,
-        "socket_timeout": 5.0,
-        "retry_on_timeout": False,
-        "health_check_interval": 10,
-    }
+    redis_options = {**REDIS_OPTIONS, "retry_on_timeout": False}
     celery_app = Celery("weave_ml")
     celery_app.conf.update(
         broker_url=settings.redis_url,
@@ -44,7 +37,7 @@ def create_celery_app() -> Celery:
         result_expires=settings.result_ttl_s,
         task_default_queue=SCORING_QUEUE,
         task_queues=(Queue(SCORING_QUEUE), Queue(TRAINING_QUEUE)),
-        task_routes={beat_schedule.RETRAIN_TASK: {"queue": TRAINING_QUEUE}},
+        task_routes={RETRAIN_TASK: {"queue": TRAINING_QUEUE}},
         # Built here so a bad ML_CRON_SCHEDULE stops beat (and every other role) at start.
         beat_schedule=beat_schedule.build(settings),
         # Unacknowledged messages come back after this long; it must exceed the longest task (a retrain).
@@ -57,9 +50,9 @@ def create_celery_app() -> Celery:
             **redis_options,
         },
         result_backend_transport_options=redis_options,
-        redis_socket_connect_timeout=1.0,
-        redis_socket_timeout=5.0,
-        broker_connection_timeout=1.0,
+        redis_socket_connect_timeout=REDIS_OPTIONS["socket_connect_timeout"],
+        redis_socket_timeout=REDIS_OPTIONS["socket_timeout"],
+        broker_connection_timeout=REDIS_OPTIONS["socket_connect_timeout"],
         broker_connection_retry_on_startup=True,
         # Fail a publish fast when Redis is gone: the gateway answers 503 instead of hanging.
         task_publish_retry_policy={"max_retries": 1, "interval_start": 0.1, "interval_step": 0.2, "interval_max": 0.3},

@@ -17,15 +17,14 @@ from celery.worker.control import control_command
 from weave_ml.batches import BatchStore
 from weave_ml.cache import ScoreCache
 from weave_ml.connections import redis_client
+from weave_ml.names import RELOAD_COMMAND, WORKER_STATE_PREFIX
 from weave_ml.registry import Registry, RegistryError
 from weave_ml.service import ScoringService
 from weave_ml.serving import ModelHolder
 from weave_ml.settings import get_settings
-from workers.celery_app import RELOAD_COMMAND
 
 log = logging.getLogger(__name__)
 
-WORKER_STATE_PREFIX = "weave:worker"
 HEARTBEAT_INTERVAL_S = 5.0
 HEARTBEAT_TTL_S = 15
 

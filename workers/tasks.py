@@ -9,23 +9,22 @@ import redis
 from celery import shared_task
 from kombu.exceptions import OperationalError
 
-from beat_schedule import RETRAIN_TASK
 from weave_ml import retrain
+from weave_ml.names import RELOAD_COMMAND, RETRAIN_TASK, SCORE_BATCH_CHUNK_TASK, SCORE_MESSAGES_TASK
 from weave_ml.settings import get_settings
 from workers import runtime
-from workers.celery_app import RELOAD_COMMAND
 
 log = logging.getLogger(__name__)
 
 
-@shared_task(name="weave.score_messages", ignore_result=True)
+@shared_task(name=SCORE_MESSAGES_TASK, ignore_result=True)
 def score_messages(items: list[dict[str, Any]], reply_to: str | None = None) -> int:
     """Score one gateway micro-batch and reply to the waiting gateway process."""
     return runtime.service().answer_requests(items, reply_to)
 
 
 @shared_task(
-    name="weave.score_batch_chunk",
+    name=SCORE_BATCH_CHUNK_TASK,
     ignore_result=True,
     autoretry_for=(redis.ConnectionError, redis.TimeoutError),
     retry_backoff=True,

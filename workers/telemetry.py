@@ -9,15 +9,13 @@ from typing import Any
 import redis
 from celery import signals
 
-from beat_schedule import RETRAIN_TASK
 from weave_ml import logs, retrain_stats
 from weave_ml.connections import redis_client
+from weave_ml.names import REQUEST_ID_HEADER, RETRAIN_TASK
 from weave_ml.settings import get_settings
 
 log = logging.getLogger(__name__)
 
-# The message header that carries the gateway's request id (comma-separated when a task serves several).
-REQUEST_ID_HEADER = "request_id"
 FAILED = "failed"
 
 _tokens: dict[str, Token[str | None]] = {}

@@ -14,16 +14,12 @@ from api.errors import ApiError
 from api.gateway import BROKER_ERRORS
 from api.routes.predict import gateway, unavailable
 from api.validation import json_body
-from beat_schedule import RETRAIN_TASK
+from weave_ml.names import RELOAD_COMMAND, RETRAIN_TASK, RETRAIN_TASK_PREFIX
 from weave_ml.registry import RegistryError
-from workers.celery_app import RELOAD_COMMAND
 
 log = logging.getLogger(__name__)
 
 blueprint = Blueprint("admin", __name__, url_prefix="/admin")
-
-# Remembers which task ids are retrains this gateway started, so an unknown id is a 404, not "PENDING" forever.
-RETRAIN_TASK_PREFIX = "weave:retrain-task"
 
 
 @blueprint.before_request
@@ -41,7 +37,8 @@ def start_retrain() -> Any:
     gw = gateway()
     task_id = uuid.uuid4().hex
     try:
-        # Written first: it fails within a second when Redis is down, before Celery's slower publish retries.
+        # Remembered so that an unknown id is a 404, not "PENDING" for ever. Written first: it fails within a
+        # second when Redis is down, before Celery's slower publish retries.
         gw.results.set(f"{RETRAIN_TASK_PREFIX}:{task_id}", "1", ex=gw.settings.result_ttl_s)
         gw.celery.send_task(RETRAIN_TASK, kwargs={"trigger": "admin"}, task_id=task_id)
     except BROKER_ERRORS as exc:

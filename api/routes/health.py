@@ -10,6 +10,7 @@ from flask import Blueprint, jsonify
 from api.errors import ApiError
 from api.gateway import BROKER_ERRORS
 from api.routes.predict import gateway
+from weave_ml.names import WORKER_STATE_PREFIX
 from weave_ml.registry import RegistryError
 
 blueprint = Blueprint("health", __name__)
@@ -18,7 +19,7 @@ blueprint = Blueprint("health", __name__)
 def live_workers() -> list[dict[str, Any]]:
     """Return the state each live scoring process last published (it expires within seconds of death)."""
     client = gateway().results
-    keys = sorted(client.scan_iter(match="weave:worker:*", count=100))
+    keys = sorted(client.scan_iter(match=f"{WORKER_STATE_PREFIX}:*", count=100))
     return [json.loads(raw) for raw in client.mget(keys) if raw] if keys else []
 
 

@@ -8,7 +8,7 @@ import pytest
 
 from tests.integration.mongo import honest, mongo_server_fixture, reports_fixture  # noqa: F401 - fixtures
 from tests.integration.stack import free_port
-from weave_ml import corpus, locks, retrain
+from weave_ml import corpus, locks, names, retrain
 from weave_ml.cli import main
 from weave_ml.registry import Registry
 from weave_ml.settings import Settings, get_settings
@@ -77,7 +77,7 @@ def test_a_second_run_while_one_holds_the_lock_returns_already_running(reports, 
     with locks.redis_lock(client, ttl_s=30) as held:
         assert held
         assert retrain.run(settings)["decision"] == retrain.ALREADY_RUNNING
-        assert 0 < client.pttl(locks.RETRAIN_LOCK_KEY) <= 30_000
+        assert 0 < client.pttl(names.RETRAIN_LOCK_KEY) <= 30_000
     # Without Redis, two in-process runs exclude each other through the registry's lock file.
     with locks.file_lock(registry.root) as held:
         assert held

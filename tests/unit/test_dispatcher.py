@@ -38,7 +38,7 @@ class Recorder:
     def answer(self, index: int) -> None:
         items, reply_to = self.batches[index]
         ids = [rid for item in items for rid in item["ids"]]
-        scores = [replies.score_to_dict(Score(item["message"], 0.9, (), "v1")) for item in items for _ in item["ids"]]
+        scores = [Score(item["message"], 0.9, (), "v1") for item in items for _ in item["ids"]]
         replies.send(self.results, reply_to, ids, scores)
 
 

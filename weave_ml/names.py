@@ -1,0 +1,30 @@
+"""Names every process must agree on: Celery tasks, queues and broadcasts, the task header, Redis key prefixes."""
+
+from __future__ import annotations
+
+# Celery tasks. The gateway sends them by name and never imports the worker's code.
+SCORE_MESSAGES_TASK = "weave.score_messages"
+SCORE_BATCH_CHUNK_TASK = "weave.score_batch_chunk"
+RETRAIN_TASK = "weave.retrain"
+
+# Broker queues: scoring work and the long retrain never share a worker.
+SCORING_QUEUE = "scoring"
+TRAINING_QUEUE = "training"
+
+# Remote-control command that makes every worker load the newly current model now.
+RELOAD_COMMAND = "weave_reload_model"
+
+# Task message header carrying the HTTP request ids a task serves (comma-separated).
+REQUEST_ID_HEADER = "request_id"
+
+# Redis keys. Every key the service writes starts with "weave:", so an operator can tell them from Celery's.
+SCORE_PREFIX = "weave:score"  # weave:score:<model version>:<message hash> → a cached score
+REPLY_PREFIX = "weave:reply"  # weave:reply:<gateway process> → the list that process reads its replies from
+BATCH_PREFIX = "weave:batch"  # weave:batch:<batch id> and weave:batch:<batch id>:scores
+PENDING_PREFIX = "weave:pending"  # weave:pending:<request id> → what answers a /predict that timed out
+WORKER_STATE_PREFIX = "weave:worker"  # weave:worker:<host>:<pid> → the model a scoring process serves
+RETRAIN_TASK_PREFIX = "weave:retrain-task"  # weave:retrain-task:<task id> → a retrain started by the gateway
+RETRAIN_LOCK_KEY = "weave:retrain:lock"
+RETRAIN_OUTCOMES_KEY = "weave:retrain:outcomes"
+RETRAIN_LAST_RUN_KEY = "weave:retrain:last_run"
+RATE_LIMIT_PREFIX = "weave:ratelimit"
