@@ -2,15 +2,33 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from flask import Flask
+from flask.json.provider import DefaultJSONProvider
 
 from weave_ml import logs
 from weave_ml.settings import Settings, get_settings
 
 # Largest accepted body: a full batch of long messages. Bigger bodies get a 413 before they are read.
 MAX_BODY_BYTES = 16 * 1024 * 1024
+
+
+class JsonAnswers(DefaultJSONProvider):
+    """Answers in readable UTF-8 (Korean reasons unescaped), keys in the order the contract lists them."""
+
+    ensure_ascii = False
+    sort_keys = False
+
+    def dumps(self, obj: Any, **kwargs: Any) -> str:
+        """Serialise ``obj``; text that cannot be UTF-8 (an echoed "\\ud800" escape) is sent escaped instead."""
+        text = super().dumps(obj, **kwargs)
+        try:
+            text.encode()
+        except UnicodeEncodeError:
+            return json.dumps(obj, ensure_ascii=True)
+        return text
 
 
 def create_app(settings: Settings | None = None, test_config: dict[str, Any] | None = None) -> Flask:
@@ -25,10 +43,10 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
     settings = settings or get_settings()
     logs.configure(settings.log_format)
     app = Flask(__name__)
+    app.request_class = openapi.JsonRequest
+    app.json = JsonAnswers(app)
     app.config.update(MAX_CONTENT_LENGTH=MAX_BODY_BYTES)
     app.config.update(test_config or {})
-    app.json.ensure_ascii = False  # type: ignore[attr-defined]
-    app.json.sort_keys = False  # type: ignore[attr-defined]
     app.extensions["weave"] = Gateway(settings, celery_app)
     metrics.install(app, settings, app.extensions["weave"].registry)
     errors.register(app)

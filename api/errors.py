@@ -25,6 +25,11 @@ class ApiError(Exception):
         return {"error": error, **self.extra}
 
 
+def unavailable(exc: Exception) -> ApiError:
+    """The 503 of a request that needs Redis when Redis does not answer: at once, never a hang."""
+    return ApiError(503, "broker_unavailable", f"the scoring queue is unavailable: {exc}")
+
+
 def register(app: Flask) -> None:
     """Install handlers that turn every error into the JSON contract."""
 

@@ -9,6 +9,7 @@ from typing import Any
 
 import redis
 from celery import Celery
+from flask import current_app
 from kombu.exceptions import OperationalError
 
 from api import metrics
@@ -89,3 +90,9 @@ class Gateway:
         """Return what :meth:`remember_pending` kept, or None."""
         raw = self.results.get(f"{PENDING_PREFIX}:{request_id}")
         return None if raw is None else json.loads(raw)
+
+
+def current_gateway() -> Gateway:
+    """Return the gateway of the app serving the current request."""
+    gateway: Gateway = current_app.extensions["weave"]
+    return gateway

@@ -25,6 +25,7 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, InfoM
 from prometheus_client.registry import Collector
 
 import beat_schedule
+from api.openapi import answers, spec
 from weave_ml import logs, retrain_stats
 from weave_ml.connections import redis_client
 from weave_ml.names import SCORING_QUEUE, TRAINING_QUEUE, WORKER_STATE_PREFIX
@@ -174,7 +175,9 @@ def exposition(scrape: Collector) -> bytes:
 
 
 @blueprint.get("/metrics")
+@spec.validate(resp=answers(HTTP_200=None))
 def metrics() -> Response:
+    """Prometheus metrics of every gateway process, in Prometheus' text format"""
     return Response(exposition(current_app.extensions["weave_metrics"]), content_type=CONTENT_TYPE_LATEST)
 
 

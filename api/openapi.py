@@ -1,356 +1,140 @@
-"""The gateway's OpenAPI 3 document (GET /openapi.json): every endpoint, body, answer and the error shape."""
+"""Validation of request bodies against the contract's models, and the OpenAPI document derived from the same models.
+
+Every route is declared with :data:`spec`'s ``validate``: its body model is checked before the view runs, and
+its answers are listed in ``GET /openapi.json``. A body that fails is a 400 (or 413 when a documented size limit
+is what failed) in the error contract, naming the field as ``messages[3].sender``.
+"""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Sequence
 from typing import Any
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, Request, current_app, request
+from pydantic import BaseModel, ValidationError
+from spectree import Response, SecurityScheme, SecuritySchemeData, SpecTree
+from spectree.plugins.base import Context
+from spectree.plugins.flask_plugin import FlaskPlugin
+from typing_extensions import override
 
-from api.validation import MAX_BATCH, MAX_ID_CHARS, MAX_MESSAGE_CHARS, MAX_SENDER_CHARS
+from api.contract import ErrorBody
+from api.errors import ApiError
 from weave_ml import __version__
-from weave_ml.scoring import SENSITIVITY_LEVELS
 
-blueprint = Blueprint("openapi", __name__)
-
-# What validation accepts, as ECMA-262 patterns: at least one non-blank character and no NUL; no control
-# characters in a sender or an id (they would forge log lines).
-MESSAGE_PATTERN = r"^[^\u0000]*[^\s\u0000][^\u0000]*$"
-NO_CONTROL_PATTERN = r"^[^\u0000-\u001f\u007f]*$"
+# Errors a size limit of the contract raises: a message over MAX_MESSAGE_CHARS, a batch over MAX_BATCH.
+_TOO_LARGE = {("message", "string_too_long"), ("messages", "too_long")}
+# Errors that mean the value is not an object where the contract wants one.
+_NOT_AN_OBJECT = {"model_type", "model_attributes_type", "dict_type"}
 
 
-def _ref(name: str) -> dict[str, str]:
-    return {"$ref": f"#/components/schemas/{name}"}
+def field_path(location: Sequence[int | str]) -> str | None:
+    """Return a pydantic error location as the contract names a field: ``messages[3].sender``, or None for the body."""
+    path = ""
+    for part in location:
+        path += f"[{part}]" if isinstance(part, int) else f"{'.' if path else ''}{part}"
+    return path or None
 
 
-def _json(schema: dict[str, Any], description: str) -> dict[str, Any]:
-    return {"description": description, "content": {"application/json": {"schema": schema}}}
+def refusal(error: ValidationError) -> ApiError:
+    """Turn the first error of a failed validation into the answer: its status, code, field and a clear message."""
+    first = error.errors(include_url=False)[0]
+    location, kind = first["loc"], first["type"]
+    if kind == "duplicate_id":
+        field = f"messages[{first['ctx']['position']}].id"
+        return ApiError(400, "duplicate_id", f"{field}: {first['msg']}", field)
+    field = field_path(location)
+    message = first["msg"]
+    message = f"{field or 'body'}: {message[:1].lower()}{message[1:]}"
+    name = next((part for part in reversed(location) if isinstance(part, str)), None)
+    if (name, kind) in _TOO_LARGE:
+        return ApiError(413, "too_large", message, field)
+    if kind in _NOT_AN_OBJECT:
+        return ApiError(400, "invalid_body", f"{field or 'body'}: expected a JSON object", field)
+    return ApiError(400, "invalid_field", message, field)
 
 
-def _error(description: str) -> dict[str, Any]:
-    return _json(_ref("Error"), description)
+def json_body(raw: bytes) -> Any:
+    """Parse a request body as JSON, or raise the 400 that says why it is not usable JSON."""
+    try:
+        return json.loads(raw)
+    except UnicodeDecodeError:
+        raise ApiError(400, "bad_json", "request body is not valid UTF-8") from None
+    except json.JSONDecodeError as exc:
+        raise ApiError(400, "bad_json", f"request body is not valid JSON: {exc.msg} at position {exc.pos}") from None
+    except ValueError as exc:  # e.g. an integer of more digits than Python converts
+        raise ApiError(400, "bad_json", f"request body is not usable JSON: {exc}") from None
+    except RecursionError:
+        raise ApiError(400, "bad_json", "request body is nested too deeply") from None
 
 
-def _nullable_string(max_length: int, **extra: Any) -> dict[str, Any]:
-    return {"type": "string", "nullable": True, "maxLength": max_length, **extra}
+class JsonRequest(Request):
+    """A request whose body is read as JSON whatever its Content-Type says, as the contract promises."""
+
+    def get_json(self, force: bool = True, silent: bool = False, cache: bool = True) -> Any:
+        """Return the body as a JSON object, None when there is no body; raise the 400 of any other body."""
+        raw = self.get_data(cache=cache)
+        if not raw:
+            return None
+        body = json_body(raw)
+        if not isinstance(body, dict):
+            raise ApiError(400, "invalid_body", "request body must be a JSON object")
+        return body
 
 
-_SENSITIVITY = {"type": "string", "enum": list(SENSITIVITY_LEVELS), "nullable": True, "default": "medium"}
-_RISK = {"type": "string", "enum": ["low", "medium", "high"]}
-_MESSAGE_FIELDS = {
-    "message": {"type": "string", "minLength": 1, "maxLength": MAX_MESSAGE_CHARS, "pattern": MESSAGE_PATTERN},
-    "sender": _nullable_string(MAX_SENDER_CHARS, pattern=NO_CONTROL_PATTERN),
-    "sensitivity_level": _SENSITIVITY,
-}
-_PREDICTION_FIELDS = {
-    "is_phishing": {"type": "boolean"},
-    "phishing_probability": {"type": "number", "minimum": 0, "maximum": 1},
-    "risk_level": _RISK,
-    "sensitivity_level": {"type": "string", "enum": list(SENSITIVITY_LEVELS)},
-    "threshold": {"type": "number", "minimum": 0, "maximum": 1},
-    "reasons": {"type": "array", "items": {"type": "string"}},
-    "model_version": {"type": "string"},
-    "cached": {"type": "boolean"},
-    "message_hash": {"type": "string", "pattern": "^sha256:[0-9a-f]{64}$"},
-}
-_ERROR_BODY = {
-    "type": "object",
-    "required": ["code", "message"],
-    "properties": {"code": {"type": "string"}, "message": {"type": "string"}, "field": {"type": "string"}},
-}
-
-SCHEMAS: dict[str, Any] = {
-    "PredictRequest": {"type": "object", "required": ["message"], "properties": _MESSAGE_FIELDS},
-    "BatchRequest": {
-        "type": "object",
-        "required": ["messages"],
-        "properties": {
-            "messages": {
-                "type": "array",
-                "minItems": 1,
-                "maxItems": MAX_BATCH,
-                "description": "ids, when given, must be unique in the batch (400 duplicate_id otherwise)",
-                "items": {
-                    "type": "object",
-                    "required": ["message"],
-                    "properties": {**_MESSAGE_FIELDS, "id": _nullable_string(MAX_ID_CHARS, pattern=NO_CONTROL_PATTERN)},
-                },
-            }
-        },
-    },
-    "Prediction": {"type": "object", "required": list(_PREDICTION_FIELDS), "properties": _PREDICTION_FIELDS},
-    "BatchResult": {
-        "type": "object",
-        "required": ["index"],
-        "description": "a prediction, or an error for a message whose scoring failed for good",
-        "properties": {
-            **_PREDICTION_FIELDS,
-            "index": {"type": "integer", "minimum": 0},
-            "id": {"type": "string"},
-            "error": _ERROR_BODY,
-        },
-    },
-    "BatchCreated": {
-        "type": "object",
-        "required": ["batch_id", "status_url", "total"],
-        "properties": {
-            "batch_id": {"type": "string"},
-            "status_url": {"type": "string"},
-            "total": {"type": "integer", "minimum": 1},
-        },
-    },
-    "BatchStatus": {
-        "type": "object",
-        "required": ["batch_id", "status", "total", "done", "failed", "results"],
-        "properties": {
-            "batch_id": {"type": "string"},
-            "status": {"type": "string", "enum": ["queued", "running", "done", "failed"]},
-            "total": {"type": "integer"},
-            "done": {"type": "integer"},
-            "failed": {"type": "integer"},
-            "results": {"type": "array", "items": _ref("BatchResult")},
-        },
-    },
-    "Pending": {
-        "type": "object",
-        "required": ["task_id", "status"],
-        "properties": {"task_id": {"type": "string"}, "status": {"type": "string", "enum": ["pending"]}},
-    },
-    "Error": {
-        "type": "object",
-        "required": ["error"],
-        "description": "every failure; a 504 adds task_id and status_url to fetch the answer later",
-        "properties": {
-            "error": _ERROR_BODY,
-            "task_id": {"type": "string"},
-            "status_url": {"type": "string"},
-        },
-    },
-    "Health": {
-        "type": "object",
-        "required": [
-            "status",
-            "model_loaded",
-            "model_path",
-            "model_version",
-            "vocabulary_size",
-            "broker",
-            "workers",
-            "problems",
-        ],
-        "properties": {
-            "status": {"type": "string", "enum": ["healthy", "degraded", "unhealthy"]},
-            "model_loaded": {"type": "boolean"},
-            "model_path": {"type": "string", "nullable": True},
-            "model_version": {"type": "string", "nullable": True},
-            "vocabulary_size": {"type": "integer", "nullable": True},
-            "broker": {"type": "string"},
-            "workers": {"type": "array", "items": {"type": "object"}},
-            "problems": {"type": "array", "items": {"type": "string"}},
-        },
-    },
-    "ModelVersion": {
-        "type": "object",
-        "required": ["version"],
-        "description": "a version's metadata.json (metrics, sha256, data window, …)",
-        "properties": {"version": {"type": "string"}, "status": {"type": "string"}, "current": {"type": "boolean"}},
-    },
-    "Models": {
-        "type": "object",
-        "required": ["current", "versions"],
-        "properties": {
-            "current": {"type": "string", "nullable": True},
-            "versions": {"type": "array", "items": _ref("ModelVersion")},
-        },
-    },
-    "RetrainStarted": {
-        "type": "object",
-        "required": ["task_id", "status_url"],
-        "properties": {"task_id": {"type": "string"}, "status_url": {"type": "string"}},
-    },
-    "RetrainStatus": {
-        "type": "object",
-        "required": ["task_id", "state"],
-        "properties": {
-            "task_id": {"type": "string"},
-            "state": {"type": "string"},
-            "result": {"type": "object", "nullable": True},
-            "error": {"type": "string"},
-        },
-    },
-    "RollbackRequest": {
-        "type": "object",
-        "properties": {"version": {"type": "string", "minLength": 1, "pattern": r"\S"}},
-    },
-    "Rollback": {
-        "type": "object",
-        "required": ["current_version", "previous_version"],
-        "properties": {
-            "current_version": {"type": "string"},
-            "previous_version": {"type": "string", "nullable": True},
-        },
-    },
-}
-
-_BAD_REQUEST = _error("bad JSON, a wrong or missing field, an unknown sensitivity, a NUL character")
-_TOO_LARGE = _error("body over 16 MB, message over 10,000 characters or batch over 10,000 messages")
-_RATE_LIMITED = _error("over the per-client rate limit (only when RATE_LIMIT is set)")
-_UNAVAILABLE = _error("Redis or the model is unavailable; answered at once")
-_ADMIN_ERRORS = {
-    "401": _error("missing or wrong X-API-Key"),
-    "403": _error("admin endpoints are disabled: WEAVE_API_KEY is not set"),
-    "429": _RATE_LIMITED,
-}
+def _refuse_invalid_body(req: Any, resp: Any, error: ValidationError | None, instance: Any, adapter: Any) -> None:
+    """Spectree's hook after request validation: answer a failed one in the error contract."""
+    if error is None:
+        return
+    if not request.get_data():
+        raise ApiError(400, "bad_json", "request body is empty: expected a JSON object")
+    raise refusal(error)
 
 
-def _path_id(name: str) -> list[dict[str, Any]]:
-    return [{"name": name, "in": "path", "required": True, "schema": {"type": "string"}}]
+class _DeclaredOnly(FlaskPlugin):
+    """Spectree's Flask plugin, reading only the body model a route declares.
+
+    The stock plugin copies every request's headers and parses its cookies and query string whether or not the
+    route has a model for them: a third of its cost on the gateway's hottest path, for nothing.
+    """
+
+    @override
+    def request_validation(self, request: Any, query: Any, json: Any, form: Any, headers: Any, cookies: Any) -> None:
+        if query or form or headers or cookies:
+            super().request_validation(request, query, json, form, headers, cookies)
+            return
+        body = self.model_adapter.validate_obj(json, request.get_json(silent=True) or {}) if json else None
+        request.context = Context(None, body, None, None, None)
 
 
-PATHS: dict[str, Any] = {
-    "/predict": {
-        "post": {
-            "summary": "Score one message, waiting at most PREDICT_TIMEOUT_S",
-            "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("PredictRequest")}}},
-            "responses": {
-                "200": _json(_ref("Prediction"), "the prediction"),
-                "400": _BAD_REQUEST,
-                "413": _TOO_LARGE,
-                "429": _RATE_LIMITED,
-                "503": _UNAVAILABLE,
-                "504": _error("no worker answered in time; fetch the answer later at status_url"),
-            },
-        }
-    },
-    "/predict/result/{task_id}": {
-        "get": {
-            "summary": "The answer of a /predict that timed out",
-            "parameters": _path_id("task_id"),
-            "responses": {
-                "200": _json(_ref("Prediction"), "the prediction"),
-                "202": _json(_ref("Pending"), "not scored yet"),
-                "404": _error("unknown or expired"),
-                "429": _RATE_LIMITED,
-                "503": _UNAVAILABLE,
-            },
-        }
-    },
-    "/predict/batch": {
-        "post": {
-            "summary": "Queue up to 10,000 messages; results in input order at status_url",
-            "requestBody": {"required": True, "content": {"application/json": {"schema": _ref("BatchRequest")}}},
-            "responses": {
-                "202": _json(_ref("BatchCreated"), "queued"),
-                "400": _BAD_REQUEST,
-                "413": _TOO_LARGE,
-                "429": _RATE_LIMITED,
-                "503": _UNAVAILABLE,
-            },
-        }
-    },
-    "/predict/batch/{batch_id}": {
-        "get": {
-            "summary": "A batch's progress and its results so far, in input order",
-            "parameters": _path_id("batch_id"),
-            "responses": {
-                "200": _json(_ref("BatchStatus"), "the batch"),
-                "404": _error("unknown or expired"),
-                "429": _RATE_LIMITED,
-                "503": _UNAVAILABLE,
-            },
-        }
-    },
-    "/health": {
-        "get": {
-            "summary": "Real checks of the broker, the registry and the workers' models",
-            "responses": {
-                "200": _json(_ref("Health"), "healthy or degraded (the problems say why)"),
-                "503": _json(_ref("Health"), "unhealthy: Redis does not answer or no model is published"),
-            },
-        }
-    },
-    "/metrics": {
-        "get": {
-            "summary": "Prometheus metrics of every gateway process",
-            "responses": {"200": {"description": "Prometheus text format", "content": {"text/plain": {}}}},
-        }
-    },
-    "/models": {
-        "get": {
-            "summary": "Every version in the registry with its metadata",
-            "responses": {"200": _json(_ref("Models"), "the registry")},
-        }
-    },
-    "/models/current": {
-        "get": {
-            "summary": "The current version's metadata",
-            "responses": {
-                "200": _json(_ref("ModelVersion"), "the current version"),
-                "404": _error("no model published yet"),
-            },
-        }
-    },
-    "/admin/retrain": {
-        "post": {
-            "summary": "Start a retrain on the training queue",
-            "security": [{"apiKey": []}],
-            "responses": {
-                "202": _json(_ref("RetrainStarted"), "queued"),
-                **_ADMIN_ERRORS,
-                "503": _UNAVAILABLE,
-            },
-        }
-    },
-    "/admin/retrain/{task_id}": {
-        "get": {
-            "summary": "A retrain's state and, when finished, its summary",
-            "security": [{"apiKey": []}],
-            "parameters": _path_id("task_id"),
-            "responses": {
-                "200": _json(_ref("RetrainStatus"), "the retrain"),
-                **_ADMIN_ERRORS,
-                "404": _error("unknown or expired"),
-                "503": _UNAVAILABLE,
-            },
-        }
-    },
-    "/admin/rollback": {
-        "post": {
-            "summary": "Make a version current (default: the published one before the current one)",
-            "security": [{"apiKey": []}],
-            "requestBody": {"required": False, "content": {"application/json": {"schema": _ref("RollbackRequest")}}},
-            "responses": {
-                "200": _json(_ref("Rollback"), "the pointer moved"),
-                "400": _BAD_REQUEST,
-                **_ADMIN_ERRORS,
-                "404": _error("unknown version"),
-                "409": _error("nothing to roll back to"),
-                "503": _error("the registry is not writable here"),
-            },
-        }
-    },
-    "/openapi.json": {
-        "get": {
-            "summary": "This document",
-            "responses": {"200": {"description": "OpenAPI 3 document", "content": {"application/json": {}}}},
-        }
-    },
-}
+spec = SpecTree(
+    "flask",
+    backend=_DeclaredOnly,
+    title="weave-ml gateway",
+    version=__version__,
+    description="SMS phishing (스미싱) scoring. Every error is JSON {error: {code, message, field?}}.",
+    mode="strict",  # only what a route declares with spec.validate is in the document
+    page_templates={},  # no bundled UI pages: they would load scripts from a CDN
+    before=_refuse_invalid_body,
+    validation_error_status=400,
+    validation_error_model=ErrorBody,
+    naming_strategy=lambda model: model.__name__,
+    security_schemes=[
+        SecurityScheme(name="apiKey", data=SecuritySchemeData(type="apiKey", field_in="header", name="X-API-Key"))
+    ],
+)
 
-DOCUMENT: dict[str, Any] = {
-    "openapi": "3.0.3",
-    "info": {
-        "title": "weave-ml gateway",
-        "version": __version__,
-        "description": "SMS phishing (스미싱) scoring. Every error is JSON {error: {code, message, field?}}.",
-    },
-    "paths": PATHS,
-    "components": {
-        "schemas": SCHEMAS,
-        "securitySchemes": {"apiKey": {"type": "apiKey", "in": "header", "name": "X-API-Key"}},
-    },
-}
+
+def answers(**codes: type[BaseModel] | None) -> Response:
+    """The responses of a route, e.g. ``answers(HTTP_200=Prediction, HTTP_404=ErrorBody)``."""
+    return Response(**codes)
+
+
+blueprint = Blueprint("contract", __name__)
 
 
 @blueprint.get("/openapi.json")
+@spec.validate(resp=Response(HTTP_200=None))
 def document() -> Any:
-    return jsonify(DOCUMENT)
+    """This document"""
+    return current_app.json.response(spec.spec)

@@ -8,23 +8,26 @@ import uuid
 from typing import Any
 
 from celery.result import AsyncResult
-from flask import Blueprint, jsonify, request, url_for
+from flask import Blueprint, request, url_for
 
-from api.errors import ApiError
-from api.gateway import BROKER_ERRORS
-from api.routes.predict import gateway, unavailable
-from api.validation import json_body
+from api.contract import ErrorBody, RetrainStarted, RetrainStatus, Rollback, RollbackRequest
+from api.errors import ApiError, unavailable
+from api.gateway import BROKER_ERRORS, current_gateway
+from api.openapi import answers, spec
 from weave_ml.names import RELOAD_COMMAND, RETRAIN_TASK, RETRAIN_TASK_PREFIX
 from weave_ml.registry import RegistryError
 
 log = logging.getLogger(__name__)
 
 blueprint = Blueprint("admin", __name__, url_prefix="/admin")
+# Every admin route answers these before it does anything else.
+REFUSED = {"HTTP_401": ErrorBody, "HTTP_403": ErrorBody, "HTTP_429": ErrorBody}
+ADMIN = [{"apiKey": []}]
 
 
 @blueprint.before_request
 def require_api_key() -> None:
-    expected = gateway().settings.api_key
+    expected = current_gateway().settings.api_key
     if expected is None:
         raise ApiError(403, "admin_disabled", "admin endpoints are disabled: WEAVE_API_KEY is not set")
     given = request.headers.get("X-API-Key", "")
@@ -33,8 +36,10 @@ def require_api_key() -> None:
 
 
 @blueprint.post("/retrain")
+@spec.validate(resp=answers(HTTP_202=RetrainStarted, HTTP_503=ErrorBody, **REFUSED), security=ADMIN)
 def start_retrain() -> Any:
-    gw = gateway()
+    """Start a retrain on the training queue"""
+    gw = current_gateway()
     task_id = uuid.uuid4().hex
     try:
         # Remembered so that an unknown id is a 404, not "PENDING" for ever. Written first: it fails within a
@@ -43,13 +48,14 @@ def start_retrain() -> Any:
         gw.celery.send_task(RETRAIN_TASK, kwargs={"trigger": "admin"}, task_id=task_id)
     except BROKER_ERRORS as exc:
         raise unavailable(exc) from None
-    return jsonify({"task_id": task_id, "status_url": url_for("admin.retrain_status", task_id=task_id)}), 202
+    return RetrainStarted(task_id=task_id, status_url=url_for("admin.retrain_status", task_id=task_id)), 202
 
 
 @blueprint.get("/retrain/<task_id>")
+@spec.validate(resp=answers(HTTP_200=RetrainStatus, HTTP_404=ErrorBody, HTTP_503=ErrorBody, **REFUSED), security=ADMIN)
 def retrain_status(task_id: str) -> Any:
-    """The state of a retrain: PENDING (queued), STARTED, SUCCESS with the run's summary, or FAILURE with why."""
-    gw = gateway()
+    """A retrain's state: PENDING (queued), STARTED, SUCCESS with the run's summary, or FAILURE with why"""
+    gw = current_gateway()
     try:
         if not gw.results.exists(f"{RETRAIN_TASK_PREFIX}:{task_id}"):
             raise ApiError(404, "not_found", f"no retrain task {task_id!r} (unknown or expired)")
@@ -57,24 +63,23 @@ def retrain_status(task_id: str) -> Any:
         state, value = result.state, result.result
     except BROKER_ERRORS as exc:
         raise unavailable(exc) from None
-    body: dict[str, Any] = {"task_id": task_id, "state": state}
-    if state == "SUCCESS":
-        body["result"] = value
-    elif state == "FAILURE":
-        body["error"] = str(value)
-    return jsonify(body)
+    return RetrainStatus(
+        task_id=task_id,
+        state=state,
+        result=value if state == "SUCCESS" else None,
+        error=str(value) if state == "FAILURE" else None,
+    )
 
 
 @blueprint.post("/rollback")
-def rollback() -> Any:
-    """Make {"version"} current (a rollback, or the promotion of a candidate); default: the previous published one."""
-    body = json_body(request) if request.get_data() else {}
-    if not isinstance(body, dict):
-        raise ApiError(400, "invalid_body", 'expected a JSON object: {"version"?: str}')
-    version = body.get("version")
-    if version is not None and (not isinstance(version, str) or not version.strip()):
-        raise ApiError(400, "invalid_field", "version must be a non-empty string", field="version")
-    gw = gateway()
+@spec.validate(
+    resp=answers(HTTP_200=Rollback, HTTP_404=ErrorBody, HTTP_409=ErrorBody, HTTP_503=ErrorBody, **REFUSED),
+    security=ADMIN,
+)
+def rollback(json: RollbackRequest) -> Any:
+    """Make a version current (a rollback, or the promotion of a candidate); default: the published one before"""
+    version = json.version
+    gw = current_gateway()
     previous = gw.registry.current_version()
     if version is not None and version not in {meta["version"] for meta in gw.registry.versions()}:
         raise ApiError(404, "unknown_version", f"no model version {version!r} in the registry", field="version")
@@ -90,4 +95,4 @@ def rollback() -> Any:
     except BROKER_ERRORS as exc:  # workers still notice the moved pointer within seconds
         log.warning("reload of %s not broadcast: %s", current, exc)
     log.info("admin moved the current model from %s to %s", previous, current)
-    return jsonify({"current_version": current, "previous_version": previous})
+    return Rollback(current_version=current, previous_version=previous)

@@ -5,13 +5,13 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from flask import Blueprint, jsonify, request, url_for
+from flask import Blueprint, url_for
 
 from api import metrics
-from api.errors import ApiError
-from api.gateway import BROKER_ERRORS
-from api.routes.predict import gateway, unavailable
-from api.validation import batch_request, json_body
+from api.contract import BatchCreated, BatchRequest, BatchStatus, ErrorBody
+from api.errors import ApiError, unavailable
+from api.gateway import BROKER_ERRORS, current_gateway
+from api.openapi import answers, spec
 from weave_ml.text import message_hash
 
 blueprint = Blueprint("batch", __name__)
@@ -21,9 +21,11 @@ CHUNK_SIZE = 500
 
 
 @blueprint.post("/predict/batch")
-def create() -> Any:
-    items = batch_request(json_body(request))
-    gw = gateway()
+@spec.validate(resp=answers(HTTP_202=BatchCreated, HTTP_413=ErrorBody, HTTP_429=ErrorBody, HTTP_503=ErrorBody))
+def create(json: BatchRequest) -> Any:
+    """Queue up to 10,000 messages; results in input order at status_url"""
+    items = json.messages
+    gw = current_gateway()
     version = gw.current_version()
     if version is None:
         raise ApiError(503, "model_unavailable", "no model has been published yet")
@@ -52,15 +54,17 @@ def create() -> Any:
     except BROKER_ERRORS as exc:
         raise unavailable(exc) from None
     status_url = url_for("batch.status", batch_id=batch_id)
-    return jsonify({"batch_id": batch_id, "status_url": status_url, "total": len(items)}), 202
+    return BatchCreated(batch_id=batch_id, status_url=status_url, total=len(items)), 202
 
 
 @blueprint.get("/predict/batch/<batch_id>")
+@spec.validate(resp=answers(HTTP_200=BatchStatus, HTTP_404=ErrorBody, HTTP_429=ErrorBody, HTTP_503=ErrorBody))
 def status(batch_id: str) -> Any:
+    """A batch's progress and its results so far, in input order"""
     try:
-        found = gateway().batches.status(batch_id)
+        found = current_gateway().batches.status(batch_id)
     except BROKER_ERRORS as exc:
         raise unavailable(exc) from None
     if found is None:
         raise ApiError(404, "not_found", f"no batch {batch_id!r} (unknown or expired)")
-    return jsonify(found)
+    return BatchStatus.model_validate(found)

@@ -5,11 +5,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from flask import Blueprint, jsonify
+from flask import Blueprint
 
+from api.contract import ErrorBody, Health, Models, ModelVersion
 from api.errors import ApiError
-from api.gateway import BROKER_ERRORS
-from api.routes.predict import gateway
+from api.gateway import BROKER_ERRORS, current_gateway
+from api.openapi import answers, spec
 from weave_ml.names import WORKER_STATE_PREFIX
 from weave_ml.registry import RegistryError
 
@@ -18,14 +19,16 @@ blueprint = Blueprint("health", __name__)
 
 def live_workers() -> list[dict[str, Any]]:
     """Return the state each live scoring process last published (it expires within seconds of death)."""
-    client = gateway().results
+    client = current_gateway().results
     keys = sorted(client.scan_iter(match=f"{WORKER_STATE_PREFIX}:*", count=100))
     return [json.loads(raw) for raw in client.mget(keys) if raw] if keys else []
 
 
 @blueprint.get("/health")
+@spec.validate(resp=answers(HTTP_200=Health, HTTP_503=Health))
 def health() -> Any:
-    gw = gateway()
+    """Real checks of the broker, the registry and the workers' models (503 when unhealthy)"""
+    gw = current_gateway()
     version = gw.registry.current_version()
     meta: dict[str, Any] = {}
     if version:
@@ -50,7 +53,7 @@ def health() -> Any:
         body["broker"] = f"unreachable: {exc}"
         body["status"] = "unhealthy"
         body["problems"].append("the broker (Redis) does not answer")
-        return jsonify(body), 503
+        return Health.model_validate(body), 503
     body["workers"] = [
         {key: w.get(key) for key in ("hostname", "pid", "model_version", "error", "failed_version")} for w in workers
     ]
@@ -68,19 +71,23 @@ def health() -> Any:
         body["status"] = "unhealthy"
     elif body["problems"]:
         body["status"] = "degraded"
-    return jsonify(body), 503 if body["status"] == "unhealthy" else 200
+    return Health.model_validate(body), 503 if body["status"] == "unhealthy" else 200
 
 
 @blueprint.get("/models")
+@spec.validate(resp=answers(HTTP_200=Models))
 def models() -> Any:
-    registry = gateway().registry
-    return jsonify({"current": registry.current_version(), "versions": registry.versions()})
+    """Every version in the registry with its metadata"""
+    registry = current_gateway().registry
+    return Models.model_validate({"current": registry.current_version(), "versions": registry.versions()})
 
 
 @blueprint.get("/models/current")
+@spec.validate(resp=answers(HTTP_200=ModelVersion, HTTP_404=ErrorBody))
 def current_model() -> Any:
-    registry = gateway().registry
+    """The current version's metadata"""
+    registry = current_gateway().registry
     version = registry.current_version()
     if version is None:
         raise ApiError(404, "not_found", "no model has been published yet")
-    return jsonify({**registry.metadata(version), "current": True})
+    return ModelVersion.model_validate({**registry.metadata(version), "current": True})

@@ -6,22 +6,19 @@ import logging
 import time
 from typing import Any
 
-from flask import Blueprint, current_app, jsonify, request, url_for
+from flask import Blueprint, url_for
 
 from api import metrics
+from api.contract import ErrorBody, Pending, Prediction, PredictRequest, TimeoutBody
 from api.dispatcher import BrokerUnavailable
-from api.errors import ApiError
-from api.gateway import BROKER_ERRORS, Gateway
-from api.validation import json_body, message_request
+from api.errors import ApiError, unavailable
+from api.gateway import BROKER_ERRORS, current_gateway
+from api.openapi import answers, spec
 from weave_ml.scoring import decide
 from weave_ml.text import mask_phone, message_hash
 
 log = logging.getLogger("weave_ml.predictions")
 blueprint = Blueprint("predict", __name__)
-
-
-def gateway() -> Gateway:
-    return current_app.extensions["weave"]
 
 
 def log_prediction(started: float, prediction: dict[str, Any], sender: str | None) -> None:
@@ -37,16 +34,15 @@ def log_prediction(started: float, prediction: dict[str, Any], sender: str | Non
     )
 
 
-def unavailable(exc: Exception) -> ApiError:
-    return ApiError(503, "broker_unavailable", f"the scoring queue is unavailable: {exc}")
-
-
 @blueprint.post("/predict")
-def predict() -> Any:
+@spec.validate(
+    resp=answers(HTTP_200=Prediction, HTTP_413=ErrorBody, HTTP_429=ErrorBody, HTTP_503=ErrorBody, HTTP_504=TimeoutBody)
+)
+def predict(json: PredictRequest) -> Prediction:
+    """Score one message, waiting at most PREDICT_TIMEOUT_S"""
     started = time.perf_counter()
-    item = message_request(json_body(request))
-    gw = gateway()
-    digest = message_hash(item.message, item.sender)
+    gw = current_gateway()
+    digest = message_hash(json.message, json.sender)
     version = gw.current_version()
     if version is None:
         raise ApiError(503, "model_unavailable", "no model has been published yet")
@@ -56,13 +52,13 @@ def predict() -> Any:
         raise unavailable(exc) from None
     metrics.observe_cache(hits=int(cached is not None), misses=int(cached is None))
     if cached is not None:
-        prediction = decide(cached, item.sensitivity, cached=True)
+        prediction = decide(cached, json.sensitivity, cached=True)
     else:
-        waiter = gw.dispatcher.submit(item.message, item.sender, digest)
+        waiter = gw.dispatcher.submit(json.message, json.sender, digest)
         remaining = gw.settings.predict_timeout_s - (time.perf_counter() - started)
         if not waiter.done.wait(max(0.0, remaining)):
             gw.dispatcher.forget(waiter)
-            gw.remember_pending(waiter.request_id, digest, item.sensitivity, version)
+            gw.remember_pending(waiter.request_id, digest, json.sensitivity, version)
             raise ApiError(
                 504,
                 "timeout",
@@ -75,16 +71,17 @@ def predict() -> Any:
                 raise unavailable(waiter.error)
             raise waiter.error
         assert waiter.score is not None
-        prediction = decide(waiter.score, item.sensitivity)
+        prediction = decide(waiter.score, json.sensitivity)
     metrics.observe_prediction(prediction)
-    log_prediction(started, prediction, item.sender)
-    return jsonify(prediction)
+    log_prediction(started, prediction, json.sender)
+    return Prediction.model_construct(**prediction)
 
 
 @blueprint.get("/predict/result/<task_id>")
+@spec.validate(resp=answers(HTTP_200=Prediction, HTTP_202=Pending, HTTP_404=ErrorBody, HTTP_503=ErrorBody))
 def result(task_id: str) -> Any:
-    """The answer of a /predict that timed out: 200 when scored, 202 while waiting, 404 unknown or expired."""
-    gw = gateway()
+    """The answer of a /predict that timed out: 200 when scored, 202 while waiting, 404 unknown or expired"""
+    gw = current_gateway()
     try:
         pending = gw.pending(task_id)
         if pending is None:
@@ -97,5 +94,5 @@ def result(task_id: str) -> Any:
     except BROKER_ERRORS as exc:
         raise unavailable(exc) from None
     if score is None:
-        return jsonify({"task_id": task_id, "status": "pending"}), 202
-    return jsonify(decide(score, pending["sensitivity"]))
+        return Pending(task_id=task_id, status="pending"), 202
+    return Prediction.model_construct(**decide(score, pending["sensitivity"]))

@@ -1,0 +1,251 @@
+"""The HTTP contract as pydantic models: every request body, answer and error. Validation and /openapi.json use them."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal, get_args
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
+from pydantic_core import PydanticCustomError
+
+from weave_ml.scoring import DEFAULT_SENSITIVITY, SENSITIVITY_LEVELS
+
+MAX_MESSAGE_CHARS = 10_000
+MAX_SENDER_CHARS = 64
+MAX_ID_CHARS = 128
+MAX_BATCH = 10_000
+
+Sensitivity = Literal["low", "medium", "high"]
+RiskLevel = Literal["low", "medium", "high"]
+if get_args(Sensitivity) != SENSITIVITY_LEVELS:  # the library owns the levels; the contract must follow it
+    raise RuntimeError(f"api.contract.Sensitivity {get_args(Sensitivity)} differs from {SENSITIVITY_LEVELS}")
+
+# The same rules as ECMA-262 patterns, for clients and generated tests reading the document: at least one
+# non-blank character and no NUL in a message; no control character in a sender or an id.
+MESSAGE_PATTERN = r"^[^\u0000]*[^\s\u0000][^\u0000]*$"
+NO_CONTROL_PATTERN = r"^[^\u0000-\u001f\u007f]*$"
+
+
+def _check_message(text: str) -> str:
+    if not text.strip():
+        raise PydanticCustomError("blank", "message is empty")
+    if "\x00" in text:
+        raise PydanticCustomError("nul", "message contains a NUL character")
+    return text
+
+
+def _check_plain(text: str) -> str:
+    # A newline or another control character in a value that is logged could forge log lines.
+    if any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in text):
+        raise PydanticCustomError("control_character", "contains a control character")
+    return text
+
+
+def _non_blank(text: str) -> str:
+    if not text.strip():
+        raise PydanticCustomError("blank", "version is empty")
+    return text
+
+
+MessageText = Annotated[
+    str,
+    Field(min_length=1, max_length=MAX_MESSAGE_CHARS, json_schema_extra={"pattern": MESSAGE_PATTERN}),
+    AfterValidator(_check_message),
+]
+Sender = Annotated[
+    str,
+    Field(max_length=MAX_SENDER_CHARS, json_schema_extra={"pattern": NO_CONTROL_PATTERN}),
+    AfterValidator(_check_plain),
+]
+ItemId = Annotated[
+    str, Field(max_length=MAX_ID_CHARS, json_schema_extra={"pattern": NO_CONTROL_PATTERN}), AfterValidator(_check_plain)
+]
+
+
+class _Body(BaseModel):
+    # Unknown keys are ignored, so a newer client's extra fields do not break an older gateway.
+    model_config = ConfigDict(extra="ignore")
+
+
+class PredictRequest(_Body):
+    """One message to score and how the caller wants it judged."""
+
+    message: MessageText
+    sender: Sender | None = None
+    sensitivity_level: Sensitivity | None = Field(default=DEFAULT_SENSITIVITY)
+
+    @property
+    def sensitivity(self) -> str:
+        """The sensitivity to decide with (``sensitivity_level``, or the default when null)."""
+        return self.sensitivity_level or DEFAULT_SENSITIVITY
+
+
+class BatchItem(PredictRequest):
+    """One message of a batch, with the caller's id to find its result by."""
+
+    id: ItemId | None = None
+
+
+class BatchRequest(_Body):
+    """Up to MAX_BATCH messages; ids, when given, are unique in the batch (400 ``duplicate_id`` otherwise)."""
+
+    messages: list[BatchItem] = Field(min_length=1, max_length=MAX_BATCH)
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> BatchRequest:
+        seen: set[str] = set()
+        for position, item in enumerate(self.messages):
+            if item.id is None:
+                continue
+            if item.id in seen:
+                raise PydanticCustomError(
+                    "duplicate_id", "id {id!r} appears more than once", {"id": item.id, "position": position}
+                )
+            seen.add(item.id)
+        return self
+
+
+class RollbackRequest(_Body):
+    """The version to make current; without it, the published version before the current one."""
+
+    version: (
+        Annotated[str, Field(min_length=1, json_schema_extra={"pattern": r"\S"}), AfterValidator(_non_blank)] | None
+    ) = None
+
+
+class Prediction(BaseModel):
+    """What the model says about one message, judged at the caller's sensitivity."""
+
+    is_phishing: bool
+    phishing_probability: float = Field(ge=0, le=1)
+    risk_level: RiskLevel
+    sensitivity_level: Sensitivity
+    threshold: float = Field(ge=0, le=1)
+    reasons: list[str] = Field(description="the features that drove the score, most important first")
+    model_version: str
+    cached: bool
+    message_hash: str = Field(pattern=r"^sha256:[0-9a-f]{64}$")
+
+
+class ErrorDetail(BaseModel):
+    """A machine-readable code, a message for people, and the field at fault when there is one."""
+
+    code: str
+    message: str
+    field: str | None = None
+
+
+class ErrorBody(BaseModel):
+    """Every failure is answered with this shape, never an HTML page."""
+
+    error: ErrorDetail
+
+
+class TimeoutBody(ErrorBody):
+    """504: no worker answered in time; the answer can be fetched later at ``status_url``."""
+
+    task_id: str
+    status_url: str
+
+
+class ScoredItem(Prediction):
+    """A batch result: a prediction with the message's position in the input and the caller's id."""
+
+    index: int = Field(ge=0)
+    id: str | None = None
+
+
+class FailedItem(BaseModel):
+    """A batch result whose scoring failed for good."""
+
+    index: int = Field(ge=0)
+    id: str | None = None
+    error: ErrorDetail
+
+
+class BatchCreated(BaseModel):
+    """A queued batch job and where to follow it."""
+
+    batch_id: str
+    status_url: str
+    total: int = Field(ge=1)
+
+
+class BatchStatus(BaseModel):
+    """A batch job's progress and its results so far, in input order."""
+
+    batch_id: str
+    status: Literal["queued", "running", "done", "failed"]
+    total: int
+    done: int
+    failed: int
+    results: list[ScoredItem | FailedItem]
+
+
+class Pending(BaseModel):
+    """A prediction that timed out and is not scored yet."""
+
+    task_id: str
+    status: Literal["pending"]
+
+
+class WorkerState(BaseModel):
+    """What one scoring process serves, as it last published it."""
+
+    hostname: str | None
+    pid: int | None
+    model_version: str | None
+    error: str | None
+    failed_version: str | None
+
+
+class Health(BaseModel):
+    """Real checks of the broker, the registry and the workers' models (the first four keys as the seed had them)."""
+
+    status: Literal["healthy", "degraded", "unhealthy"]
+    model_loaded: bool
+    model_path: str | None
+    model_version: str | None
+    vocabulary_size: int | None
+    broker: str
+    workers: list[WorkerState]
+    problems: list[str]
+
+
+class ModelVersion(BaseModel):
+    """A version's metadata.json (metrics, sha256, data window, thresholds …)."""
+
+    model_config = ConfigDict(extra="allow")
+
+    version: str
+    status: str | None = None
+    current: bool | None = None
+
+
+class Models(BaseModel):
+    """Every version in the registry, oldest first."""
+
+    current: str | None
+    versions: list[ModelVersion]
+
+
+class RetrainStarted(BaseModel):
+    """A retrain queued on the training queue."""
+
+    task_id: str
+    status_url: str
+
+
+class RetrainStatus(BaseModel):
+    """A retrain's state and, when it finished, its summary or why it failed."""
+
+    task_id: str
+    state: str
+    result: dict[str, Any] | None = None
+    error: str | None = None
+
+
+class Rollback(BaseModel):
+    """The pointer moved: the now-current version and the one before."""
+
+    current_version: str
+    previous_version: str | None
