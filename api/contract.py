@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal, get_args
+from typing import Annotated, Any, Literal, cast, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
@@ -71,7 +71,7 @@ class PredictRequest(_Body):
 
     message: MessageText
     sender: Sender | None = None
-    sensitivity_level: Sensitivity | None = Field(default=DEFAULT_SENSITIVITY)
+    sensitivity_level: Sensitivity | None = Field(default=cast(Sensitivity, DEFAULT_SENSITIVITY))
 
     @property
     def sensitivity(self) -> str:

@@ -160,7 +160,7 @@ class _ThisProcess(Collector):
     """The default registry's metrics: this process's when there is only one."""
 
     def collect(self) -> Iterator[Any]:
-        return REGISTRY.collect()
+        yield from REGISTRY.collect()
 
 
 def exposition(scrape: Collector) -> bytes:

@@ -14,6 +14,7 @@ from typing import Any
 from flask import Blueprint, Request, current_app, request
 from pydantic import BaseModel, ValidationError
 from spectree import Response, SecurityScheme, SecuritySchemeData, SpecTree
+from spectree.models import InType, SecureType
 from spectree.plugins.base import Context
 from spectree.plugins.flask_plugin import FlaskPlugin
 from typing_extensions import override
@@ -41,11 +42,11 @@ def refusal(error: ValidationError) -> ApiError:
     first = error.errors(include_url=False)[0]
     location, kind = first["loc"], first["type"]
     if kind == "duplicate_id":
-        field = f"messages[{first['ctx']['position']}].id"
-        return ApiError(400, "duplicate_id", f"{field}: {first['msg']}", field)
+        id_field = f"messages[{first['ctx']['position']}].id"
+        return ApiError(400, "duplicate_id", f"{id_field}: {first['msg']}", id_field)
     field = field_path(location)
-    message = first["msg"]
-    message = f"{field or 'body'}: {message[:1].lower()}{message[1:]}"
+    reason: str = first["msg"]
+    message = f"{field or 'body'}: {reason[:1].lower()}{reason[1:]}"
     name = next((part for part in reversed(location) if isinstance(part, str)), None)
     if (name, kind) in _TOO_LARGE:
         return ApiError(413, "too_large", message, field)
@@ -82,9 +83,9 @@ class JsonRequest(Request):
         return body
 
 
-def _refuse_invalid_body(req: Any, resp: Any, error: ValidationError | None, instance: Any, adapter: Any) -> None:
+def _refuse_invalid_body(req: Any, resp: Any, error: Exception | None, instance: Any, adapter: Any) -> None:
     """Spectree's hook after request validation: answer a failed one in the error contract."""
-    if error is None:
+    if not isinstance(error, ValidationError):
         return
     if not request.get_data():
         raise ApiError(400, "bad_json", "request body is empty: expected a JSON object")
@@ -120,7 +121,9 @@ spec = SpecTree(
     validation_error_model=ErrorBody,
     naming_strategy=lambda model: model.__name__,
     security_schemes=[
-        SecurityScheme(name="apiKey", data=SecuritySchemeData(type="apiKey", field_in="header", name="X-API-Key"))
+        SecurityScheme(
+            name="apiKey", data=SecuritySchemeData(type=SecureType.API_KEY, field_in=InType.HEADER, name="X-API-Key")
+        )
     ],
 )
 

@@ -26,7 +26,7 @@ def install(app: Flask, settings: Settings, exempt: list[Blueprint]) -> Limiter 
         # Counters live in Redis so every gunicorn process and gateway replica shares one budget per client.
         storage_uri=settings.redis_url,
         # A counter that takes longer than a second is let through (swallow_errors) rather than slowing the request.
-        storage_options={**REDIS_OPTIONS, "socket_timeout": 1.0},
+        storage_options={**REDIS_OPTIONS, "socket_timeout": 1},
         strategy="fixed-window",
         key_prefix=RATE_LIMIT_PREFIX,
         headers_enabled=True,

@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 blueprint = Blueprint("admin", __name__, url_prefix="/admin")
 # Every admin route answers these before it does anything else.
 REFUSED = {"HTTP_401": ErrorBody, "HTTP_403": ErrorBody, "HTTP_429": ErrorBody}
-ADMIN = [{"apiKey": []}]
+ADMIN: list[dict[str, list[str]]] = [{"apiKey": []}]
 
 
 @blueprint.before_request
