@@ -31,6 +31,14 @@ class BrokerUnavailable(RuntimeError):
     """The scoring job could not be queued."""
 
 
+class NotScored(RuntimeError):
+    """A worker took the message but could not score it; ``code`` says why (e.g. ``timeout``)."""
+
+    def __init__(self, code: str) -> None:
+        super().__init__(code)
+        self.code = code
+
+
 @dataclass
 class Waiter:
     """One request waiting for its score."""
@@ -63,12 +71,13 @@ class Dispatcher:
         results: redis.Redis,
         max_batch: int = 256,
         max_in_flight: int = 2,
-        in_flight_timeout_s: float = 10.0,
+        in_flight_timeout_s: float = 5.0,
     ) -> None:
         self.send_batch = send_batch
         self.results = results
         self.max_batch = max_batch
         self.max_in_flight = max_in_flight
+        # A batch not answered by then never will be (its task expired, or its worker died): its slot is freed.
         self.in_flight_timeout_s = in_flight_timeout_s
         # Batches sent and not yet answered (token → time sent), and the batch each request travels in.
         self._in_flight: dict[str, float] = {}
@@ -137,15 +146,23 @@ class Dispatcher:
     def _wait_for_slot(self) -> None:
         with self._slots:
             while len(self._in_flight) >= self.max_in_flight:
-                # A batch whose worker died never answers; it must not hold its slot for ever.
-                now = time.monotonic()
-                expired = [t for t, sent in self._in_flight.items() if now - sent > self.in_flight_timeout_s]
-                for token in expired:
-                    del self._in_flight[token]
-                if expired:
-                    self._batch_of = {r: t for r, t in self._batch_of.items() if t in self._in_flight}
-                else:
+                if not self._drop_expired(time.monotonic()):
                     self._slots.wait(timeout=0.1)
+
+    def _drop_expired(self, now: float) -> bool:
+        """Free the slots of batches past their deadline (call with ``_slots`` held); True if any was freed."""
+        expired = {t for t, sent in self._in_flight.items() if now - sent > self.in_flight_timeout_s}
+        for token in expired:
+            del self._in_flight[token]
+        if expired:
+            self._batch_of = {r: t for r, t in self._batch_of.items() if t not in expired}
+        return bool(expired)
+
+    def in_flight(self) -> tuple[int, int]:
+        """Return the batches in flight and the requests travelling in them (bounded, whatever happens)."""
+        with self._slots:
+            self._drop_expired(time.monotonic())
+            return len(self._in_flight), len(self._batch_of)
 
     def _release(self, token: str | None) -> None:
         with self._slots:
@@ -156,7 +173,9 @@ class Dispatcher:
         while batch := self._next_batch():
             token = uuid.uuid4().hex
             with self._slots:
-                self._in_flight[token] = time.monotonic()
+                now = time.monotonic()
+                self._drop_expired(now)
+                self._in_flight[token] = now
                 self._batch_of.update((waiter.request_id, token) for waiter in batch)
             items: dict[str, dict[str, Any]] = {}
             for waiter in batch:
@@ -168,6 +187,9 @@ class Dispatcher:
                 self.send_batch(list(items.values()), self.reply_to)
             except Exception as exc:  # any publish failure must release the waiters, never kill this thread
                 log.warning("scoring job not queued: %s", exc)
+                with self._slots:
+                    for waiter in batch:
+                        self._batch_of.pop(waiter.request_id, None)
                 self._release(token)
                 for waiter in batch:
                     self._waiting.pop(waiter.request_id, None)
@@ -186,7 +208,11 @@ class Dispatcher:
                     tokens = {self._batch_of.pop(request_id, None) for request_id, _ in received}
                 for token in tokens:
                     self._release(token)
-            for request_id, score in received:
+            for request_id, answer in received:
                 waiter = self._waiting.pop(request_id, None)
-                if waiter is not None:
-                    waiter.resolve(score)
+                if waiter is None:
+                    continue
+                if isinstance(answer, str):
+                    waiter.fail(NotScored(answer))
+                else:
+                    waiter.resolve(answer)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from typing import Any
@@ -13,16 +12,18 @@ from flask import current_app
 from kombu.exceptions import OperationalError
 
 from api import metrics
+from api.admission import BatchAdmission
 from api.dispatcher import Dispatcher
 from weave_ml.batches import BatchStore
 from weave_ml.cache import ScoreCache
 from weave_ml.connections import redis_client
 from weave_ml.names import (
+    BATCH_QUEUE,
     PENDING_PREFIX,
+    PREDICT_QUEUE,
     REQUEST_ID_HEADER,
     SCORE_BATCH_CHUNK_TASK,
     SCORE_MESSAGES_TASK,
-    SCORING_QUEUE,
 )
 from weave_ml.registry import Registry
 from weave_ml.settings import Settings
@@ -42,8 +43,11 @@ class Gateway:
         self.results: redis.Redis = redis_client(settings.redis_url)
         self.cache = ScoreCache(redis_client(settings.cache_url), settings.cache_ttl_s)
         self.batches = BatchStore(self.results, settings.result_ttl_s)
+        self.admission = BatchAdmission(self.results, self.batches, settings)
         self.registry = Registry(settings.model_dir, keep=settings.models_keep)
-        self.dispatcher = Dispatcher(self._send_micro_batch, self.results)
+        self.dispatcher = Dispatcher(
+            self._send_micro_batch, self.results, in_flight_timeout_s=settings.predict_timeout_s
+        )
         self._version: str | None = None
         self._version_read_at = float("-inf")
         self._version_lock = threading.Lock()
@@ -63,13 +67,15 @@ class Gateway:
         metrics.MICRO_BATCH_REQUESTS.observe(len(waiter_ids))
         # One task serves many HTTP requests: it carries all their ids, for the worker's log lines.
         headers = {REQUEST_ID_HEADER: ",".join(self.dispatcher.log_ids(waiter_ids))}
-        # argsrepr: task events, Flower and worker logs show this instead of the message texts.
+        # argsrepr: task events, Flower and worker logs show this instead of the message texts. expires: a task
+        # still queued when its requests have stopped waiting is dropped by the worker, not scored.
         self.celery.send_task(
             SCORE_MESSAGES_TASK,
             args=[items, reply_to],
-            queue=SCORING_QUEUE,
+            queue=PREDICT_QUEUE,
             headers=headers,
             argsrepr=f"[<{len(items)} messages>]",
+            expires=self.settings.predict_timeout_s,
         )
 
     def send_batch_chunk(self, batch_id: str, items: list[dict[str, Any]]) -> None:
@@ -77,19 +83,22 @@ class Gateway:
         self.celery.send_task(
             SCORE_BATCH_CHUNK_TASK,
             args=[batch_id, items],
-            queue=SCORING_QUEUE,
+            queue=BATCH_QUEUE,
             argsrepr=f"[{batch_id!r}, <{len(items)} messages>]",
         )
 
     def remember_pending(self, request_id: str, message_hash: str, sensitivity: str, model_version: str) -> None:
-        """Keep what is needed to answer a timed-out request later; never the message text."""
-        value = json.dumps({"message_hash": message_hash, "sensitivity": sensitivity, "model_version": model_version})
+        """Keep what is needed to answer a timed-out request later, in about 100 bytes; never the message text."""
+        value = " ".join((message_hash, sensitivity, model_version))
         self.results.set(f"{PENDING_PREFIX}:{request_id}", value, ex=self.settings.result_ttl_s)
 
-    def pending(self, request_id: str) -> dict[str, Any] | None:
-        """Return what :meth:`remember_pending` kept, or None."""
+    def pending(self, request_id: str) -> dict[str, str] | None:
+        """Return what :meth:`remember_pending` kept (``message_hash``, ``sensitivity``, ``model_version``), or None."""
         raw = self.results.get(f"{PENDING_PREFIX}:{request_id}")
-        return None if raw is None else json.loads(raw)
+        if raw is None:
+            return None
+        message_hash, sensitivity, model_version = raw.decode().split(" ")
+        return {"message_hash": message_hash, "sensitivity": sensitivity, "model_version": model_version}
 
 
 def current_gateway() -> Gateway:

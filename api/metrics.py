@@ -26,9 +26,9 @@ from prometheus_client.registry import Collector
 
 import beat_schedule
 from api.openapi import answers, spec
-from weave_ml import logs, retrain_stats
+from weave_ml import counters, logs, retrain_stats
 from weave_ml.connections import redis_client
-from weave_ml.names import SCORING_QUEUE, TRAINING_QUEUE, WORKER_STATE_PREFIX
+from weave_ml.names import BATCH_QUEUE, PREDICT_QUEUE, TRAINING_QUEUE, WORKER_STATE_PREFIX
 from weave_ml.registry import Registry, RegistryError
 from weave_ml.settings import ConfigError, Settings
 
@@ -63,6 +63,21 @@ PROBABILITY = Histogram(
 )
 
 blueprint = Blueprint("metrics", __name__)
+
+QUEUES = (PREDICT_QUEUE, BATCH_QUEUE, TRAINING_QUEUE)
+# What the workers count in Redis (weave_ml.counters), exported as counters.
+WORKER_COUNTERS = {
+    counters.EXPIRED_REQUESTS: (
+        "weave_expired_requests",
+        "/predict requests dropped unscored: their task expired in the queue (nobody waited any more)",
+    ),
+    counters.SCORING_TIMEOUTS: (
+        "weave_scoring_timeouts",
+        "Messages not scored within SCORING_TIME_LIMIT_S (or before their request stopped waiting)",
+    ),
+    counters.BATCH_FAILURES: ("weave_batch_failed_messages", "Batch messages marked failed for good"),
+    counters.CACHE_ERRORS: ("weave_worker_cache_errors", "Times a worker could not write its scores to the cache"),
+}
 
 
 def observe_cache(hits: int, misses: int) -> None:
@@ -136,12 +151,15 @@ class ScrapeCollector(Collector):
     def _redis(self) -> Iterator[Any]:
         depth = GaugeMetricFamily("weave_queue_depth", "Tasks waiting in a broker queue", labels=["queue"])
         with self.client.pipeline(transaction=False) as pipe:
-            for queue in (SCORING_QUEUE, TRAINING_QUEUE):
+            for queue in QUEUES:
                 pipe.llen(queue)
             lengths = pipe.execute()
-        for queue, length in zip((SCORING_QUEUE, TRAINING_QUEUE), lengths, strict=True):
+        for queue, length in zip(QUEUES, lengths, strict=True):
             depth.add_metric([queue], length)
         yield depth
+        for counter, count in counters.read(self.client).items():
+            name, help_text = WORKER_COUNTERS[counter]
+            yield CounterMetricFamily(name, help_text, value=count)
         # Each worker process refreshes its key every few seconds; a dead one's key expires.
         workers = sum(1 for _ in self.client.scan_iter(match=f"{WORKER_STATE_PREFIX}:*", count=100))
         yield GaugeMetricFamily("weave_workers_online", "Worker processes that published their state", value=workers)

@@ -9,48 +9,72 @@ from typing import Any
 
 import redis
 
-from weave_ml.names import BATCH_PREFIX
-from weave_ml.scoring import Score, decide
+from weave_ml.names import BATCH_PREFIX, CLIENT_BATCHES_PREFIX
+from weave_ml.scoring import SENSITIVITY_LEVELS, Score, decide
 
 STATUSES = ("queued", "running", "done", "failed")
+# What a batch result says about a message that was not scored, by error code.
+FAILURE_MESSAGES = {
+    "timeout": "not scored within the scoring time limit (SCORING_TIME_LIMIT_S)",
+    "scoring_failed": "scoring failed for good; submit the message again",
+}
+# A sensitivity per message takes one character in the job's record.
+_SENSITIVITY_CODES = {level: level[0] for level in SENSITIVITY_LEVELS}
+_SENSITIVITY_OF = {code: level for level, code in _SENSITIVITY_CODES.items()}
 
 
 def _keys(batch_id: str) -> tuple[str, str]:
     return f"{BATCH_PREFIX}:{batch_id}", f"{BATCH_PREFIX}:{batch_id}:scores"
 
 
-class BatchStore:
-    """One hash of job facts and one hash of scores by input position per batch, both expiring together.
+def _client_key(client: str) -> str:
+    return f"{CLIENT_BATCHES_PREFIX}:{client}"
 
-    Scores are stored by position, so a chunk scored twice (its worker died after scoring, the task was
-    delivered again) still leaves exactly one result per message.
+
+class BatchStore:
+    """One hash of job facts and one hash of results by input position per batch, both expiring together.
+
+    Results are stored by position, so a chunk scored twice (its worker died after scoring, the task was
+    delivered again) still leaves exactly one result per message. The facts hold what the caller sent besides
+    the texts: the ids (only when some were given) and one character of sensitivity per message.
     """
 
     def __init__(self, client: redis.Redis, ttl_s: int) -> None:
         self.client = client
         self.ttl_s = ttl_s
 
-    def create(self, batch_id: str, items: Sequence[Mapping[str, Any]], cached: Mapping[int, Score]) -> None:
-        """Record a new batch: each item's ``id``, ``sensitivity`` and ``message_hash``, and the cache hits."""
+    def create(
+        self,
+        batch_id: str,
+        ids: Sequence[str | None],
+        sensitivities: Sequence[str],
+        cached: Mapping[int, Score],
+        owner: str,
+    ) -> None:
+        """Record a new batch of ``owner``'s: each message's id and sensitivity, and the scores the cache had."""
         facts_key, scores_key = _keys(batch_id)
+        facts: dict[str, Any] = {
+            "total": len(sensitivities),
+            "created_at": time.time(),
+            "sensitivities": "".join(_SENSITIVITY_CODES[s] for s in sensitivities),
+            "started": 0,
+        }
+        if any(item_id is not None for item_id in ids):
+            facts["ids"] = json.dumps(list(ids), ensure_ascii=False, separators=(",", ":"))
         with self.client.pipeline(transaction=True) as pipe:
-            pipe.hset(
-                facts_key,
-                mapping={
-                    "total": len(items),
-                    "created_at": time.time(),
-                    "items": json.dumps(list(items), ensure_ascii=False),
-                    "started": 0,
-                },
-            )
+            pipe.hset(facts_key, mapping=facts)
             pipe.expire(facts_key, self.ttl_s)
             if cached:
                 pipe.hset(scores_key, mapping={str(i): _encode(s, cached=True) for i, s in cached.items()})
                 pipe.expire(scores_key, self.ttl_s)
+            pipe.zadd(_client_key(owner), {batch_id: time.time()})
+            pipe.expire(_client_key(owner), self.ttl_s)
             pipe.execute()
 
     def record_scores(self, batch_id: str, scores: Mapping[int, Score]) -> None:
         """Store the scores of some positions of a batch."""
+        if not scores:
+            return
         facts_key, scores_key = _keys(batch_id)
         with self.client.pipeline(transaction=True) as pipe:
             pipe.hset(facts_key, "started", 1)
@@ -58,16 +82,44 @@ class BatchStore:
             pipe.expire(scores_key, self.ttl_s)
             pipe.execute()
 
-    def record_failure(self, batch_id: str, positions: Sequence[int], reason: str) -> None:
-        """Mark positions whose scoring failed for good, so the batch ends instead of waiting forever."""
+    def record_failure(self, batch_id: str, positions: Sequence[int], code: str) -> None:
+        """Mark positions whose scoring failed for good (``code``: a key of FAILURE_MESSAGES), so the job ends.
+
+        A position already scored keeps its score: a failure never overwrites a result.
+        """
+        if not positions:
+            return
         facts_key, scores_key = _keys(batch_id)
-        failure = json.dumps({"error": reason})
+        failure = json.dumps({"error": code})
         with self.client.pipeline(transaction=True) as pipe:
             pipe.hset(facts_key, "started", 1)
             for position in positions:
                 pipe.hsetnx(scores_key, str(position), failure)
             pipe.expire(scores_key, self.ttl_s)
             pipe.execute()
+
+    def unfinished_messages(self, owner: str) -> int:
+        """Return how many messages of ``owner``'s batches are not answered yet; forget the batches that ended."""
+        key = _client_key(owner)
+        batch_ids = [raw.decode() for raw in self.client.zrange(key, 0, -1)]
+        if not batch_ids:
+            return 0
+        with self.client.pipeline(transaction=False) as pipe:
+            for batch_id in batch_ids:
+                facts_key, scores_key = _keys(batch_id)
+                pipe.hget(facts_key, "total")
+                pipe.hlen(scores_key)
+            counts = pipe.execute()
+        waiting, ended = 0, []
+        for batch_id, total, answered in zip(batch_ids, counts[::2], counts[1::2], strict=True):
+            left = int(total) - answered if total is not None else 0
+            if left > 0:
+                waiting += left
+            else:
+                ended.append(batch_id)
+        if ended:
+            self.client.zrem(key, *ended)
+        return waiting
 
     def status(self, batch_id: str) -> dict[str, Any] | None:
         """Return the job's status and the predictions so far in input order, or None if unknown or expired."""
@@ -78,25 +130,27 @@ class BatchStore:
             facts, stored = pipe.execute()
         if not facts:
             return None
-        items = json.loads(facts[b"items"])
+        sensitivities = facts[b"sensitivities"].decode()
+        ids = json.loads(facts[b"ids"]) if b"ids" in facts else [None] * len(sensitivities)
         results, failed = [], 0
-        for position, item in enumerate(items):
+        for position, (code, item_id) in enumerate(zip(sensitivities, ids, strict=True)):
             raw = stored.get(str(position).encode())
             if raw is None:
                 continue
             value = json.loads(raw)
             if "error" in value:
                 failed += 1
-                result = {"error": {"code": "scoring_failed", "message": value["error"]}}
+                error = value["error"]
+                result = {"error": {"code": error, "message": FAILURE_MESSAGES.get(error, error)}}
             else:
-                result = decide(Score.from_dict(value), item["sensitivity"], cached=value.get("cached", False))
+                result = decide(Score.from_dict(value), _SENSITIVITY_OF[code], cached=value.get("cached", False))
             result["index"] = position
-            if item.get("id") is not None:
-                result["id"] = item["id"]
+            if item_id is not None:
+                result["id"] = item_id
             results.append(result)
-        total, done = len(items), len(results)
+        total, done = len(sensitivities), len(results)
         if done == total:
-            state = "failed" if failed else "done"
+            state = "failed" if failed == total else "done"
         else:
             state = "running" if int(facts[b"started"]) or done else "queued"
         return {

@@ -7,8 +7,11 @@ SCORE_MESSAGES_TASK = "weave.score_messages"
 SCORE_BATCH_CHUNK_TASK = "weave.score_batch_chunk"
 RETRAIN_TASK = "weave.retrain"
 
-# Broker queues: scoring work and the long retrain never share a worker.
-SCORING_QUEUE = "scoring"
+# Broker queues. A scoring worker consumes PREDICT_QUEUE before BATCH_QUEUE (see workers.celery_app), so a
+# /predict never waits behind batch work; the long retrain has a worker of its own.
+PREDICT_QUEUE = "predict"
+BATCH_QUEUE = "batch"
+SCORING_QUEUES = (PREDICT_QUEUE, BATCH_QUEUE)
 TRAINING_QUEUE = "training"
 
 # Remote-control command that makes every worker load the newly current model now.
@@ -28,3 +31,6 @@ RETRAIN_LOCK_KEY = "weave:retrain:lock"
 RETRAIN_OUTCOMES_KEY = "weave:retrain:outcomes"
 RETRAIN_LAST_RUN_KEY = "weave:retrain:last_run"
 RATE_LIMIT_PREFIX = "weave:ratelimit"
+CLIENT_BATCHES_PREFIX = "weave:client-batches"  # weave:client-batches:<client> → its batch ids, by creation time
+ATTEMPTS_PREFIX = "weave:attempts"  # weave:attempts:<task id> → how often a scoring task was started
+SERVICE_COUNTERS_KEY = "weave:counters"  # counts kept by the workers and read by the gateway's /metrics

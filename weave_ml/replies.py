@@ -17,25 +17,33 @@ from weave_ml.scoring import Score
 # A reply nobody collects (its gateway process died) disappears after this long.
 REPLY_TTL_S = 120
 
+# What a request gets back: its score, or the error code of a message that was not scored.
+Answer = Score | str
+
 
 def reply_key(process_id: str) -> str:
     """Return the list a gateway process reads its replies from."""
     return f"{REPLY_PREFIX}:{process_id}"
 
 
-def send(client: redis.Redis, key: str, request_ids: Sequence[str], scores: Sequence[Score]) -> None:
-    """Push one reply holding the scores of the given requests, in one round trip."""
-    payload = json.dumps({"ids": list(request_ids), "scores": [s.to_dict() for s in scores]}, ensure_ascii=False)
+def send(client: redis.Redis, key: str, answers: Sequence[tuple[str, Answer]]) -> None:
+    """Push one reply holding the answers of the given requests (request id, score or error code)."""
+    payload = json.dumps(
+        [[request_id, answer if isinstance(answer, str) else answer.to_dict()] for request_id, answer in answers],
+        ensure_ascii=False,
+    )
     with client.pipeline(transaction=False) as pipe:
         pipe.rpush(key, payload)
         pipe.expire(key, REPLY_TTL_S)
         pipe.execute()
 
 
-def receive(client: redis.Redis, key: str, timeout_s: float) -> list[tuple[str, Score]]:
-    """Wait up to ``timeout_s`` for a reply; return (request id, score) pairs, empty on timeout."""
+def receive(client: redis.Redis, key: str, timeout_s: float) -> list[tuple[str, Answer]]:
+    """Wait up to ``timeout_s`` for a reply; return (request id, answer) pairs, empty on timeout."""
     item = client.blpop([key], timeout=timeout_s)
     if item is None:
         return []
-    reply = json.loads(item[1])
-    return [(rid, Score.from_dict(s)) for rid, s in zip(reply["ids"], reply["scores"], strict=True)]
+    return [
+        (request_id, answer if isinstance(answer, str) else Score.from_dict(answer))
+        for request_id, answer in json.loads(item[1])
+    ]

@@ -51,6 +51,13 @@ def _fraction(text: str) -> float:
     return value
 
 
+def _share(text: str) -> float:
+    value = float(text)
+    if not 0 < value <= 1:
+        raise ValueError("expected a number above 0 and at most 1")
+    return value
+
+
 def _optional(text: str) -> str | None:
     return text or None
 
@@ -89,7 +96,10 @@ class Settings:
     predict_timeout_s: float = 5.0  # PREDICT_TIMEOUT_S
     cache_ttl_s: int = 7 * 24 * 3600  # CACHE_TTL_S: how long a score is reused
     result_ttl_s: int = 24 * 3600  # RESULT_TTL_S: how long task and batch results are kept
-    visibility_timeout_s: int = 3600  # CELERY_VISIBILITY_TIMEOUT_S: unacknowledged tasks are redelivered after it
+    visibility_timeout_s: int = 60  # CELERY_VISIBILITY_TIMEOUT_S: unacknowledged tasks are redelivered after it
+    scoring_time_limit_s: float = 30.0  # SCORING_TIME_LIMIT_S: a scoring task's messages not scored by then fail
+    batch_quota_messages: int = 100_000  # BATCH_QUOTA_MESSAGES: messages one client may have in unfinished batches
+    broker_memory_limit: float = 0.8  # BATCH_BROKER_MEMORY_LIMIT: share of Redis maxmemory above which batches wait
     api_key: str | None = None  # WEAVE_API_KEY: admin endpoints are off without it
     flower_basic_auth: str | None = None  # FLOWER_BASIC_AUTH: user:password
     log_format: str = "text"  # LOG_FORMAT: text | json
@@ -119,6 +129,9 @@ _VARIABLES: dict[str, tuple[str, Callable[[str], object]]] = {
     "CACHE_TTL_S": ("cache_ttl_s", _positive(int)),
     "RESULT_TTL_S": ("result_ttl_s", _positive(int)),
     "CELERY_VISIBILITY_TIMEOUT_S": ("visibility_timeout_s", _positive(int)),
+    "SCORING_TIME_LIMIT_S": ("scoring_time_limit_s", _positive(float)),
+    "BATCH_QUOTA_MESSAGES": ("batch_quota_messages", _positive(int)),
+    "BATCH_BROKER_MEMORY_LIMIT": ("broker_memory_limit", _share),
     "WEAVE_API_KEY": ("api_key", _optional),
     "FLOWER_BASIC_AUTH": ("flower_basic_auth", _basic_auth),
     "LOG_FORMAT": ("log_format", _choice("text", "json")),

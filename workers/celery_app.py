@@ -7,7 +7,14 @@ from kombu import Queue
 
 import beat_schedule
 from weave_ml.connections import REDIS_OPTIONS
-from weave_ml.names import RETRAIN_TASK, SCORING_QUEUE, TRAINING_QUEUE
+from weave_ml.names import (
+    BATCH_QUEUE,
+    PREDICT_QUEUE,
+    RETRAIN_TASK,
+    SCORE_BATCH_CHUNK_TASK,
+    SCORE_MESSAGES_TASK,
+    TRAINING_QUEUE,
+)
 from weave_ml.settings import get_settings
 from workers import telemetry
 
@@ -28,22 +35,30 @@ def create_celery_app() -> Celery:
         result_serializer="json",
         accept_content=["json"],
         result_accept_content=["json"],
-        # A task is acknowledged after it ran; if its worker dies it goes back to the queue.
+        # A scoring task is acknowledged after it ran; if its worker dies it goes back to the queue. (The retrain
+        # opts out: see workers.tasks.)
         task_acks_late=True,
         task_reject_on_worker_lost=True,
-        # Scoring tasks take milliseconds: a small prefetch keeps the next one ready without letting a dead
-        # worker sit on many.
-        worker_prefetch_multiplier=2,
+        # One task at a time: a worker busy with a batch chunk holds no /predict task it could not start, and
+        # the next task it takes is the most urgent one waiting (see queue_order_strategy).
+        worker_prefetch_multiplier=1,
         result_expires=settings.result_ttl_s,
-        task_default_queue=SCORING_QUEUE,
-        task_queues=(Queue(SCORING_QUEUE), Queue(TRAINING_QUEUE)),
-        task_routes={RETRAIN_TASK: {"queue": TRAINING_QUEUE}},
+        task_default_queue=PREDICT_QUEUE,
+        task_queues=(Queue(PREDICT_QUEUE), Queue(BATCH_QUEUE), Queue(TRAINING_QUEUE)),
+        task_routes={
+            SCORE_MESSAGES_TASK: {"queue": PREDICT_QUEUE},
+            SCORE_BATCH_CHUNK_TASK: {"queue": BATCH_QUEUE},
+            RETRAIN_TASK: {"queue": TRAINING_QUEUE},
+        },
         # Built here so a bad ML_CRON_SCHEDULE stops beat (and every other role) at start.
         beat_schedule=beat_schedule.build(settings),
-        # Unacknowledged messages come back after this long; it must exceed the longest task (a retrain).
-        # A live worker looks for them every RESTORE_SWEEP_S: kombu's default throttle would make that
-        # every 100 s, so a dead worker's tasks waited up to that long past their visibility timeout.
+        # A worker consuming several queues asks Redis for them in the order its --queues names them (BRPOP
+        # takes the first non-empty list), instead of kombu's default rotation: predict before batch, always.
+        # Unacknowledged messages come back after visibility_timeout; it must exceed the longest scoring task
+        # (SCORING_TIME_LIMIT_S stops one well before). A live worker looks for them every RESTORE_SWEEP_S:
+        # kombu's default throttle would make that every 100 s.
         broker_transport_options={
+            "queue_order_strategy": "priority",
             "visibility_timeout": settings.visibility_timeout_s,
             "unacked_restore_interval": RESTORE_SWEEP_S,
             "unacked_restore_throttle": 1,

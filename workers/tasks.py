@@ -2,37 +2,71 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+import time
 from typing import Any
 
 import redis
-from celery import shared_task
+from celery import Task, shared_task
 from kombu.exceptions import OperationalError
 
 from weave_ml import retrain
 from weave_ml.names import RELOAD_COMMAND, RETRAIN_TASK, SCORE_BATCH_CHUNK_TASK, SCORE_MESSAGES_TASK
+from weave_ml.service import SCORING_FAILED
 from weave_ml.settings import get_settings
 from workers import runtime
 
 log = logging.getLogger(__name__)
 
+# A batch chunk started this often without finishing (its worker died each time: out of memory, killed) is
+# not tried again: its messages are marked failed, so one poisonous chunk cannot take down worker after worker.
+MAX_CHUNK_STARTS = 3
 
-@shared_task(name=SCORE_MESSAGES_TASK, ignore_result=True)
-def score_messages(items: list[dict[str, Any]], reply_to: str | None = None) -> int:
+
+def deadline_of(task: Task) -> float:
+    """Return the ``time.monotonic()`` by which a task must stop scoring: its time limit, or its expiry if sooner."""
+    limit = get_settings().scoring_time_limit_s
+    expires = task.request.expires
+    if expires:
+        left = (dt.datetime.fromisoformat(str(expires)) - dt.datetime.now(dt.UTC)).total_seconds()
+        limit = min(limit, max(0.0, left))
+    return time.monotonic() + limit
+
+
+@shared_task(name=SCORE_MESSAGES_TASK, bind=True, ignore_result=True)
+def score_messages(self: Task, items: list[dict[str, Any]], reply_to: str | None = None) -> int:
     """Score one gateway micro-batch and reply to the waiting gateway process."""
-    return runtime.service().answer_requests(items, reply_to)
+    return runtime.service().answer_requests(items, reply_to, deadline_of(self))
+
+
+class BatchChunkTask(Task):
+    """A batch chunk that fails for good marks its messages failed, so the job ends instead of waiting for ever."""
+
+    def on_failure(self, exc: Exception, task_id: str, args: Any, kwargs: Any, einfo: Any) -> None:
+        batch_id, items = args[0], args[1]
+        try:
+            runtime.service().fail_batch_chunk(batch_id, [item["position"] for item in items], SCORING_FAILED)
+        except (redis.RedisError, OSError, KeyError, TypeError) as error:
+            log.error("batch %s: failed chunk %s could not be marked failed: %s", batch_id, task_id, error)
 
 
 @shared_task(
     name=SCORE_BATCH_CHUNK_TASK,
+    base=BatchChunkTask,
+    bind=True,
     ignore_result=True,
     autoretry_for=(redis.ConnectionError, redis.TimeoutError),
     retry_backoff=True,
     max_retries=5,
 )
-def score_batch_chunk(batch_id: str, items: list[dict[str, Any]]) -> int:
+def score_batch_chunk(self: Task, batch_id: str, items: list[dict[str, Any]]) -> int:
     """Score one chunk of a batch job into the job's results."""
-    return runtime.service().score_batch_chunk(batch_id, items)
+    service = runtime.service()
+    if service.count_start(self.request.id) > MAX_CHUNK_STARTS:
+        service.fail_batch_chunk(batch_id, [item["position"] for item in items], SCORING_FAILED)
+        return 0
+    return service.score_batch_chunk(batch_id, items, deadline_of(self))
 
 
 def _broadcast_reload(version: str) -> None:
@@ -47,6 +81,10 @@ def _broadcast_reload(version: str) -> None:
     track_started=True,
     soft_time_limit=retrain.TIME_LIMIT_S,
     time_limit=retrain.TIME_LIMIT_S + 60,
+    # Acknowledged when taken, unlike scoring tasks: the broker's visibility timeout is sized for tasks of
+    # seconds, and a half-hour retrain redelivered while it runs would train twice. A retrain lost with its
+    # worker is simply run at the next schedule (or by POST /admin/retrain).
+    acks_late=False,
 )
 def retrain_model(trigger: str = "schedule") -> dict[str, Any]:
     """Run one retrain and return its summary; when a new version is published, tell the workers to load it."""

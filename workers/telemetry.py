@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from contextvars import Token
 from typing import Any
@@ -9,9 +10,9 @@ from typing import Any
 import redis
 from celery import signals
 
-from weave_ml import logs, retrain_stats
+from weave_ml import counters, logs, retrain_stats
 from weave_ml.connections import redis_client
-from weave_ml.names import REQUEST_ID_HEADER, RETRAIN_TASK
+from weave_ml.names import REQUEST_ID_HEADER, RETRAIN_TASK, SCORE_MESSAGES_TASK
 from weave_ml.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -45,9 +46,15 @@ def unbind_request_id(task_id: str | None = None, **_: Any) -> None:
         logs.request_id.reset(token)
 
 
+@functools.cache
+def _results() -> redis.Redis:
+    # One client per process; redis-py's pool opens new connections in a forked child by itself.
+    return redis_client(get_settings().redis_url)
+
+
 def _record(outcome: str) -> None:
     try:
-        retrain_stats.record_outcome(redis_client(get_settings().redis_url), outcome)
+        retrain_stats.record_outcome(_results(), outcome)
     except redis.RedisError as exc:  # the run's report is on the model volume either way
         log.warning("retrain outcome %s not counted: %s", outcome, exc)
 
@@ -65,6 +72,17 @@ def count_failed_retrain(sender: Any = None, **_: Any) -> None:
         _record(FAILED)
 
 
+def count_expired(sender: Any = None, request: Any = None, expired: bool = False, **_: Any) -> None:
+    """Count the /predict requests of a scoring task dropped because it expired before a worker took it."""
+    if not expired or getattr(sender, "name", None) != SCORE_MESSAGES_TASK:
+        return
+    items = (getattr(request, "args", None) or [[]])[0]
+    try:
+        counters.add(_results(), counters.EXPIRED_REQUESTS, sum(len(item["ids"]) for item in items))
+    except redis.RedisError as exc:
+        log.warning("expired requests not counted: %s", exc)
+
+
 def install() -> None:
     """Connect the handlers; connecting twice is harmless (Celery keeps one per function)."""
     signals.setup_logging.connect(setup_logging)
@@ -73,3 +91,4 @@ def install() -> None:
     signals.task_postrun.connect(unbind_request_id)
     signals.task_success.connect(count_retrain)
     signals.task_failure.connect(count_failed_retrain)
+    signals.task_revoked.connect(count_expired)

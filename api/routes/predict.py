@@ -10,7 +10,7 @@ from flask import Blueprint, url_for
 
 from api import metrics
 from api.contract import ErrorBody, Pending, Prediction, PredictRequest, TimeoutBody
-from api.dispatcher import BrokerUnavailable
+from api.dispatcher import BrokerUnavailable, NotScored
 from api.errors import ApiError, unavailable
 from api.gateway import BROKER_ERRORS, current_gateway
 from api.openapi import answers, spec
@@ -36,7 +36,14 @@ def log_prediction(started: float, prediction: dict[str, Any], sender: str | Non
 
 @blueprint.post("/predict")
 @spec.validate(
-    resp=answers(HTTP_200=Prediction, HTTP_413=ErrorBody, HTTP_429=ErrorBody, HTTP_503=ErrorBody, HTTP_504=TimeoutBody)
+    resp=answers(
+        HTTP_200=Prediction,
+        HTTP_413=ErrorBody,
+        HTTP_422=ErrorBody,
+        HTTP_429=ErrorBody,
+        HTTP_503=ErrorBody,
+        HTTP_504=TimeoutBody,
+    )
 )
 def predict(json: PredictRequest) -> Prediction:
     """Score one message, waiting at most PREDICT_TIMEOUT_S"""
@@ -66,9 +73,14 @@ def predict(json: PredictRequest) -> Prediction:
                 task_id=waiter.request_id,
                 status_url=url_for("predict.result", task_id=waiter.request_id),
             )
+        if isinstance(waiter.error, BrokerUnavailable):
+            raise unavailable(waiter.error)
+        if isinstance(waiter.error, NotScored):
+            limit = gw.settings.scoring_time_limit_s
+            raise ApiError(
+                422, "not_scored", f"the message could not be scored in time ({waiter.error.code}, {limit:g} s)"
+            )
         if waiter.error is not None:
-            if isinstance(waiter.error, BrokerUnavailable):
-                raise unavailable(waiter.error)
             raise waiter.error
         assert waiter.score is not None
         prediction = decide(waiter.score, json.sensitivity)

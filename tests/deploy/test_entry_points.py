@@ -167,7 +167,7 @@ def test_container_command_is_a_valid_entry_point(service_name, tmp_path):
         return
     command, params = parse_celery(argv)
     if command == "worker":
-        assert params["queues"] == [{"ml-worker": "scoring", "ml-trainer": "training"}[service_name]]
+        assert params["queues"] == {"ml-worker": ["predict", "batch"], "ml-trainer": ["training"]}[service_name]
     elif command == "beat":
         assert params["schedule"] == env["BEAT_SCHEDULE_FILE"]
     else:

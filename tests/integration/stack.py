@@ -121,7 +121,7 @@ class CeleryWorker(Process):
         log_dir: Path,
         name: str,
         *,
-        queues: str = "scoring",
+        queues: str = "predict,batch",
         pool: str = "solo",
         extra: tuple[str, ...] = (),
     ) -> None:

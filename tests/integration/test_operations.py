@@ -131,7 +131,8 @@ def test_gateway_metrics_add_up_across_processes(ops):
     # Read at scrape time.
     assert value(after, "weave_model_info", version=ops.registry.current_version()) == 1
     assert value(after, "weave_broker_up") == 1 and value(after, "weave_workers_online") >= 2
-    assert ("weave_queue_depth", (("queue", "scoring"),)) in after
+    assert ("weave_queue_depth", (("queue", "predict"),)) in after
+    assert ("weave_queue_depth", (("queue", "batch"),)) in after
     assert ("weave_queue_depth", (("queue", "training"),)) in after
     assert 0 < value(after, "weave_model_age_seconds") < 24 * 3600
     assert value(after, "weave_retrain_schedule_period_seconds") == 7 * 24 * 3600  # ML_CRON_SCHEDULE 0 2 * * 0

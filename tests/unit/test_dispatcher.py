@@ -6,7 +6,7 @@ import time
 import pytest
 import redis
 
-from api.dispatcher import BrokerUnavailable, Dispatcher
+from api.dispatcher import BrokerUnavailable, Dispatcher, NotScored
 from weave_ml import replies
 from weave_ml.scoring import Score
 
@@ -35,11 +35,10 @@ class Recorder:
         self.batches.append((items, reply_to))
         self.sent.set()
 
-    def answer(self, index: int) -> None:
+    def answer(self, index: int, error: str | None = None) -> None:
         items, reply_to = self.batches[index]
-        ids = [rid for item in items for rid in item["ids"]]
-        scores = [Score(item["message"], 0.9, (), "v1") for item in items for _ in item["ids"]]
-        replies.send(self.results, reply_to, ids, scores)
+        answers = [(rid, error or Score(item["message"], 0.9, (), "v1")) for item in items for rid in item["ids"]]
+        replies.send(self.results, reply_to, answers)
 
 
 def wait_for(condition, timeout_s=5.0):
@@ -101,3 +100,34 @@ def test_a_failed_publish_fails_the_waiters_and_the_loop_goes_on(results, dispat
     assert waiter.done.wait(5) and isinstance(waiter.error, BrokerUnavailable)
     dispatcher.submit("y", None, "h-y")
     wait_for(lambda: len(calls) == 2)
+
+
+def test_failed_publishes_leave_no_bookkeeping_behind(results, dispatchers):
+    def broken(items, reply_to):
+        raise ConnectionError("broker down")
+
+    dispatcher = dispatchers(broken, results)
+    waiters = [dispatcher.submit(f"m{i}", None, f"h-{i}") for i in range(2000)]
+    for waiter in waiters:
+        assert waiter.done.wait(5) and isinstance(waiter.error, BrokerUnavailable)
+    assert dispatcher.in_flight() == (0, 0)
+
+
+def test_a_lost_batch_is_forgotten_once_its_deadline_passed(results, dispatchers):
+    recorder = Recorder(results)
+    dispatcher = dispatchers(recorder, results, in_flight_timeout_s=0.3)
+    for text in "abc":
+        dispatcher.submit(text, None, f"h-{text}")
+    wait_for(lambda: recorder.batches)
+    assert dispatcher.in_flight()[0] >= 1
+    time.sleep(0.4)  # nobody answers: the task expired, or its worker died
+    assert dispatcher.in_flight() == (0, 0)
+
+
+def test_a_message_the_worker_could_not_score_fails_its_waiter(results, dispatchers):
+    recorder = Recorder(results)
+    dispatcher = dispatchers(recorder, results)
+    waiter = dispatcher.submit("slow", None, "h-slow")
+    wait_for(lambda: recorder.batches)
+    recorder.answer(0, error="timeout")
+    assert waiter.done.wait(5) and isinstance(waiter.error, NotScored) and waiter.error.code == "timeout"

@@ -1,0 +1,169 @@
+"""Hostile and mixed load on real processes: no message, batch or client can stall the service."""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+import redis
+import requests
+from celery import Celery
+
+from tests.integration.conftest import Stack
+from tests.integration.stack import RedisServer, wait_until
+from weave_ml.batches import BatchStore
+from weave_ml.names import SCORE_BATCH_CHUNK_TASK
+
+pytestmark = pytest.mark.integration
+
+LURE = "[Web발신] 고객님 택배가 주소불명으로 보관중입니다. 주소 확인 http://han.gl/aB12cd"
+CHAT = "엄마 오늘 저녁 7시쯤 도착해요 밥 먹고 갈게"
+# Inputs of the longest valid size built to make pattern matching backtrack: runs of digits, dots and separators,
+# one long word, and scripts mixed character by character.
+ADVERSARIAL = [
+    "1" * 10_000,
+    "9," * 5_000,
+    "." * 10_000,
+    "1." * 5_000,
+    "- " * 5_000,
+    "a" * 10_000,
+    "www." * 2_500,
+    ("가a1." * 2_500)[:10_000],
+    ("http://" + "a-" * 4_990)[:10_000],
+    ("010-" * 2_500)[:10_000],
+]
+
+
+def unique(text: str) -> str:
+    return f"{text} {uuid.uuid4().hex[:8]}"
+
+
+def post_all(gateway, bodies: list[dict], connections: int = 8) -> list[requests.Response]:
+    with ThreadPoolExecutor(connections) as pool:
+        return list(pool.map(lambda body: requests.post(f"{gateway.url}/predict", json=body, timeout=30), bodies))
+
+
+def scrape(gateway, name: str) -> float:
+    for line in requests.get(f"{gateway.url}/metrics", timeout=10).text.splitlines():
+        if line.startswith(f"{name} "):
+            return float(line.split()[1])
+    return 0.0
+
+
+def test_adversarial_messages_are_answered_and_the_worker_stays_responsive(make_stack):
+    stack = make_stack()
+    stack.worker().wait_ready()
+    gateway = stack.gateway()
+    answers = post_all(gateway, [{"message": text} for text in ADVERSARIAL], connections=len(ADVERSARIAL))
+    assert [answer.status_code for answer in answers] == [200] * len(ADVERSARIAL), [a.text[:200] for a in answers]
+    started = time.monotonic()
+    assert gateway.post("/predict", {"message": unique(CHAT)}).status_code == 200
+    assert time.monotonic() - started < 2.0
+
+    job = gateway.post(
+        "/predict/batch", {"messages": [{"message": f"{t[:9_990]} {i}"} for i, t in enumerate(ADVERSARIAL)]}
+    )
+    assert job.status_code == 202
+    status = wait_until(
+        lambda: (s := gateway.get(job.json()["status_url"]).json())["status"] == "done" and s, 60, "the batch"
+    )
+    assert status["failed"] == 0 and len(status["results"]) == len(ADVERSARIAL)
+
+
+def test_sync_requests_never_wait_behind_batch_work(make_stack):
+    stack = make_stack()
+    stack.worker().wait_ready()
+    gateway = stack.gateway(processes=2)
+    batch_ids = []
+    for half in range(2):
+        messages = [{"message": f"{CHAT if i % 2 else LURE} {half}-{i}"} for i in range(10_000)]
+        created = gateway.post("/predict/batch", {"messages": messages}, timeout=120)
+        assert created.status_code == 202, created.text
+        batch_ids.append(created.json()["batch_id"])
+
+    answers = post_all(gateway, [{"message": unique(LURE if i % 3 else CHAT)} for i in range(500)])
+    still_running = [gateway.get(f"/predict/batch/{b}").json()["status"] != "done" for b in batch_ids]
+    assert [answer.status_code for answer in answers].count(200) == 500, {a.status_code for a in answers}
+    assert any(still_running), "the batches ended before the requests did: nothing was measured"
+    for batch_id in batch_ids:
+        wait_until(lambda b=batch_id: gateway.get(f"/predict/batch/{b}").json()["status"] == "done", 300, "batch", 1)
+
+
+def test_requests_nobody_waits_for_are_dropped_not_scored(make_stack):
+    stack = make_stack()
+    stack.env["PREDICT_TIMEOUT_S"] = "1"
+    worker = stack.worker()
+    worker.wait_ready()
+    gateway = stack.gateway()
+    assert gateway.post("/predict", {"message": unique(CHAT)}).status_code == 200
+    worker.stop()
+
+    stale = post_all(gateway, [{"message": unique(LURE)} for _ in range(200)], connections=16)
+    assert {answer.status_code for answer in stale} == {504}
+    stack.worker().wait_ready()
+    # The expired tasks are taken and dropped, each counted with the requests it carried.
+    wait_until(lambda: scrape(gateway, "weave_expired_requests_total") >= 200, 30, "the stale tasks to be dropped")
+    assert scrape(gateway, "weave_scoring_timeouts_total") == 0
+    for _ in range(20):
+        started = time.monotonic()
+        assert gateway.post("/predict", {"message": unique(CHAT)}).status_code == 200
+        assert time.monotonic() - started < 0.9
+
+
+def test_batch_quota_per_client_and_broker_memory_guard(seed_model, tmp_path):
+    server = RedisServer(tmp_path / "redis")
+    stack = Stack(server, tmp_path / "stack", seed_model)
+    stack.env["BATCH_QUOTA_MESSAGES"] = "1000"
+    stack.env["BATCH_BROKER_MEMORY_LIMIT"] = "0.5"
+    try:
+        gateway = stack.gateway()  # no worker yet: batches stay unfinished
+        assert gateway.post("/predict/batch", {"messages": [{"message": f"{CHAT} {i}"} for i in range(600)]}).ok
+        refused = gateway.post("/predict/batch", {"messages": [{"message": f"{LURE} {i}"} for i in range(600)]})
+        assert refused.status_code == 429 and refused.json()["error"]["code"] == "batch_quota"
+        assert int(refused.headers["Retry-After"]) > 0
+        assert gateway.post("/predict/batch", {"messages": [{"message": f"{LURE} {i}"} for i in range(400)]}).ok
+
+        stack.worker().wait_ready()  # the client's batches finish: its quota is free again
+        wait_until(
+            lambda: gateway.post("/predict/batch", {"messages": [{"message": unique(CHAT)}] * 900}).status_code == 202,
+            60,
+            "the quota to be free",
+            0.5,
+        )
+
+        client = server.client()
+        used = int(client.info("memory")["used_memory"])
+        client.config_set("maxmemory", str(used * 3 // 2))  # two thirds full: over the 50% limit
+        time.sleep(1.1)  # the gateway reads the broker's memory at most once a second
+        full = gateway.post("/predict/batch", {"messages": [{"message": unique(CHAT)}]})
+        assert full.status_code == 503 and full.json()["error"]["code"] == "broker_full"
+        assert gateway.post("/predict", {"message": unique(LURE)}).status_code == 200
+        client.config_set("maxmemory", "0")
+    finally:
+        stack.stop()
+        server.stop()
+
+
+def test_a_chunk_that_raises_ends_its_batch_with_those_positions_failed(make_stack):
+    stack = make_stack()
+    stack.worker().wait_ready()
+    gateway = stack.gateway()
+    results = redis.Redis.from_url(stack.env["REDIS_URL"])
+    batch_id = uuid.uuid4().hex
+    BatchStore(results, 3600).create(batch_id, ["a", "b", "c", "d"], ["medium"] * 4, {}, owner="test")
+    celery = Celery(broker=stack.env["REDIS_URL"])
+    good = [{"position": 0, "message": LURE, "sender": None}, {"position": 1, "message": CHAT, "sender": None}]
+    poisoned = [{"position": 2, "message": None, "sender": None}, {"position": 3, "sender": None}]
+    for items in (good, poisoned):
+        celery.send_task(SCORE_BATCH_CHUNK_TASK, args=[batch_id, items], queue="batch")
+    status = wait_until(
+        lambda: (s := gateway.get(f"/predict/batch/{batch_id}").json())["status"] == "done" and s, 30, "the batch"
+    )
+    assert (status["done"], status["failed"]) == (4, 2)
+    codes = [result.get("error", {}).get("code") for result in status["results"]]
+    assert codes == [None, None, "scoring_failed", "scoring_failed"]
+    assert [r["id"] for r in status["results"]] == ["a", "b", "c", "d"]
+    assert json.dumps(status, ensure_ascii=False).count("phishing_probability") == 2

@@ -1,0 +1,28 @@
+"""Counters the workers keep in Redis, so the gateway's /metrics can report what happened inside the workers."""
+
+from __future__ import annotations
+
+import redis
+
+from weave_ml.names import SERVICE_COUNTERS_KEY
+
+# /predict requests whose scoring task expired unscored: nobody waited for the answer any more.
+EXPIRED_REQUESTS = "expired_requests"
+# Messages a scoring task could not score before its time limit (a timeout error to their caller).
+SCORING_TIMEOUTS = "scoring_timeouts"
+# Batch messages marked failed for good (their chunk raised, or was started too often).
+BATCH_FAILURES = "batch_failures"
+# Scores a worker could not write to the cache (the answer was sent anyway).
+CACHE_ERRORS = "cache_errors"
+NAMES = (EXPIRED_REQUESTS, SCORING_TIMEOUTS, BATCH_FAILURES, CACHE_ERRORS)
+
+
+def add(client: redis.Redis, name: str, amount: int = 1) -> None:
+    """Add ``amount`` to the counter ``name`` (one of :data:`NAMES`)."""
+    client.hincrby(SERVICE_COUNTERS_KEY, name, amount)
+
+
+def read(client: redis.Redis) -> dict[str, int]:
+    """Return every counter, zero for those never incremented."""
+    stored = client.hgetall(SERVICE_COUNTERS_KEY)
+    return {name: int(stored.get(name.encode(), 0)) for name in NAMES}
