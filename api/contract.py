@@ -181,7 +181,7 @@ class BatchStatus(BaseModel):
     results: list[ScoredItem | FailedItem]
 
 
-class Pending(BaseModel):
+class PendingAnswer(BaseModel):
     """A prediction that timed out and is not scored yet."""
 
     task_id: str

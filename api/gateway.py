@@ -19,12 +19,12 @@ from weave_ml.cache import ScoreCache
 from weave_ml.connections import redis_client
 from weave_ml.names import (
     BATCH_QUEUE,
-    PENDING_PREFIX,
     PREDICT_QUEUE,
     REQUEST_ID_HEADER,
     SCORE_BATCH_CHUNK_TASK,
     SCORE_MESSAGES_TASK,
 )
+from weave_ml.pending import PendingStore
 from weave_ml.registry import Registry
 from weave_ml.settings import Settings
 
@@ -43,6 +43,7 @@ class Gateway:
         self.results: redis.Redis = redis_client(settings.redis_url)
         self.cache = ScoreCache(redis_client(settings.cache_url), settings.cache_ttl_s)
         self.batches = BatchStore(self.results, settings.result_ttl_s)
+        self.pending = PendingStore(self.results, settings.result_ttl_s)
         self.admission = BatchAdmission(self.results, self.batches, settings)
         self.registry = Registry(settings.model_dir, keep=settings.models_keep)
         self.dispatcher = Dispatcher(
@@ -86,19 +87,6 @@ class Gateway:
             queue=BATCH_QUEUE,
             argsrepr=f"[{batch_id!r}, <{len(items)} messages>]",
         )
-
-    def remember_pending(self, request_id: str, message_hash: str, sensitivity: str, model_version: str) -> None:
-        """Keep what is needed to answer a timed-out request later, in about 100 bytes; never the message text."""
-        value = " ".join((message_hash, sensitivity, model_version))
-        self.results.set(f"{PENDING_PREFIX}:{request_id}", value, ex=self.settings.result_ttl_s)
-
-    def pending(self, request_id: str) -> dict[str, str] | None:
-        """Return what :meth:`remember_pending` kept (``message_hash``, ``sensitivity``, ``model_version``), or None."""
-        raw = self.results.get(f"{PENDING_PREFIX}:{request_id}")
-        if raw is None:
-            return None
-        message_hash, sensitivity, model_version = raw.decode().split(" ")
-        return {"message_hash": message_hash, "sensitivity": sensitivity, "model_version": model_version}
 
 
 def current_gateway() -> Gateway:

@@ -25,6 +25,7 @@ SCORE_PREFIX = "weave:score"  # weave:score:<model version>:<message hash> → a
 REPLY_PREFIX = "weave:reply"  # weave:reply:<gateway process> → the list that process reads its replies from
 BATCH_PREFIX = "weave:batch"  # weave:batch:<batch id> and weave:batch:<batch id>:scores
 PENDING_PREFIX = "weave:pending"  # weave:pending:<request id> → what answers a /predict that timed out
+DROPPED_PREFIX = "weave:dropped"  # weave:dropped:<request id> → its task expired in the queue, unscored
 WORKER_STATE_PREFIX = "weave:worker"  # weave:worker:<host>:<pid> → the model a scoring process serves
 RETRAIN_TASK_PREFIX = "weave:retrain-task"  # weave:retrain-task:<task id> → a retrain started by the gateway
 RETRAIN_LOCK_KEY = "weave:retrain:lock"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import time
 from typing import Any
@@ -24,20 +23,19 @@ log = logging.getLogger(__name__)
 MAX_CHUNK_STARTS = 3
 
 
-def deadline_of(task: Task) -> float:
-    """Return the ``time.monotonic()`` by which a task must stop scoring: its time limit, or its expiry if sooner."""
-    limit = get_settings().scoring_time_limit_s
-    expires = task.request.expires
-    if expires:
-        left = (dt.datetime.fromisoformat(str(expires)) - dt.datetime.now(dt.UTC)).total_seconds()
-        limit = min(limit, max(0.0, left))
-    return time.monotonic() + limit
+def deadline() -> float:
+    """Return the ``time.monotonic()`` by which a task that starts now must stop scoring.
+
+    A /predict task that started before it expired is scored in full even if its requests stopped waiting in the
+    meantime: its scores are cached, and GET /predict/result answers them.
+    """
+    return time.monotonic() + get_settings().scoring_time_limit_s
 
 
-@shared_task(name=SCORE_MESSAGES_TASK, bind=True, ignore_result=True)
-def score_messages(self: Task, items: list[dict[str, Any]], reply_to: str | None = None) -> int:
+@shared_task(name=SCORE_MESSAGES_TASK, ignore_result=True)
+def score_messages(items: list[dict[str, Any]], reply_to: str | None = None) -> int:
     """Score one gateway micro-batch and reply to the waiting gateway process."""
-    return runtime.service().answer_requests(items, reply_to, deadline_of(self))
+    return runtime.service().answer_requests(items, reply_to, deadline())
 
 
 class BatchChunkTask(Task):
@@ -66,7 +64,7 @@ def score_batch_chunk(self: Task, batch_id: str, items: list[dict[str, Any]]) ->
     if service.count_start(self.request.id) > MAX_CHUNK_STARTS:
         service.fail_batch_chunk(batch_id, [item["position"] for item in items], SCORING_FAILED)
         return 0
-    return service.score_batch_chunk(batch_id, items, deadline_of(self))
+    return service.score_batch_chunk(batch_id, items, deadline())
 
 
 def _broadcast_reload(version: str) -> None:

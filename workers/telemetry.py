@@ -13,6 +13,7 @@ from celery import signals
 from weave_ml import counters, logs, retrain_stats
 from weave_ml.connections import redis_client
 from weave_ml.names import REQUEST_ID_HEADER, RETRAIN_TASK, SCORE_MESSAGES_TASK
+from weave_ml.pending import PendingStore
 from weave_ml.settings import get_settings
 
 log = logging.getLogger(__name__)
@@ -77,10 +78,12 @@ def count_expired(sender: Any = None, request: Any = None, expired: bool = False
     if not expired or getattr(sender, "name", None) != SCORE_MESSAGES_TASK:
         return
     items = (getattr(request, "args", None) or [[]])[0]
+    request_ids = [request_id for item in items for request_id in item["ids"]]
     try:
-        counters.add(_results(), counters.EXPIRED_REQUESTS, sum(len(item["ids"]) for item in items))
+        PendingStore(_results(), get_settings().result_ttl_s).mark_dropped(request_ids)
+        counters.add(_results(), counters.EXPIRED_REQUESTS, len(request_ids))
     except redis.RedisError as exc:
-        log.warning("expired requests not counted: %s", exc)
+        log.warning("%d expired requests not recorded: %s", len(request_ids), exc)
 
 
 def install() -> None:

@@ -9,11 +9,12 @@ from typing import Any
 from flask import Blueprint, url_for
 
 from api import metrics
-from api.contract import ErrorBody, Pending, Prediction, PredictRequest, TimeoutBody
+from api.contract import ErrorBody, PendingAnswer, Prediction, PredictRequest, TimeoutBody
 from api.dispatcher import BrokerUnavailable, NotScored
 from api.errors import ApiError, unavailable
 from api.gateway import BROKER_ERRORS, current_gateway
 from api.openapi import answers, spec
+from weave_ml.pending import Pending
 from weave_ml.scoring import decide
 from weave_ml.text import mask_phone, message_hash
 
@@ -65,7 +66,7 @@ def predict(json: PredictRequest) -> Prediction:
         remaining = gw.settings.predict_timeout_s - (time.perf_counter() - started)
         if not waiter.done.wait(max(0.0, remaining)):
             gw.dispatcher.forget(waiter)
-            gw.remember_pending(waiter.request_id, digest, json.sensitivity, version)
+            gw.pending.remember(waiter.request_id, Pending(digest, json.sensitivity, version))
             raise ApiError(
                 504,
                 "timeout",
@@ -90,21 +91,30 @@ def predict(json: PredictRequest) -> Prediction:
 
 
 @blueprint.get("/predict/result/<task_id>")
-@spec.validate(resp=answers(HTTP_200=Prediction, HTTP_202=Pending, HTTP_404=ErrorBody, HTTP_503=ErrorBody))
+@spec.validate(
+    resp=answers(
+        HTTP_200=Prediction, HTTP_202=PendingAnswer, HTTP_404=ErrorBody, HTTP_410=ErrorBody, HTTP_503=ErrorBody
+    )
+)
 def result(task_id: str) -> Any:
-    """The answer of a /predict that timed out: 200 when scored, 202 while waiting, 404 unknown or expired"""
+    """The answer of a /predict that timed out: 200 scored, 202 waiting, 410 dropped unscored, 404 unknown"""
     gw = current_gateway()
     try:
-        pending = gw.pending(task_id)
+        pending, dropped = gw.pending.lookup(task_id)
         if pending is None:
             raise ApiError(404, "not_found", f"no pending prediction {task_id!r} (unknown or expired)")
-        # Workers cache every score they make; the model may have changed since the request was made.
+        # Workers cache every score they make (the same text may also have been scored for another request since);
+        # the model may have changed since the request was made.
         score = None
-        for version in dict.fromkeys([gw.current_version(), pending["model_version"]]):
-            if version and (score := gw.cache.lookup_many(version, [pending["message_hash"]])[0]):
+        for version in dict.fromkeys([gw.current_version(), pending.model_version]):
+            if version and (score := gw.cache.lookup_many(version, [pending.message_hash])[0]):
                 break
     except BROKER_ERRORS as exc:
         raise unavailable(exc) from None
-    if score is None:
-        return Pending(task_id=task_id, status="pending"), 202
-    return Prediction.model_construct(**decide(score, pending["sensitivity"]))
+    if score is not None:
+        return Prediction.model_construct(**decide(score, pending.sensitivity))
+    if dropped:
+        raise ApiError(
+            410, "dropped", "the request's task expired in the queue before a worker took it; send the message again"
+        )
+    return PendingAnswer(task_id=task_id, status="pending"), 202

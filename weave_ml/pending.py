@@ -1,0 +1,47 @@
+"""Requests that timed out: what answers them later, and whether their task was dropped unscored."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import redis
+
+from weave_ml.names import DROPPED_PREFIX, PENDING_PREFIX
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A /predict that answered 504: enough to find its score in the cache, never the message text."""
+
+    message_hash: str
+    sensitivity: str
+    model_version: str
+
+
+class PendingStore:
+    """One small key per timed-out request (written by the gateway) and one per dropped request (by a worker)."""
+
+    def __init__(self, client: redis.Redis, ttl_s: int) -> None:
+        self.client = client
+        self.ttl_s = ttl_s
+
+    def remember(self, request_id: str, pending: Pending) -> None:
+        """Keep what answers a timed-out request later, in about 100 bytes."""
+        value = " ".join((pending.message_hash, pending.sensitivity, pending.model_version))
+        self.client.set(f"{PENDING_PREFIX}:{request_id}", value, ex=self.ttl_s)
+
+    def mark_dropped(self, request_ids: Sequence[str]) -> None:
+        """Record that these requests' task expired in the queue: they will never be scored."""
+        if not request_ids:
+            return
+        with self.client.pipeline(transaction=False) as pipe:
+            for request_id in request_ids:
+                pipe.set(f"{DROPPED_PREFIX}:{request_id}", 1, ex=self.ttl_s)
+            pipe.execute()
+
+    def lookup(self, request_id: str) -> tuple[Pending | None, bool]:
+        """Return what :meth:`remember` kept (or None) and whether the request was dropped, in one round trip."""
+        raw, dropped = self.client.mget([f"{PENDING_PREFIX}:{request_id}", f"{DROPPED_PREFIX}:{request_id}"])
+        pending = None if raw is None else Pending(*raw.decode().split(" "))
+        return pending, dropped is not None
