@@ -21,7 +21,7 @@ from typing import Any
 
 import requests
 
-from tests.integration.stack import BIN, ROOT, CeleryWorker, Gateway, Process, RedisServer, free_port, wait_until
+from devstack.processes import BIN, ROOT, CeleryWorker, Gateway, Process, RedisServer, free_port, wait_until
 from weave_ml import corpus
 from weave_ml.registry import Registry
 from weave_ml.scoring import Scorer

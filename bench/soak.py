@@ -24,7 +24,7 @@ from typing import Any
 
 import requests
 
-from tests.integration.stack import CeleryWorker, Gateway, Process, RedisServer
+from devstack.processes import CeleryWorker, Gateway, Process, RedisServer
 from weave_ml import corpus
 from weave_ml.registry import Registry
 from weave_ml.training import TrainedModel, publish, train_evaluated

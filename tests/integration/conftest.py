@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.integration.stack import CeleryWorker, Gateway, RedisServer
+from devstack.processes import CeleryWorker, Gateway, RedisServer
 from weave_ml import corpus
 from weave_ml.registry import Registry
 from weave_ml.training import publish, train_evaluated

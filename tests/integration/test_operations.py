@@ -16,9 +16,9 @@ import requests
 from prometheus_client.parser import text_string_to_metric_families
 from ruamel.yaml import YAML
 
+from devstack.processes import Flower, RedisServer, wait_until
 from tests.integration.browser import CHROMIUM, Chromium
 from tests.integration.conftest import Stack
-from tests.integration.stack import Flower, RedisServer, wait_until
 
 pytestmark = pytest.mark.integration
 

@@ -12,8 +12,8 @@ import uuid
 import pytest
 import redis
 
+from devstack.processes import BIN, ROOT, Process, wait_until
 from tests.integration.mongo import honest, mongo_server_fixture, reports_fixture  # noqa: F401 - fixtures
-from tests.integration.stack import BIN, ROOT, Process, wait_until
 from weave_ml import corpus
 from weave_ml.text import normalise
 

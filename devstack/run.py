@@ -16,7 +16,8 @@ import redis
 from honcho.environ import parse_procfile
 from honcho.manager import Manager
 
-from weave_ml import corpus, demo_reports
+from devstack import demo_reports
+from weave_ml import corpus
 from weave_ml.registry import Registry
 from weave_ml.reports import hosts_of
 from weave_ml.training import publish, train_evaluated
@@ -135,7 +136,3 @@ def main() -> int:
     print(banner(env), flush=True)
     manager.loop()
     return manager.returncode or 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())

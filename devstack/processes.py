@@ -1,4 +1,4 @@
-"""Real processes for integration tests: a private redis-server, Celery workers and a gunicorn gateway."""
+"""Real processes for tests, benchmarks and the soak: private Redis and MongoDB, Celery workers, gateway, Flower."""
 
 from __future__ import annotations
 
@@ -12,11 +12,12 @@ import time
 from pathlib import Path
 from urllib.parse import quote
 
+import pymongo
 import redis
 import requests
 from honcho.environ import parse_procfile
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
 
 
@@ -109,6 +110,33 @@ class RedisServer(Process):
         try:
             return bool(self.client().ping())
         except redis.RedisError:
+            return False
+
+
+class MongoServer(Process):
+    """``nx-27017`` as ``make run`` starts it, one SQLite file per database in a temporary folder."""
+
+    def __init__(self, workdir: Path) -> None:
+        self.port = free_port()
+        workdir.mkdir(parents=True, exist_ok=True)
+        argv = [str(BIN / "nx-27017"), "--port", str(self.port), "--data-dir", str(workdir / "data")]
+        argv += ["--log-file", str(workdir / "nx-27017.log"), "--pid-file", str(workdir / "nx-27017.pid")]
+        super().__init__(argv, dict(os.environ), workdir / "nx-27017.out")
+        wait_until(self.ping, 20, f"nx-27017 on port {self.port}")
+
+    def stop(self, timeout_s: float = 3) -> None:
+        # nx-27017 may swallow SIGTERM while a client is connected; its data is disposable, so kill it soon.
+        super().stop(timeout_s)
+
+    def uri(self, database: str) -> str:
+        return f"mongodb://127.0.0.1:{self.port}/{database}"
+
+    def ping(self) -> bool:
+        assert self.alive(), self.log()
+        try:
+            with pymongo.MongoClient(self.uri("admin"), serverSelectionTimeoutMS=300) as client:
+                return bool(client.admin.command("ping")["ok"])
+        except pymongo.errors.PyMongoError:
             return False
 
 
