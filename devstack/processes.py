@@ -9,15 +9,17 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
 from urllib.parse import quote
 
 import pymongo
 import redis
 import requests
-from honcho.environ import parse_procfile
 
-ROOT = Path(__file__).resolve().parents[1]
+from devstack import ROOT, procfile
+
+# The Procfile's commands (celery, gunicorn, python) are the ones beside this interpreter.
 BIN = Path(sys.executable).parent
 
 
@@ -40,7 +42,7 @@ def wait_until(condition, timeout_s: float, what: str, interval_s: float = 0.05)
 class Process:
     """A child process whose output goes to a log file, stopped politely then firmly."""
 
-    def __init__(self, argv: list[str], env: dict[str, str], log_path: Path) -> None:
+    def __init__(self, argv: list[str], env: Mapping[str, str], log_path: Path) -> None:
         self.log_path = log_path
         self._log = open(log_path, "ab")  # noqa: SIM115 - lives as long as the process
         self.popen = subprocess.Popen(argv, env=env, cwd=ROOT, stdout=self._log, stderr=subprocess.STDOUT)
@@ -70,6 +72,14 @@ class Process:
                 self.popen.kill()
                 self.popen.wait(timeout=10)
         self._log.close()
+
+
+class ProcfileProcess(Process):
+    """A process of the Procfile, started from its own line with ``env`` filling the line's variables."""
+
+    def __init__(self, name: str, env: Mapping[str, str], log_path: Path) -> None:
+        env = {**env, "PATH": f"{BIN}{os.pathsep}{env.get('PATH', '')}"}
+        super().__init__(procfile.command(name), env, log_path)
 
 
 class RedisServer(Process):
@@ -140,38 +150,12 @@ class MongoServer(Process):
             return False
 
 
-class CeleryWorker(Process):
-    """``celery worker`` as the Procfile starts it, on the queues given."""
+class CeleryWorker(ProcfileProcess):
+    """A Celery worker as the Procfile's ``worker`` (scoring) or ``trainer`` line starts it, named ``name@host``."""
 
-    def __init__(
-        self,
-        env: dict[str, str],
-        log_dir: Path,
-        name: str,
-        *,
-        queues: str = "scoring",
-        pool: str = "solo",
-        extra: tuple[str, ...] = (),
-    ) -> None:
+    def __init__(self, env: Mapping[str, str], log_dir: Path, name: str, *, process: str = "worker") -> None:
         self.name = name
-        argv = [
-            str(BIN / "celery"),
-            "--app",
-            "workers.celery_app",
-            "worker",
-            "--queues",
-            queues,
-            "--pool",
-            pool,
-            "--hostname",
-            f"{name}@%h",
-            "--without-mingle",
-            "--without-gossip",
-            "--loglevel",
-            "INFO",
-            *extra,
-        ]
-        super().__init__(argv, env, log_dir / f"worker-{name}.log")
+        super().__init__(process, {**env, "WORKER_NAME": name}, log_dir / f"worker-{name}.log")
         self.results = redis.Redis.from_url(env["REDIS_URL"])
 
     def state(self) -> dict | None:
@@ -197,10 +181,10 @@ class CeleryWorker(Process):
         return state
 
 
-class Gateway(Process):
-    """The gateway under gunicorn with the production configuration."""
+class Gateway(ProcfileProcess):
+    """The gateway as the Procfile's ``api`` line starts it: gunicorn with the production configuration."""
 
-    def __init__(self, env: dict[str, str], log_dir: Path, processes: int = 1, threads: int = 16) -> None:
+    def __init__(self, env: Mapping[str, str], log_dir: Path, processes: int = 1, threads: int = 16) -> None:
         self.port = free_port()
         # A fresh metrics folder per gateway, as `make run` gives its own: /metrics sums only this gateway's processes.
         self.metrics_dir = log_dir / f"gateway-{self.port}-metrics"
@@ -211,8 +195,7 @@ class Gateway(Process):
             "GATEWAY_THREADS": str(threads),
             "PROMETHEUS_MULTIPROC_DIR": str(self.metrics_dir),
         }
-        argv = [str(BIN / "gunicorn"), "--config", "python:api.gunicorn_conf", "api.wsgi:app"]
-        super().__init__(argv, env, log_dir / f"gateway-{self.port}.log")
+        super().__init__("api", env, log_dir / f"gateway-{self.port}.log")
         self.url = f"http://127.0.0.1:{self.port}"
         self.session = requests.Session()
         wait_until(self._answers, 30, "the gateway to answer")
@@ -235,24 +218,17 @@ class Gateway(Process):
         super().stop(timeout_s)
 
 
-class Flower(Process):
+class Flower(ProcfileProcess):
     """Flower started by the Procfile's own line: after a worker answers, with basic auth and a state file."""
 
     def __init__(
-        self, env: dict[str, str], log_dir: Path, credentials: str = "ops:flower-test-secret", db: Path | None = None
+        self, env: Mapping[str, str], log_dir: Path, credentials: str = "ops:flower-test-secret", db: Path | None = None
     ) -> None:
         self.port = free_port()
         self.credentials = credentials
         self.db = db or log_dir / f"flower-{self.port}.db"
-        line = parse_procfile((ROOT / "Procfile").read_text()).processes["flower"]
-        env = {
-            **env,
-            "PATH": f"{BIN}{os.pathsep}{env.get('PATH', '')}",
-            "FLOWER_PORT": str(self.port),
-            "FLOWER_DB": str(self.db),
-            "FLOWER_BASIC_AUTH": credentials,
-        }
-        super().__init__(["sh", "-c", f"exec {line}"], env, log_dir / f"flower-{self.port}.log")
+        env = {**env, "FLOWER_PORT": str(self.port), "FLOWER_DB": str(self.db), "FLOWER_BASIC_AUTH": credentials}
+        super().__init__("flower", env, log_dir / f"flower-{self.port}.log")
         self.url = f"http://127.0.0.1:{self.port}"
         wait_until(self._answers, 90, "Flower to answer")
 

@@ -13,16 +13,13 @@ from pathlib import Path
 
 import pymongo
 import redis
-from honcho.environ import parse_procfile
 from honcho.manager import Manager
 
-from devstack import demo_reports
+from devstack import ROOT, demo_reports, procfile
 from weave_ml import corpus
 from weave_ml.registry import Registry
 from weave_ml.reports import hosts_of
 from weave_ml.training import publish, train_evaluated
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def free_port() -> int:
@@ -124,11 +121,10 @@ def main() -> int:
     var.mkdir(exist_ok=True)
     env, services = environment(var)
     ensure_model(Path(env["ML_MODEL_DIR"]))
-    procfile = parse_procfile((ROOT / "Procfile").read_text())
     manager = Manager()
     for name, command in services.items():
         manager.add_process(name, command, env=env, cwd=str(ROOT))
-    for name, command in procfile.processes.items():
+    for name, command in procfile.processes().items():
         manager.add_process(name, command, env=env, cwd=str(ROOT))
     if "mongo" in services:
         args = (env["MONGODB_URI"], env["ML_MONGO_COLLECTION"])

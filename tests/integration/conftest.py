@@ -56,8 +56,10 @@ class Stack:
         self.processes: list = []
         self._workers = itertools.count(1)
 
-    def worker(self, **kwargs) -> CeleryWorker:
-        worker = CeleryWorker(self.env, self.logs, name=f"scoring{next(self._workers)}", **kwargs)
+    def worker(self, process: str = "worker") -> CeleryWorker:
+        """Start the Procfile's ``worker`` (scoring) or ``trainer`` process."""
+        role = "training" if process == "trainer" else "scoring"
+        worker = CeleryWorker(self.env, self.logs, name=f"{role}{next(self._workers)}", process=process)
         self.processes.append(worker)
         return worker
 
