@@ -16,6 +16,7 @@ from urllib.parse import quote
 import pymongo
 import redis
 import requests
+from prometheus_client.parser import text_string_to_metric_families
 
 from devstack import ROOT, procfile
 
@@ -231,6 +232,10 @@ class Flower(ProcfileProcess):
         super().__init__("flower", env, log_dir / f"flower-{self.port}.log")
         self.url = f"http://127.0.0.1:{self.port}"
         wait_until(self._answers, 90, "Flower to answer")
+        # /healthcheck answers before Flower's event receiver has subscribed, and a task's events published before
+        # that are lost for good (Redis pub/sub keeps nothing). A worker's heartbeat (every 2 s) that reached
+        # Flower shows the subscription is live: only then may a test send the work it expects Flower to see.
+        wait_until(self._receives_events, 30, "Flower to receive a worker's heartbeat", interval_s=0.2)
 
     def _answers(self) -> bool:
         assert self.alive(), self.log()
@@ -238,6 +243,17 @@ class Flower(ProcfileProcess):
             return requests.get(f"{self.url}/healthcheck", timeout=2).status_code == 200
         except requests.ConnectionError:
             return False
+
+    def _receives_events(self) -> bool:
+        """Whether Flower has counted a worker online, which only a worker event it received does."""
+        assert self.alive(), self.log()
+        metrics = requests.get(f"{self.url}/metrics", timeout=2).text
+        return any(
+            sample.value == 1
+            for family in text_string_to_metric_families(metrics)
+            if family.name == "flower_worker_online"
+            for sample in family.samples
+        )
 
     @property
     def auth(self) -> tuple[str, str]:
