@@ -11,6 +11,7 @@ import sys
 import time
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 import pymongo
@@ -144,11 +145,14 @@ class MongoServer(Process):
 
     def ping(self) -> bool:
         assert self.alive(), self.log()
+        uri = self.uri("admin")
+        client: pymongo.MongoClient[dict[str, Any]] = pymongo.MongoClient(uri, serverSelectionTimeoutMS=300)
         try:
-            with pymongo.MongoClient(self.uri("admin"), serverSelectionTimeoutMS=300) as client:
-                return bool(client.admin.command("ping")["ok"])
+            return bool(client.admin.command("ping")["ok"])
         except pymongo.errors.PyMongoError:
             return False
+        finally:
+            client.close()
 
 
 class CeleryWorker(ProcfileProcess):
