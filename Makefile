@@ -14,7 +14,7 @@ $(STAMP): setup.cfg pyproject.toml requirements.lock
 	touch $@
 
 run: $(STAMP)
-	$(BIN)/python -m weave_ml.devstack
+	$(BIN)/python -m devstack
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

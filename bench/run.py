@@ -21,9 +21,9 @@ from typing import Any
 
 import requests
 
-from tests.integration.stack import BIN, ROOT, CeleryWorker, Gateway, Process, RedisServer, free_port, wait_until
+from devstack.deployment import Deployment
+from devstack.processes import BIN, ROOT, Process, RedisServer, free_port, wait_until
 from weave_ml import corpus
-from weave_ml.registry import Registry
 from weave_ml.scoring import Scorer
 from weave_ml.training import publish, train_evaluated
 
@@ -109,7 +109,9 @@ class Bench:
     def __init__(self, workdir: Path, profile: Profile, scoring_workers: int) -> None:
         self.workdir, self.profile = workdir, profile
         self.errors = 0  # failed or non-2xx requests of both servers
-        self.processes: list[Process] = []  # stopped in reverse order, also when start-up fails half-way
+        # Stopped also when start-up fails half-way.
+        self.redis: RedisServer | None = None
+        self.deployment: Deployment | None = None
         try:
             self._start(scoring_workers)
         except BaseException:
@@ -119,28 +121,19 @@ class Bench:
     def _start(self, scoring_workers: int) -> None:
         workdir, profile = self.workdir, self.profile
         self.redis = RedisServer(workdir / "redis")
-        self.processes.append(self.redis)
-        self.registry = Registry(workdir / "models")
+        self.deployment = Deployment(self.redis, workdir, settings={"PREDICT_TIMEOUT_S": "10"})
+        self.registry, self.env = self.deployment.registry, self.deployment.env
         self.messages = corpus.generate(size=profile.corpus_size)
         print(f"training the benchmark model on {len(self.messages)} seed messages…", flush=True)
         publish(self.registry, train_evaluated(self.messages))
-        self.env = {
-            **os.environ,
-            "REDIS_URL": self.redis.url(1),
-            "CACHE_REDIS_URL": self.redis.url(2),
-            "ML_MODEL_DIR": str(self.registry.root),
-            "PREDICT_TIMEOUT_S": "10",
-        }
         self.pool_file = workdir / "pool.txt"
         pool = [m.message for m in self.messages[: profile.pool_size]]
         self.pool_file.write_text("\n".join(json.dumps(text, ensure_ascii=False)[1:-1] for text in pool) + "\n")
         self.pool = pool
-        self.workers = [CeleryWorker(self.env, workdir, name=f"bench{i}") for i in range(scoring_workers)]
-        self.processes.extend(self.workers)
+        self.workers = [self.deployment.worker() for _ in range(scoring_workers)]
         for worker in self.workers:
             worker.wait_ready()
-        self.gateway = Gateway(self.env, workdir, processes=2, threads=32)
-        self.processes.append(self.gateway)
+        self.gateway = self.deployment.gateway(processes=2, threads=32)
         port = free_port()
         baseline_env = {**self.env, "API_PORT": str(port), "GATEWAY_PROCESSES": "2", "GATEWAY_THREADS": "32"}
         self.baseline = Process(
@@ -148,7 +141,7 @@ class Bench:
             baseline_env,
             workdir / "baseline.log",
         )
-        self.processes.append(self.baseline)
+        self.deployment.processes.append(self.baseline)
         self.baseline_url = f"http://127.0.0.1:{port}"
         wait_until(lambda: self._answers(self.baseline_url), 60, "the baseline server")
 
@@ -160,8 +153,10 @@ class Bench:
             return False
 
     def stop(self) -> None:
-        for process in reversed(self.processes):
-            process.stop()
+        if self.deployment:
+            self.deployment.stop()
+        if self.redis:
+            self.redis.stop()
 
     def predict(self, connections: int, mode: str) -> tuple[dict[str, Any], dict[str, Any]]:
         duration = self.profile.duration_s

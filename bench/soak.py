@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 import sys
 import tempfile
@@ -24,9 +23,9 @@ from typing import Any
 
 import requests
 
-from tests.integration.stack import CeleryWorker, Gateway, Process, RedisServer
+from devstack.deployment import Deployment
+from devstack.processes import Process, RedisServer
 from weave_ml import corpus
-from weave_ml.registry import Registry
 from weave_ml.training import TrainedModel, publish, train_evaluated
 
 TTL_S = 30
@@ -70,28 +69,25 @@ class Soak:
 
     def __init__(self, workdir: Path, scoring_workers: int) -> None:
         self.redis = RedisServer(workdir / "redis")
-        self.registry = Registry(workdir / "models")
-        messages = corpus.generate(size=1500)
-        self.trained: TrainedModel = train_evaluated(messages)
-        publish(self.registry, self.trained)
-        self.pool = [m.message for m in messages[:POOL_SIZE]]
-        env = {
-            **os.environ,
-            "REDIS_URL": self.redis.url(1),
-            "CACHE_REDIS_URL": self.redis.url(2),
-            "ML_MODEL_DIR": str(self.registry.root),
-            "PREDICT_TIMEOUT_S": "10",
-            "CACHE_TTL_S": str(TTL_S),
-            "RESULT_TTL_S": str(TTL_S),
-        }
-        self.workers = [CeleryWorker(env, workdir, name=f"soak{i}") for i in range(scoring_workers)]
-        for worker in self.workers:
-            worker.wait_ready()
-        self.gateway = Gateway(env, workdir, processes=2, threads=32)
+        settings = {"PREDICT_TIMEOUT_S": "10", "CACHE_TTL_S": str(TTL_S), "RESULT_TTL_S": str(TTL_S)}
+        self.deployment = Deployment(self.redis, workdir, settings=settings)
+        try:
+            self.registry = self.deployment.registry
+            messages = corpus.generate(size=1500)
+            self.trained: TrainedModel = train_evaluated(messages)
+            publish(self.registry, self.trained)
+            self.pool = [m.message for m in messages[:POOL_SIZE]]
+            self.workers = [self.deployment.worker() for _ in range(scoring_workers)]
+            for worker in self.workers:
+                worker.wait_ready()
+            self.gateway = self.deployment.gateway(processes=2, threads=32)
+        except BaseException:
+            self.stop()
+            raise
 
     def stop(self) -> None:
-        for process in [self.gateway, *self.workers, self.redis]:
-            process.stop()
+        self.deployment.stop()
+        self.redis.stop()
 
     def memory(self) -> dict[str, int]:
         """RSS in KiB of every process of the stack, by role."""

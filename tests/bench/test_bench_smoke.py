@@ -7,7 +7,7 @@ import sys
 
 import pytest
 
-from tests.integration.stack import ROOT
+from devstack import ROOT
 
 SCENARIOS = {
     ("predict_unique_c32", "requests_per_s"),

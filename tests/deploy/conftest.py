@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 from ruamel.yaml import YAML
 
+from devstack.procfile import processes
+
 ROOT = Path(__file__).resolve().parents[2]
 STACK_FILE = ROOT / "docker-compose.prod.yml"
 LOCAL_FILE = ROOT / "docker-compose.local.yml"
@@ -36,12 +38,7 @@ def tool_env() -> dict[str, str]:
 
 def procfile() -> dict[str, str]:
     """Return the Procfile's processes: name → command line."""
-    entries = {}
-    for line in (ROOT / "Procfile").read_text().splitlines():
-        if line.strip() and not line.startswith("#"):
-            name, _, command = line.partition(":")
-            entries[name.strip()] = command.strip()
-    return entries
+    return processes(ROOT / "Procfile")
 
 
 def env_example() -> dict[str, str]:

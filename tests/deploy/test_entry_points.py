@@ -195,8 +195,8 @@ def test_worker_healthcheck_pings_its_own_worker(service_name, queue, tmp_path):
     argv = run_with_fakes(test[1:], {**container_env(service), "HOSTNAME": "c0ffee"}, tmp_path)
     command, params = parse_celery(argv)
     assert (command, params["command"]) == ("inspect", "ping")
-    # The Procfile names the worker `<queue>@%h`; %h is the container's hostname.
-    worker_argv = shlex.split(procfile()[service["command"][0]])
+    # The Procfile names the worker `<queue>@%h` in a container; %h is the container's hostname.
+    worker_argv = run_entrypoint(service["command"], container_env(service), tmp_path)
     assert worker_argv[worker_argv.index("--hostname") + 1] == f"{queue}@%h"
     assert params["destination"] == [f"{queue}@c0ffee"]
 

@@ -16,7 +16,7 @@ from typing import Any
 import requests
 from tornado.websocket import WebSocketClientConnection, websocket_connect
 
-from tests.integration.stack import Process, wait_until
+from devstack.processes import Process, wait_until
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 FLAGS = (

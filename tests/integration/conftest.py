@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import itertools
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from tests.integration.stack import CeleryWorker, Gateway, RedisServer
+from devstack.deployment import Deployment
+from devstack.processes import Gateway, RedisServer
 from weave_ml import corpus
-from weave_ml.registry import Registry
 from weave_ml.training import publish, train_evaluated
 
 _databases = itertools.count(1)
+ADMIN_KEY = "test-admin-key"
 
 
 @pytest.fixture(scope="session")
@@ -30,45 +30,13 @@ def seed_model(tmp_path_factory):
     return train_evaluated(corpus.generate(size=1500))
 
 
-def new_registry(root: Path, trained) -> Registry:
-    registry = Registry(root)
-    publish(registry, trained)
-    return registry
-
-
-class Stack:
-    """Settings of one isolated deployment: its own Redis databases, registry and log folder."""
+class Stack(Deployment):
+    """One test's (or module's) deployment: two fresh databases of the session's Redis, the seed model published."""
 
     def __init__(self, redis_server: RedisServer, root: Path, trained) -> None:
-        broker_db, cache_db = next(_databases), next(_databases)
-        self.root = root
-        self.logs = root / "logs"
-        self.logs.mkdir(parents=True)
-        self.registry = new_registry(root / "models", trained)
-        self.env = {
-            **os.environ,
-            "REDIS_URL": redis_server.url(broker_db),
-            "CACHE_REDIS_URL": redis_server.url(cache_db),
-            "ML_MODEL_DIR": str(self.registry.root),
-            "PREDICT_TIMEOUT_S": "3",
-            "WEAVE_API_KEY": "test-admin-key",
-        }
-        self.processes: list = []
-        self._workers = itertools.count(1)
-
-    def worker(self, **kwargs) -> CeleryWorker:
-        worker = CeleryWorker(self.env, self.logs, name=f"scoring{next(self._workers)}", **kwargs)
-        self.processes.append(worker)
-        return worker
-
-    def gateway(self, **kwargs) -> Gateway:
-        gateway = Gateway(self.env, self.logs, **kwargs)
-        self.processes.append(gateway)
-        return gateway
-
-    def stop(self) -> None:
-        for process in reversed(self.processes):
-            process.stop()
+        settings = {"PREDICT_TIMEOUT_S": "3", "WEAVE_API_KEY": ADMIN_KEY}
+        super().__init__(redis_server, root, broker_db=next(_databases), cache_db=next(_databases), settings=settings)
+        publish(self.registry, trained)
 
 
 @pytest.fixture

@@ -1,47 +1,18 @@
-"""A private MongoDB-wire server for tests: nx-27017 (MongoDB's protocol over SQLite) on a free port."""
+"""MongoDB test fixtures: a private nx-27017 (MongoDB's protocol over SQLite), reports written as the Java API does."""
 
 from __future__ import annotations
 
 import datetime as dt
 import itertools
-import os
 from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pymongo
 import pytest
 
-from tests.integration.stack import BIN, Process, free_port, wait_until
+from devstack.processes import MongoServer
 
 _databases = itertools.count(1)
-
-
-class MongoServer(Process):
-    """``nx-27017`` as ``make run`` starts it, one SQLite file per database in a temporary folder."""
-
-    def __init__(self, workdir: Path) -> None:
-        self.port = free_port()
-        workdir.mkdir(parents=True, exist_ok=True)
-        argv = [str(BIN / "nx-27017"), "--port", str(self.port), "--data-dir", str(workdir / "data")]
-        argv += ["--log-file", str(workdir / "nx-27017.log"), "--pid-file", str(workdir / "nx-27017.pid")]
-        super().__init__(argv, dict(os.environ), workdir / "nx-27017.out")
-        wait_until(self.ping, 20, f"nx-27017 on port {self.port}")
-
-    def stop(self, timeout_s: float = 3) -> None:
-        # nx-27017 may swallow SIGTERM while a client is connected; its data is disposable, so kill it soon.
-        super().stop(timeout_s)
-
-    def uri(self, database: str) -> str:
-        return f"mongodb://127.0.0.1:{self.port}/{database}"
-
-    def ping(self) -> bool:
-        assert self.alive(), self.log()
-        try:
-            with pymongo.MongoClient(self.uri("admin"), serverSelectionTimeoutMS=300) as client:
-                return bool(client.admin.command("ping")["ok"])
-        except pymongo.errors.PyMongoError:
-            return False
 
 
 # Test modules import these fixtures by their function names; tests ask for them by ``name``.

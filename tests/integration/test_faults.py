@@ -13,9 +13,9 @@ import uuid
 import pytest
 import redis
 
+from devstack.processes import ROOT, RedisServer, wait_until
 from tests.integration.conftest import Stack
 from tests.integration.mongo import honest, mongo_server_fixture, reports_fixture  # noqa: F401 - fixtures
-from tests.integration.stack import ROOT, RedisServer, wait_until
 from weave_ml import corpus, locks
 from weave_ml.registry import METADATA_FILE, Registry, sha256_of
 from weave_ml.text import message_hash

@@ -16,9 +16,9 @@ import requests
 from prometheus_client.parser import text_string_to_metric_families
 from ruamel.yaml import YAML
 
+from devstack.processes import Flower, RedisServer, wait_until
 from tests.integration.browser import CHROMIUM, Chromium
 from tests.integration.conftest import Stack
-from tests.integration.stack import Flower, RedisServer, wait_until
 
 pytestmark = pytest.mark.integration
 
@@ -44,7 +44,7 @@ def ops(redis_server, seed_model, tmp_path_factory) -> Iterator[Stack]:
     stack.env["LOG_FORMAT"] = "json"
     stack.env.pop("MONGODB_URI", None)  # so a retrain fails at once: there are no reports to read
     stack.worker().wait_ready()
-    stack.trainer = stack.worker(queues="training")
+    stack.trainer = stack.worker(process="trainer")
     stack.trainer.wait_ready()
     stack.gateway_process = stack.gateway(processes=2)
     stack.flower = Flower(stack.env, stack.logs)

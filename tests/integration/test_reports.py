@@ -91,7 +91,7 @@ def test_duplicates_keep_the_newest_label(reports):
 
 
 def test_an_unreachable_server_fails_fast_naming_the_host_not_the_password():
-    from tests.integration.stack import free_port
+    from devstack.processes import free_port
 
     port = free_port()
     settings = Settings(mongodb_uri=f"mongodb://weave:s3cret-pw@127.0.0.1:{port}/weave?authSource=admin")

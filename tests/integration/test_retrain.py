@@ -6,8 +6,8 @@ import json
 
 import pytest
 
+from devstack.processes import free_port
 from tests.integration.mongo import honest, mongo_server_fixture, reports_fixture  # noqa: F401 - fixtures
-from tests.integration.stack import free_port
 from weave_ml import corpus, locks, names, retrain
 from weave_ml.cli import main
 from weave_ml.registry import Registry

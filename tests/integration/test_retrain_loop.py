@@ -5,15 +5,14 @@ from __future__ import annotations
 import base64
 import json
 import os
-import subprocess
 import time
 import uuid
 
 import pytest
 import redis
 
+from devstack.processes import ProcfileProcess, wait_until
 from tests.integration.mongo import honest, mongo_server_fixture, reports_fixture  # noqa: F401 - fixtures
-from tests.integration.stack import BIN, ROOT, Process, wait_until
 from weave_ml import corpus
 from weave_ml.text import normalise
 
@@ -29,7 +28,7 @@ def test_admin_retrain_through_a_worker_publishes_and_the_gateway_answers_with_i
     stack = make_stack()
     stack.env["MONGODB_URI"] = reports.uri
     scoring = stack.worker()
-    trainer = stack.worker(queues="training", pool="prefork", extra=("--concurrency", "1"))
+    trainer = stack.worker(process="trainer")
     gateway = stack.gateway()
     scoring.wait_ready()
     trainer.wait_ready()
@@ -66,32 +65,21 @@ def test_admin_retrain_through_a_worker_publishes_and_the_gateway_answers_with_i
     assert gateway.get("/admin/retrain/unknown-task", headers=ADMIN).status_code == 404
 
 
-def beat_argv(tmp_path) -> list[str]:
-    return [
-        str(BIN / "celery"),
-        "--app",
-        "workers.celery_app",
-        "beat",
-        "--schedule",
-        str(tmp_path / "schedule"),
-        "--loglevel",
-        "INFO",
-    ]
-
-
 def test_a_bad_cron_schedule_stops_beat_at_start_naming_the_variable(tmp_path):
     env = {**os.environ, "ML_RUN_MODE": "cron", "ML_CRON_SCHEDULE": "0 25 * * 0"}
-    finished = subprocess.run(
-        beat_argv(tmp_path), env=env, cwd=ROOT, capture_output=True, text=True, timeout=60, check=False
-    )
-    assert finished.returncode != 0
-    assert "ML_CRON_SCHEDULE='0 25 * * 0' is not valid" in finished.stdout + finished.stderr
+    env["BEAT_SCHEDULE_FILE"] = str(tmp_path / "schedule")
+    beat = ProcfileProcess("beat", env, tmp_path / "beat.log")
+    try:
+        assert beat.popen.wait(timeout=60) != 0
+        assert "ML_CRON_SCHEDULE='0 25 * * 0' is not valid" in beat.log()
+    finally:
+        beat.stop()
 
 
 def test_run_mode_once_sends_one_retrain_right_after_start_then_none(make_stack, tmp_path):
     stack = make_stack()
-    env = {**stack.env, "ML_RUN_MODE": "once"}
-    beat = Process(beat_argv(tmp_path), env, tmp_path / "beat.log")
+    env = {**stack.env, "ML_RUN_MODE": "once", "BEAT_SCHEDULE_FILE": str(tmp_path / "schedule")}
+    beat = ProcfileProcess("beat", env, tmp_path / "beat.log")
     broker = redis.Redis.from_url(env["REDIS_URL"])
     try:
         wait_until(lambda: broker.llen("training"), 30, "beat to send the retrain")

@@ -11,8 +11,8 @@ from collections.abc import Iterator
 import pytest
 import redis
 
+from devstack.processes import Gateway, RedisServer, wait_until
 from tests.integration.conftest import Stack
-from tests.integration.stack import Gateway, RedisServer, wait_until
 
 pytestmark = pytest.mark.integration
 

@@ -8,7 +8,7 @@ import uuid
 
 import pytest
 
-from tests.integration.stack import wait_until
+from devstack.processes import wait_until
 
 pytestmark = pytest.mark.integration
 

@@ -1,4 +1,4 @@
-"""Real processes for integration tests: a private redis-server, Celery workers and a gunicorn gateway."""
+"""Real processes for tests, benchmarks and the soak: private Redis and MongoDB, Celery workers, gateway, Flower."""
 
 from __future__ import annotations
 
@@ -9,14 +9,19 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Mapping
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
+import pymongo
 import redis
 import requests
-from honcho.environ import parse_procfile
+from prometheus_client.parser import text_string_to_metric_families
 
-ROOT = Path(__file__).resolve().parents[2]
+from devstack import ROOT, procfile
+
+# The Procfile's commands (celery, gunicorn, python) are the ones beside this interpreter.
 BIN = Path(sys.executable).parent
 
 
@@ -39,7 +44,7 @@ def wait_until(condition, timeout_s: float, what: str, interval_s: float = 0.05)
 class Process:
     """A child process whose output goes to a log file, stopped politely then firmly."""
 
-    def __init__(self, argv: list[str], env: dict[str, str], log_path: Path) -> None:
+    def __init__(self, argv: list[str], env: Mapping[str, str], log_path: Path) -> None:
         self.log_path = log_path
         self._log = open(log_path, "ab")  # noqa: SIM115 - lives as long as the process
         self.popen = subprocess.Popen(argv, env=env, cwd=ROOT, stdout=self._log, stderr=subprocess.STDOUT)
@@ -69,6 +74,14 @@ class Process:
                 self.popen.kill()
                 self.popen.wait(timeout=10)
         self._log.close()
+
+
+class ProcfileProcess(Process):
+    """A process of the Procfile, started from its own line with ``env`` filling the line's variables."""
+
+    def __init__(self, name: str, env: Mapping[str, str], log_path: Path) -> None:
+        env = {**env, "PATH": f"{BIN}{os.pathsep}{env.get('PATH', '')}"}
+        super().__init__(procfile.command(name), env, log_path)
 
 
 class RedisServer(Process):
@@ -112,38 +125,42 @@ class RedisServer(Process):
             return False
 
 
-class CeleryWorker(Process):
-    """``celery worker`` as the Procfile starts it, on the queues given."""
+class MongoServer(Process):
+    """``nx-27017`` as ``make run`` starts it, one SQLite file per database in a temporary folder."""
 
-    def __init__(
-        self,
-        env: dict[str, str],
-        log_dir: Path,
-        name: str,
-        *,
-        queues: str = "predict,batch",
-        pool: str = "solo",
-        extra: tuple[str, ...] = (),
-    ) -> None:
+    def __init__(self, workdir: Path) -> None:
+        self.port = free_port()
+        workdir.mkdir(parents=True, exist_ok=True)
+        argv = [str(BIN / "nx-27017"), "--port", str(self.port), "--data-dir", str(workdir / "data")]
+        argv += ["--log-file", str(workdir / "nx-27017.log"), "--pid-file", str(workdir / "nx-27017.pid")]
+        super().__init__(argv, dict(os.environ), workdir / "nx-27017.out")
+        wait_until(self.ping, 20, f"nx-27017 on port {self.port}")
+
+    def stop(self, timeout_s: float = 3) -> None:
+        # nx-27017 may swallow SIGTERM while a client is connected; its data is disposable, so kill it soon.
+        super().stop(timeout_s)
+
+    def uri(self, database: str) -> str:
+        return f"mongodb://127.0.0.1:{self.port}/{database}"
+
+    def ping(self) -> bool:
+        assert self.alive(), self.log()
+        uri = self.uri("admin")
+        client: pymongo.MongoClient[dict[str, Any]] = pymongo.MongoClient(uri, serverSelectionTimeoutMS=300)
+        try:
+            return bool(client.admin.command("ping")["ok"])
+        except pymongo.errors.PyMongoError:
+            return False
+        finally:
+            client.close()
+
+
+class CeleryWorker(ProcfileProcess):
+    """A Celery worker as the Procfile's ``worker`` (scoring) or ``trainer`` line starts it, named ``name@host``."""
+
+    def __init__(self, env: Mapping[str, str], log_dir: Path, name: str, *, process: str = "worker") -> None:
         self.name = name
-        argv = [
-            str(BIN / "celery"),
-            "--app",
-            "workers.celery_app",
-            "worker",
-            "--queues",
-            queues,
-            "--pool",
-            pool,
-            "--hostname",
-            f"{name}@%h",
-            "--without-mingle",
-            "--without-gossip",
-            "--loglevel",
-            "INFO",
-            *extra,
-        ]
-        super().__init__(argv, env, log_dir / f"worker-{name}.log")
+        super().__init__(process, {**env, "WORKER_NAME": name}, log_dir / f"worker-{name}.log")
         self.results = redis.Redis.from_url(env["REDIS_URL"])
 
     def state(self) -> dict | None:
@@ -169,10 +186,10 @@ class CeleryWorker(Process):
         return state
 
 
-class Gateway(Process):
-    """The gateway under gunicorn with the production configuration."""
+class Gateway(ProcfileProcess):
+    """The gateway as the Procfile's ``api`` line starts it: gunicorn with the production configuration."""
 
-    def __init__(self, env: dict[str, str], log_dir: Path, processes: int = 1, threads: int = 16) -> None:
+    def __init__(self, env: Mapping[str, str], log_dir: Path, processes: int = 1, threads: int = 16) -> None:
         self.port = free_port()
         # A fresh metrics folder per gateway, as `make run` gives its own: /metrics sums only this gateway's processes.
         self.metrics_dir = log_dir / f"gateway-{self.port}-metrics"
@@ -183,8 +200,7 @@ class Gateway(Process):
             "GATEWAY_THREADS": str(threads),
             "PROMETHEUS_MULTIPROC_DIR": str(self.metrics_dir),
         }
-        argv = [str(BIN / "gunicorn"), "--config", "python:api.gunicorn_conf", "api.wsgi:app"]
-        super().__init__(argv, env, log_dir / f"gateway-{self.port}.log")
+        super().__init__("api", env, log_dir / f"gateway-{self.port}.log")
         self.url = f"http://127.0.0.1:{self.port}"
         self.session = requests.Session()
         wait_until(self._answers, 30, "the gateway to answer")
@@ -207,26 +223,23 @@ class Gateway(Process):
         super().stop(timeout_s)
 
 
-class Flower(Process):
+class Flower(ProcfileProcess):
     """Flower started by the Procfile's own line: after a worker answers, with basic auth and a state file."""
 
     def __init__(
-        self, env: dict[str, str], log_dir: Path, credentials: str = "ops:flower-test-secret", db: Path | None = None
+        self, env: Mapping[str, str], log_dir: Path, credentials: str = "ops:flower-test-secret", db: Path | None = None
     ) -> None:
         self.port = free_port()
         self.credentials = credentials
         self.db = db or log_dir / f"flower-{self.port}.db"
-        line = parse_procfile((ROOT / "Procfile").read_text()).processes["flower"]
-        env = {
-            **env,
-            "PATH": f"{BIN}{os.pathsep}{env.get('PATH', '')}",
-            "FLOWER_PORT": str(self.port),
-            "FLOWER_DB": str(self.db),
-            "FLOWER_BASIC_AUTH": credentials,
-        }
-        super().__init__(["sh", "-c", f"exec {line}"], env, log_dir / f"flower-{self.port}.log")
+        env = {**env, "FLOWER_PORT": str(self.port), "FLOWER_DB": str(self.db), "FLOWER_BASIC_AUTH": credentials}
+        super().__init__("flower", env, log_dir / f"flower-{self.port}.log")
         self.url = f"http://127.0.0.1:{self.port}"
         wait_until(self._answers, 90, "Flower to answer")
+        # /healthcheck answers before Flower's event receiver has subscribed, and a task's events published before
+        # that are lost for good (Redis pub/sub keeps nothing). A worker's heartbeat (every 2 s) that reached
+        # Flower shows the subscription is live: only then may a test send the work it expects Flower to see.
+        wait_until(self._receives_events, 30, "Flower to receive a worker's heartbeat", interval_s=0.2)
 
     def _answers(self) -> bool:
         assert self.alive(), self.log()
@@ -234,6 +247,17 @@ class Flower(Process):
             return requests.get(f"{self.url}/healthcheck", timeout=2).status_code == 200
         except requests.ConnectionError:
             return False
+
+    def _receives_events(self) -> bool:
+        """Whether Flower has counted a worker online, which only a worker event it received does."""
+        assert self.alive(), self.log()
+        metrics = requests.get(f"{self.url}/metrics", timeout=2).text
+        return any(
+            sample.value == 1
+            for family in text_string_to_metric_families(metrics)
+            if family.name == "flower_worker_online"
+            for sample in family.samples
+        )
 
     @property
     def auth(self) -> tuple[str, str]:

@@ -2,33 +2,25 @@
 
 from __future__ import annotations
 
+import argparse
 import os
 import secrets
 import shlex
 import shutil
-import socket
 import sys
 import threading
 from pathlib import Path
 
 import pymongo
 import redis
-from honcho.environ import parse_procfile
-from honcho.manager import Manager
 
-from weave_ml import corpus, demo_reports
+from devstack import ROOT, demo_reports, procfile
+from devstack.processes import free_port
+from devstack.supervisor import Supervisor
+from weave_ml import corpus
 from weave_ml.registry import Registry
 from weave_ml.reports import hosts_of
 from weave_ml.training import publish, train_evaluated
-
-ROOT = Path(__file__).resolve().parents[1]
-
-
-def free_port() -> int:
-    """Return a TCP port nobody listens on right now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def redis_answers(url: str) -> bool:
@@ -70,7 +62,7 @@ def environment(var: Path) -> tuple[dict[str, str], dict[str, str]]:
         # nx-27017 speaks MongoDB's wire protocol over SQLite; it logs every command, so to a file.
         argv = ["nx-27017", "--port", str(port), "--data-dir", str(data)]
         argv += ["--log-file", str(data / "nx-27017.log"), "--pid-file", str(data / "nx-27017.pid")]
-        services["mongo"] = f"exec {shlex.join(argv)} 2>> {shlex.quote(str(data / 'nx-27017.err'))}"
+        services["mongo"] = f"{shlex.join(argv)} 2>> {shlex.quote(str(data / 'nx-27017.err'))}"
         env["MONGODB_URI"] = f"mongodb://127.0.0.1:{port}/weave"
     return env, services
 
@@ -113,29 +105,25 @@ try:
        -d '{{"message": "[Web발신] 택배 주소불명 보관중. 주소 확인 http://han.gl/xY12", "sender": "010-1234-5678"}}'
   curl -s -X POST {api}/admin/retrain -H 'X-API-Key: {env["WEAVE_API_KEY"]}'   # then GET the status_url
 
-Ctrl-C stops everything.
+A process that exits is started again; Ctrl-C stops everything.
 """
 
 
-def main() -> int:
-    """Start every process of the stack under one manager; Ctrl-C stops them all."""
-    var = ROOT / "var"
-    var.mkdir(exist_ok=True)
+def main(argv: list[str] | None = None) -> int:
+    """Start every process of the stack and keep each one running; Ctrl-C stops them all."""
+    parser = argparse.ArgumentParser(prog="python -m devstack", description=__doc__)
+    parser.add_argument(
+        "--var", type=Path, default=ROOT / "var", help="folder of the stack's models and state (default: var/)"
+    )
+    var = parser.parse_args(argv).var
+    var.mkdir(parents=True, exist_ok=True)
     env, services = environment(var)
     ensure_model(Path(env["ML_MODEL_DIR"]))
-    procfile = parse_procfile((ROOT / "Procfile").read_text())
-    manager = Manager()
-    for name, command in services.items():
-        manager.add_process(name, command, env=env, cwd=str(ROOT))
-    for name, command in procfile.processes.items():
-        manager.add_process(name, command, env=env, cwd=str(ROOT))
+    supervisor = Supervisor(env, ROOT)
+    for name, command in [*services.items(), *procfile.processes().items()]:
+        supervisor.add(name, procfile.shell(command))
     if "mongo" in services:
         args = (env["MONGODB_URI"], env["ML_MONGO_COLLECTION"])
         threading.Thread(target=seed_demo_reports, args=args, daemon=True).start()
     print(banner(env), flush=True)
-    manager.loop()
-    return manager.returncode or 0
-
-
-if __name__ == "__main__":
-    sys.exit(main())
+    return supervisor.run()
