@@ -24,7 +24,6 @@ import requests
 from devstack.deployment import Deployment
 from devstack.processes import BIN, ROOT, Process, RedisServer, free_port, wait_until
 from weave_ml import corpus
-from weave_ml.scoring import Scorer
 from weave_ml.training import publish, train_evaluated
 
 RESULTS = ROOT / "bench" / "results"
@@ -176,7 +175,7 @@ class Bench:
         total = self.profile.batch_messages
         texts = [f"{self.messages[i % len(self.messages)].message} [{i}]" for i in range(total)]
         loaded = self.registry.load()
-        scorer = Scorer(loaded.pipeline, loaded.version)
+        scorer = loaded.scorer()
         started = time.perf_counter()
         scorer.score_many(texts)
         raw_rate = total / (time.perf_counter() - started)

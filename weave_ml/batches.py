@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import redis
 
 from weave_ml.names import BATCH_PREFIX
-from weave_ml.scoring import Score, decide
+from weave_ml.scoring import OperatingPoints, Score, decide
 
 STATUSES = ("queued", "running", "done", "failed")
 
@@ -69,8 +69,11 @@ class BatchStore:
             pipe.expire(scores_key, self.ttl_s)
             pipe.execute()
 
-    def status(self, batch_id: str) -> dict[str, Any] | None:
-        """Return the job's status and the predictions so far in input order, or None if unknown or expired."""
+    def status(self, batch_id: str, points_of: Callable[[str], OperatingPoints]) -> dict[str, Any] | None:
+        """Return the job's status and the predictions so far in input order, or None if unknown or expired.
+
+        ``points_of`` gives the operating points of a model version: each score is decided by its own version's.
+        """
         facts_key, scores_key = _keys(batch_id)
         with self.client.pipeline(transaction=False) as pipe:
             pipe.hgetall(facts_key)
@@ -89,7 +92,9 @@ class BatchStore:
                 failed += 1
                 result = {"error": {"code": "scoring_failed", "message": value["error"]}}
             else:
-                result = decide(Score.from_dict(value), item["sensitivity"], cached=value.get("cached", False))
+                score = Score.from_dict(value)
+                cached = value.get("cached", False)
+                result = decide(score, item["sensitivity"], points_of(score.model_version), cached=cached)
             result["index"] = position
             if item.get("id") is not None:
                 result["id"] = item["id"]

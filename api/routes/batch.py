@@ -12,6 +12,7 @@ from api.contract import BatchCreated, BatchRequest, BatchStatus, ErrorBody
 from api.errors import ApiError, unavailable
 from api.gateway import BROKER_ERRORS, current_gateway
 from api.openapi import answers, spec
+from api.routes.predict import points_of
 from weave_ml.text import message_hash
 
 blueprint = Blueprint("batch", __name__)
@@ -62,7 +63,7 @@ def create(json: BatchRequest) -> Any:
 def status(batch_id: str) -> Any:
     """A batch's progress and its results so far, in input order"""
     try:
-        found = current_gateway().batches.status(batch_id)
+        found = current_gateway().batches.status(batch_id, points_of)
     except BROKER_ERRORS as exc:
         raise unavailable(exc) from None
     if found is None:

@@ -14,7 +14,8 @@ from api.dispatcher import BrokerUnavailable
 from api.errors import ApiError, unavailable
 from api.gateway import BROKER_ERRORS, current_gateway
 from api.openapi import answers, spec
-from weave_ml.scoring import decide
+from weave_ml.registry import RegistryError
+from weave_ml.scoring import OperatingPoints, decide
 from weave_ml.text import mask_phone, message_hash
 
 log = logging.getLogger("weave_ml.predictions")
@@ -32,6 +33,14 @@ def log_prediction(started: float, prediction: dict[str, Any], sender: str | Non
         prediction["risk_level"],
         mask_phone(sender),
     )
+
+
+def points_of(version: str) -> OperatingPoints:
+    """The operating points (thresholds, risk bands) of the model version that made a score."""
+    try:
+        return current_gateway().registry.operating_points(version)
+    except (RegistryError, ValueError) as exc:
+        raise ApiError(503, "model_unavailable", str(exc)) from None
 
 
 @blueprint.post("/predict")
@@ -52,7 +61,7 @@ def predict(json: PredictRequest) -> Prediction:
         raise unavailable(exc) from None
     metrics.observe_cache(hits=int(cached is not None), misses=int(cached is None))
     if cached is not None:
-        prediction = decide(cached, json.sensitivity, cached=True)
+        prediction = decide(cached, json.sensitivity, points_of(cached.model_version), cached=True)
     else:
         waiter = gw.dispatcher.submit(json.message, json.sender, digest)
         remaining = gw.settings.predict_timeout_s - (time.perf_counter() - started)
@@ -71,7 +80,7 @@ def predict(json: PredictRequest) -> Prediction:
                 raise unavailable(waiter.error)
             raise waiter.error
         assert waiter.score is not None
-        prediction = decide(waiter.score, json.sensitivity)
+        prediction = decide(waiter.score, json.sensitivity, points_of(waiter.score.model_version))
     metrics.observe_prediction(prediction)
     log_prediction(started, prediction, json.sender)
     return Prediction.model_construct(**prediction)
@@ -95,4 +104,4 @@ def result(task_id: str) -> Any:
         raise unavailable(exc) from None
     if score is None:
         return Pending(task_id=task_id, status="pending"), 202
-    return Prediction.model_construct(**decide(score, pending["sensitivity"]))
+    return Prediction.model_construct(**decide(score, pending["sensitivity"], points_of(score.model_version)))
