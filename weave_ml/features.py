@@ -19,7 +19,8 @@ ModelInput = tuple[str, str]
 # left out because "ok.win" style run-ons in chat would read as links.
 _TLDS = (
     "com|net|org|kr|co|me|ly|gl|do|la|top|xyz|icu|shop|site|online|club|info|cc|link|click|vip|live|app|io|"
-    "help|sbs|cfd|cyou|lol|pw|bond|lat|asia|cn|ru|su|tk|ml|ga|cf|gq|mobi|kim|rest|monster|quest|beauty|ink|fyi"
+    "help|sbs|cfd|cyou|lol|pw|bond|lat|asia|cn|ru|su|tk|ml|ga|cf|gq|mobi|kim|rest|monster|quest|beauty|ink|fyi|"
+    "buzz|fun|bar|today"
 )
 # Every pattern below runs on any text a sender chooses, up to 10,000 characters, so none may backtrack
 # super-linearly (tests/unit/test_linear_time.py holds them to it). A bare host is bounded as DNS bounds it
@@ -57,7 +58,7 @@ _SHORTENERS = (
 # then read once, not once per digit.
 _RISKY_ENDINGS = re.compile(
     r"\.(?:top|xyz|icu|shop|site|online|club|click|vip|live|cc|info|buzz|apk|help|sbs|cfd|cyou|lol|pw|bond|lat|"
-    r"cn|ru|su|tk|ml|ga|cf|gq|rest|monster|quest|beauty)\b|(?<!\d)\d++\.\d++\.\d++\.\d"
+    r"cn|ru|su|tk|ml|ga|cf|gq|rest|monster|quest|beauty|fun|bar|today)\b|(?<!\d)\d++\.\d++\.\d++\.\d"
 )
 _PHONE = re.compile(r"(?<!\d)(?:\+?\d{1,3}[\s\-]?)?(?:0\d{1,2}|1[5-8]\d{2})[\s\-.)]?\d{3,4}[\s\-.]?\d{4}(?!\d)")
 # An amount is read from the start of its run of digits and separators, once (possessive): "1,2,3,…" of any
