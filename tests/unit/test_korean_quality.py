@@ -24,12 +24,12 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 
 # Measured with the default data and pipeline, less a small margin: one or two more misses must not fail the
 # suite, a real regression must. Raise them when the model gets better.
-# Measured at medium: hold-out MCC 0.989 (caught 0.989, blocked 0.0); realistic MCC 0.963 (0.971, 0.009).
+# Measured at medium: hold-out MCC 0.977 (caught 0.989, blocked 0.011); realistic MCC 0.963 (0.971, 0.009).
 FLOORS = {
     "korean_holdout.jsonl": {"mcc": 0.96, "spam_caught": 0.96, "ham_blocked": 0.02},
     "korean_realistic.jsonl": {"mcc": 0.935, "spam_caught": 0.95, "ham_blocked": 0.02},
 }
-# Everyday evaluation part (11,242 texts) flagged, measured 0.009% / 0.018% / 0.027% (1, 2 and 3 texts); the
+# Everyday evaluation part (11,242 texts) flagged, measured 0.009% at every sensitivity (1 text); the
 # targets are 0.1% / 0.3% / 1%, these ceilings sit between.
 EVERYDAY_CEILINGS = {"low": 0.0005, "medium": 0.001, "high": 0.002}
 # Golden-split phishing caught at medium: measured 99.85% overall, every family at least 97.7%.
