@@ -32,7 +32,7 @@ FLOORS = {
 # Everyday evaluation part (11,242 texts) flagged, measured 0.009% at every sensitivity (1 text); the
 # targets are 0.1% / 0.3% / 1%, these ceilings sit between.
 EVERYDAY_CEILINGS = {"low": 0.0005, "medium": 0.001, "high": 0.002}
-# Golden-split phishing caught at medium: measured 99.85% overall, every family at least 97.7%.
+# Golden-split phishing caught at medium: measured 100% (at low: 99.85%, every family at least 96.4%).
 GOLDEN_CAUGHT_FLOOR = 0.99
 FAMILY_CAUGHT_FLOOR = 0.94
 
