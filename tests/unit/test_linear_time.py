@@ -7,6 +7,7 @@ Linear work grows about tenfold; the test allows 20x, a ratio, so a slow or busy
 
 from __future__ import annotations
 
+import gc
 import re
 import time
 from collections.abc import Callable
@@ -21,6 +22,7 @@ from weave_ml.scoring import Scorer
 
 SHORT, LONG = 1_000, 10_000
 MAX_GROWTH = 20
+BLOCK_S = 0.002
 # Pieces attackers repeat: digits, separators, host-like and amount-like runs, keywords the patterns look
 # for, and other scripts (Hangul, full-width, Cyrillic look-alikes, invisible characters).
 PIECES = ["1", "0", ".", ",", "-", " ", "\n", "a", "z", "@", "/", ":", "가", "원", "본인", "텔레", "kr", "www.",
@@ -39,20 +41,37 @@ for name, pipeline_step in build_pipeline().named_steps["features"].transformer_
 
 
 def _seconds(work: Callable[[str], object], message: str) -> float:
-    """Best of five timings of ``work(message)``, each over enough calls to rise above the timer's resolution."""
-    calls = max(1, LONG // len(message))
+    """Best of five timings of ``work(message)``, each over enough calls to last a few milliseconds.
+
+    The garbage collector is off while timing: a full collection costs in proportion to everything the test
+    process holds (a fitted model among it), not to the message, and more allocations trigger more of them.
+    """
+    started = time.perf_counter()
+    work(message)
+    calls = max(1, int(BLOCK_S / max(time.perf_counter() - started, 1e-7)))
     best = float("inf")
-    for _ in range(5):
-        started = time.perf_counter()
-        for _ in range(calls):
-            work(message)
-        best = min(best, (time.perf_counter() - started) / calls)
+    gc.disable()
+    try:
+        for _ in range(5):
+            started = time.perf_counter()
+            for _ in range(calls):
+                work(message)
+            best = min(best, (time.perf_counter() - started) / calls)
+    finally:
+        gc.enable()
     return best
 
 
 def _growth(work: Callable[[str], object], unit: str) -> float:
+    """Time at 10,000 characters over time at 1,000, the least of up to five tries: other work on a shared
+    machine only ever makes one measurement slower, while a super-linear pattern fails every try by far."""
     repeated = unit * (LONG // len(unit) + 1)
-    return _seconds(work, repeated[:LONG]) / _seconds(work, repeated[:SHORT])
+    growth = float("inf")
+    for _ in range(5):
+        growth = min(growth, _seconds(work, repeated[:LONG]) / _seconds(work, repeated[:SHORT]))
+        if growth <= MAX_GROWTH:
+            break
+    return growth
 
 
 def test_every_scoring_pattern_is_covered():
@@ -61,7 +80,7 @@ def test_every_scoring_pattern_is_covered():
 
 
 @pytest.mark.parametrize("name", sorted(PATTERNS))
-@settings(max_examples=15, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.differing_executors])
+@settings(max_examples=8, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.differing_executors])
 @given(unit=units)
 @example(unit="1")  # 10,000 digits took 3.5 s in the money pattern (quadratic)
 @example(unit="1.")
@@ -70,7 +89,8 @@ def test_every_scoring_pattern_is_covered():
 @example(unit=".-a")
 def test_pattern_time_grows_linearly(name: str, unit: str) -> None:
     pattern = PATTERNS[name]
-    assert _growth(lambda message: sum(1 for _ in pattern.finditer(message)), unit) <= MAX_GROWTH
+    growth = _growth(lambda message: sum(1 for _ in pattern.finditer(message)), unit)
+    assert growth <= MAX_GROWTH, f"{growth:.1f}x"
 
 
 @settings(max_examples=20, deadline=None, derandomize=True)
@@ -78,10 +98,10 @@ def test_pattern_time_grows_linearly(name: str, unit: str) -> None:
 @example(unit="1")
 @example(unit="a-.")
 def test_normaliser_signals_and_sender_kind_grow_linearly(unit: str) -> None:
-    assert _growth(text.normalise, unit) <= MAX_GROWTH
     signals = [test for _, test, _ in features.SIGNALS]
-    assert _growth(lambda message: [test(message) for test in signals], unit) <= MAX_GROWTH
-    assert _growth(text.sender_kind, unit) <= MAX_GROWTH
+    for work in (text.normalise, lambda message: [test(message) for test in signals], text.sender_kind):
+        growth = _growth(work, unit)
+        assert growth <= MAX_GROWTH, f"{growth:.1f}x"
 
 
 @pytest.fixture(scope="module")
@@ -95,4 +115,5 @@ def scorer(small_pipeline) -> Scorer:
 @example(unit="1,")
 @example(unit="a.")
 def test_whole_scorer_grows_linearly(scorer: Scorer, unit: str) -> None:
-    assert _growth(lambda message: scorer.score_many([message], ["010-1234-5678"]), unit) <= MAX_GROWTH
+    growth = _growth(lambda message: scorer.score_many([message], ["010-1234-5678"]), unit)
+    assert growth <= MAX_GROWTH, f"{growth:.1f}x"
