@@ -14,6 +14,7 @@ from kombu.exceptions import OperationalError
 from api import metrics
 from api.admission import BatchAdmission
 from api.dispatcher import Dispatcher
+from api.errors import ApiError
 from weave_ml.batches import BatchStore
 from weave_ml.cache import ScoreCache
 from weave_ml.connections import redis_client
@@ -25,7 +26,8 @@ from weave_ml.names import (
     SCORE_MESSAGES_TASK,
 )
 from weave_ml.pending import PendingStore
-from weave_ml.registry import Registry
+from weave_ml.registry import Registry, RegistryError
+from weave_ml.scoring import OperatingPoints
 from weave_ml.settings import Settings
 
 # What a lost Redis looks like to the gateway: from redis-py directly, or from kombu when publishing a task.
@@ -93,3 +95,11 @@ def current_gateway() -> Gateway:
     """Return the gateway of the app serving the current request."""
     gateway: Gateway = current_app.extensions["weave"]
     return gateway
+
+
+def points_of(version: str) -> OperatingPoints:
+    """Return the operating points (thresholds, risk bands) of the model version that made a score."""
+    try:
+        return current_gateway().registry.operating_points(version)
+    except (RegistryError, ValueError) as exc:
+        raise ApiError(503, "model_unavailable", str(exc)) from None

@@ -8,19 +8,19 @@ from typing import Any
 from flask import Flask, jsonify, request
 
 from weave_ml.registry import Registry
-from weave_ml.scoring import DEFAULT_SENSITIVITY, Scorer, decide
+from weave_ml.scoring import DEFAULT_SENSITIVITY, decide
 
 
 def create_app() -> Flask:
     loaded = Registry(os.environ["ML_MODEL_DIR"]).load()
-    scorer = Scorer(loaded.pipeline, loaded.version)
+    scorer = loaded.scorer()
     app = Flask(__name__)
 
     @app.post("/predict")
     def predict() -> Any:
         body = request.get_json()
         score = scorer.score_many([body["message"]], [body.get("sender")])[0]
-        return jsonify(decide(score, body.get("sensitivity_level", DEFAULT_SENSITIVITY)))
+        return jsonify(decide(score, body.get("sensitivity_level", DEFAULT_SENSITIVITY), loaded.points))
 
     return app
 

@@ -11,7 +11,7 @@ import pymongo
 from weave_ml import corpus
 from weave_ml.datasets import LabelledMessage
 from weave_ml.reports import DEFAULT_DATABASE
-from weave_ml.scoring import risk_level
+from weave_ml.scoring import LEGACY_POINTS
 
 # Another seed than the bundled corpus, so the demo reports are texts the first model has not seen.
 DEMO_SEED = 7
@@ -36,7 +36,7 @@ def _report(message: LabelledMessage, kind: str, now: dt.datetime, rng: random.R
         "timestamp": now - age,
         "status": "pending",
         "risk_score": round(score, 3),
-        "risk_level": risk_level(score),
+        "risk_level": LEGACY_POINTS.risk_level(score),
         "demo": True,
     }
     if kind in ("user_feedback", "outside_window"):
@@ -56,7 +56,7 @@ def demo_documents(now: dt.datetime | None = None) -> list[dict[str, Any]]:
     # report's label is the one a retrain uses.
     older = {"timestamp": now - dt.timedelta(days=27), "user_feedback": None, "status": "pending"}
     score = 0.05 if messages[0].label else 0.95
-    repeated = {**documents[0], **older, "risk_score": score, "risk_level": risk_level(score)}
+    repeated = {**documents[0], **older, "risk_score": score, "risk_level": LEGACY_POINTS.risk_level(score)}
     return [*documents, repeated]
 
 

@@ -68,13 +68,13 @@ def environment(var: Path) -> tuple[dict[str, str], dict[str, str]]:
 
 
 def ensure_model(model_dir: Path) -> None:
-    """Train and publish a first model from the seed corpus when the registry is empty."""
+    """Train and publish a first model (seed corpus and everyday text) when the registry is empty."""
     registry = Registry(model_dir)
     if registry.current_version():
         print(f"serving model {registry.current_version()} from {model_dir}")
         return
-    print(f"no model in {model_dir}: training one on the seed corpus…", flush=True)
-    trained = train_evaluated(corpus.generate())
+    print(f"no model in {model_dir}: training one on the seed corpus and everyday text…", flush=True)
+    trained = train_evaluated(corpus.default_training_data())
     version = publish(registry, trained)
     print(f"published {version} (held-out MCC {trained.metrics['mcc']:.4f})")
 

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import redis
 
 from weave_ml.names import BATCH_PREFIX, CLIENT_BATCHES_PREFIX
-from weave_ml.scoring import SENSITIVITY_LEVELS, Score, decide
+from weave_ml.scoring import SENSITIVITY_LEVELS, OperatingPoints, Score, decide
 
 STATUSES = ("queued", "running", "done", "failed")
 # What a batch result says about a message that was not scored, by error code.
@@ -121,8 +121,11 @@ class BatchStore:
             self.client.zrem(key, *ended)
         return waiting
 
-    def status(self, batch_id: str) -> dict[str, Any] | None:
-        """Return the job's status and the predictions so far in input order, or None if unknown or expired."""
+    def status(self, batch_id: str, points_of: Callable[[str], OperatingPoints]) -> dict[str, Any] | None:
+        """Return the job's status and the predictions so far in input order, or None if unknown or expired.
+
+        ``points_of`` gives the operating points of a model version: each score is decided by its own version's.
+        """
         facts_key, scores_key = _keys(batch_id)
         with self.client.pipeline(transaction=False) as pipe:
             pipe.hgetall(facts_key)
@@ -143,7 +146,9 @@ class BatchStore:
                 error = value["error"]
                 result = {"error": {"code": error, "message": FAILURE_MESSAGES.get(error, error)}}
             else:
-                result = decide(Score.from_dict(value), _SENSITIVITY_OF[code], cached=value.get("cached", False))
+                score = Score.from_dict(value)
+                cached = value.get("cached", False)
+                result = decide(score, _SENSITIVITY_OF[code], points_of(score.model_version), cached=cached)
             result["index"] = position
             if item_id is not None:
                 result["id"] = item_id

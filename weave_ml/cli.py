@@ -12,7 +12,7 @@ from typing import Any
 
 from weave_ml import corpus, datasets, evaluation, retrain
 from weave_ml.registry import Registry, RegistryError
-from weave_ml.scoring import DEFAULT_SENSITIVITY, SENSITIVITY_LEVELS, Scorer, decide
+from weave_ml.scoring import DEFAULT_SENSITIVITY, SENSITIVITY_LEVELS, decide
 from weave_ml.settings import ConfigError, get_settings
 from weave_ml.training import publish, train_evaluated
 
@@ -28,7 +28,7 @@ def _print_json(value: Any) -> None:
 
 def _load_data(args: argparse.Namespace) -> list[datasets.LabelledMessage]:
     if not args.data:
-        return corpus.generate()
+        return corpus.default_training_data()
     formats = args.format or ["jsonl"] * len(args.data)
     if len(formats) == 1 and len(args.data) > 1:
         formats = formats * len(args.data)
@@ -38,20 +38,24 @@ def _load_data(args: argparse.Namespace) -> list[datasets.LabelledMessage]:
 
 
 def cmd_train(args: argparse.Namespace) -> int:
-    """Train on the seed corpus (or --data files), evaluate on a held-out split, publish."""
+    """Train on the seed corpus and everyday text (or --data files), choose thresholds on a held-out split, publish."""
     messages = _load_data(args)
     trained = train_evaluated(messages, seed=args.seed)
     version = publish(_registry(args), trained)
     m = trained.metrics
     print(
         f"published {version}: {len(messages)} messages, held-out MCC {m['mcc']:.4f}, "
-        f"spam caught {m['spam_caught']:.2%}, ham blocked {m['ham_blocked']:.2%}"
+        f"spam caught {m['spam_caught']:.2%}, ham blocked {m['ham_blocked']:.2%} at medium sensitivity"
     )
+    for level, point in m["operating_points"].items():
+        print(
+            f"  {level:<6} threshold {point['threshold']:.4f}  held-out phishing caught {point['phishing_caught']:.2%}"
+        )
     return 0
 
 
 def cmd_retrain(args: argparse.Namespace) -> int:
-    """Run the retraining pipeline here (reports from MONGODB_URI + seed corpus → gate → publish); print its report."""
+    """Run the retraining pipeline here (reports from MONGODB_URI + bundled data → gate → publish); print its report."""
     settings = get_settings()
     if args.model_dir:
         settings = dataclasses.replace(settings, model_dir=args.model_dir)
@@ -66,7 +70,11 @@ def cmd_retrain(args: argparse.Namespace) -> int:
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:
-    """Evaluate the pipeline (or the current model) on a labelled file."""
+    """Evaluate the pipeline (or the current model) on a labelled file, or the current model on held-out Korean data."""
+    if args.protocol == "korean":
+        return _evaluate_korean(args)
+    if not (args.data and args.format):
+        raise datasets.DatasetError(f"protocol {args.protocol} needs --data and --format")
     messages = datasets.read(args.data, args.format)
     if args.protocol == "almeida":
         result = evaluation.evaluate_almeida(messages)
@@ -74,7 +82,7 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         result = evaluation.evaluate_cv5(messages)
     else:
         loaded = _registry(args).load()
-        result = evaluation.evaluate_scorer(Scorer(loaded.pipeline, loaded.version), messages)
+        result = evaluation.evaluate_scorer(loaded.scorer(), messages)
     if args.json:
         print(
             json.dumps({key: result[key] for key in ("accuracy", "spam_caught", "ham_blocked", "mcc", "roc_auc", "n")})
@@ -86,6 +94,25 @@ def cmd_evaluate(args: argparse.Namespace) -> int:
         print(f"ham blocked   {result['ham_blocked']:.2%}")
         print(f"MCC           {result['mcc']:.4f}")
         print(f"ROC-AUC       {result['roc_auc']:.4f}")
+    return 0
+
+
+def _evaluate_korean(args: argparse.Namespace) -> int:
+    result = evaluation.evaluate_korean(_registry(args).load().scorer())
+    if args.json:
+        print(json.dumps(result, ensure_ascii=False))
+        return 0
+    everyday, golden = result["everyday_evaluation"], result["golden"]
+    print(f"model {result['model_version']}: everyday evaluation part ({everyday['n']} texts no model trains on)")
+    print(f"and synthetic phishing of the golden split ({golden['n']} messages), per sensitivity:")
+    print(f"{'':<8}{'threshold':>10}{'everyday flagged':>18}{'phishing caught':>17}")
+    for level in SENSITIVITY_LEVELS:
+        point, flagged = golden[level], everyday["flagged"][level]
+        print(f"{level:<8}{point['threshold']:>10.4f}{flagged:>18.3%}{point['phishing_caught']:>17.2%}")
+    print(f"phishing caught by family ({', '.join(SENSITIVITY_LEVELS)}):")
+    for family in golden[DEFAULT_SENSITIVITY]["phishing_caught_by_source"]:
+        caught = "  ".join(f"{golden[level]['phishing_caught_by_source'][family]:7.2%}" for level in SENSITIVITY_LEVELS)
+        print(f"  {family.removeprefix('seed:'):<24}{caught}")
     return 0
 
 
@@ -117,8 +144,8 @@ def cmd_rollback(args: argparse.Namespace) -> int:
 def cmd_score(args: argparse.Namespace) -> int:
     """Score one message with the current model and print the prediction."""
     loaded = _registry(args).load()
-    score = Scorer(loaded.pipeline, loaded.version).score_many([args.text], [args.sender])[0]
-    _print_json(decide(score, args.sensitivity))
+    score = loaded.scorer().score_many([args.text], [args.sender])[0]
+    _print_json(decide(score, args.sensitivity, loaded.points))
     return 0
 
 
@@ -142,8 +169,8 @@ def build_parser() -> argparse.ArgumentParser:
     command("retrain", cmd_retrain)
 
     evaluate = command("evaluate", cmd_evaluate)
-    evaluate.add_argument("--data", type=Path, required=True)
-    evaluate.add_argument("--format", choices=datasets.FORMATS, required=True)
+    evaluate.add_argument("--data", type=Path, help="labelled file (not for --protocol korean)")
+    evaluate.add_argument("--format", choices=datasets.FORMATS)
     evaluate.add_argument("--protocol", choices=evaluation.PROTOCOLS, default="almeida")
     evaluate.add_argument("--json", action="store_true", help="print one JSON object")
 

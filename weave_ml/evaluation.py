@@ -1,20 +1,27 @@
-"""Evaluation protocols (Almeida et al. 2011, grouped 5-fold CV, a held-out split) and their metrics."""
+"""Evaluation protocols (Almeida et al. 2011, grouped 5-fold CV, held-out Korean data) and their metrics."""
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 from sklearn.metrics import accuracy_score, confusion_matrix, matthews_corrcoef, roc_auc_score
 
-from weave_ml import model
+from weave_ml import calibration, corpus, model
+from weave_ml.corpus import everyday
 from weave_ml.datasets import LabelledMessage
-from weave_ml.scoring import DEFAULT_SENSITIVITY, SENSITIVITY_THRESHOLDS, Scorer
+from weave_ml.scoring import DEFAULT_SENSITIVITY, SENSITIVITY_LEVELS, Scorer
 from weave_ml.text import normalise
 
-PROTOCOLS = ("almeida", "cv5", "current")
-DEFAULT_THRESHOLD = SENSITIVITY_THRESHOLDS[DEFAULT_SENSITIVITY]
+PROTOCOLS = ("almeida", "cv5", "current", "korean")
+# Protocols that fit their own model (almeida, cv5) decide at a calibrated probability of one half, as the
+# published results they are compared with do; a published version decides at its own operating points.
+DEFAULT_THRESHOLD = 0.5
+# The split `weave-ml train` holds out of the default data; retraining never trains on it either (the golden set).
+GOLDEN_SPLIT_SEED = 0
+GOLDEN_FRACTION = 0.2
 
 
 def metrics(
@@ -91,5 +98,40 @@ def evaluate_cv5(messages: Sequence[LabelledMessage], seed: int = 0) -> dict[str
 
 
 def evaluate_scorer(scorer: Scorer, messages: Sequence[LabelledMessage]) -> dict[str, Any]:
-    """Score labelled messages with an existing model at medium sensitivity."""
-    return metrics(_labels(messages), _probabilities(scorer, messages))
+    """Score labelled messages with an existing model at its medium-sensitivity threshold."""
+    return metrics(_labels(messages), _probabilities(scorer, messages), scorer.points.threshold(DEFAULT_SENSITIVITY))
+
+
+@functools.cache
+def golden_split() -> tuple[tuple[LabelledMessage, ...], tuple[LabelledMessage, ...]]:
+    """Return the default data as (training messages, golden set); computed once per process."""
+    train, golden = held_out_split(corpus.default_training_data(), GOLDEN_FRACTION, GOLDEN_SPLIT_SEED)
+    return tuple(train), tuple(golden)
+
+
+def everyday_flagged(scorer: Scorer) -> dict[str, Any]:
+    """Share of the everyday evaluation part (ordinary Korean text no model trains on) flagged per sensitivity."""
+    messages = everyday.load(everyday.EVALUATION)
+    scores = _probabilities(scorer, messages)
+    counts = {level: int(np.sum(scores >= scorer.points.threshold(level))) for level in SENSITIVITY_LEVELS}
+    return {
+        "n": len(messages),
+        "flagged_count": counts,
+        "flagged": {level: count / len(messages) for level, count in counts.items()},
+    }
+
+
+def evaluate_korean(scorer: Scorer) -> dict[str, Any]:
+    """A model on the Korean data no model trains on, per sensitivity at its own operating points.
+
+    The everyday evaluation part gives the share of ordinary text flagged; the golden split of the default data
+    gives synthetic phishing caught, overall and by family. (The golden split's normal messages are where the
+    default model's thresholds were chosen, so only its phishing side measures anything there.)
+    """
+    _, golden = golden_split()
+    scores = _probabilities(scorer, golden)
+    return {
+        "model_version": scorer.version,
+        "everyday_evaluation": everyday_flagged(scorer),
+        "golden": {"n": len(golden), **calibration.describe(scorer.points, golden, scores)},
+    }

@@ -19,9 +19,16 @@ ModelInput = tuple[str, str]
 # left out because "ok.win" style run-ons in chat would read as links.
 _TLDS = (
     "com|net|org|kr|co|me|ly|gl|do|la|top|xyz|icu|shop|site|online|club|info|cc|link|click|vip|live|app|io|"
-    "help|sbs|cfd|cyou|lol|pw|bond|lat|asia|cn|ru|su|tk|ml|ga|cf|gq|mobi|kim|rest|monster|quest|beauty|ink|fyi"
+    "help|sbs|cfd|cyou|lol|pw|bond|lat|asia|cn|ru|su|tk|ml|ga|cf|gq|mobi|kim|rest|monster|quest|beauty|ink|fyi|"
+    "buzz|fun|bar|today"
 )
-_URL = re.compile(rf"(?:https?://|www\.)\S+|\b[a-z0-9][a-z0-9\-]*(?:\.[a-z0-9\-]+)*\.(?:{_TLDS})\b(?:/\S*)?")
+# Every pattern below runs on any text a sender chooses, up to 10,000 characters, so none may backtrack
+# super-linearly (tests/unit/test_linear_time.py holds them to it). A bare host is bounded as DNS bounds it
+# (labels of at most 63 characters, here at most ten of them): each of the many places a dotted or hyphenated
+# run could start a host then costs a bounded scan, where an unbounded one rescanned the rest of the run.
+_URL = re.compile(
+    rf"(?:https?://|www\.)\S+|\b[a-z0-9][a-z0-9\-]{{0,62}}(?:\.[a-z0-9\-]{{1,63}}){{0,8}}\.(?:{_TLDS})\b(?:/\S*)?"
+)
 _SHORTENERS = (
     "bit.ly",
     "han.gl",
@@ -47,14 +54,19 @@ _SHORTENERS = (
     "tny.im",
     "qrco.de",
 )
+# An IP address starts where a digit run starts, and its digit runs are never given back: a long digit run is
+# then read once, not once per digit.
 _RISKY_ENDINGS = re.compile(
     r"\.(?:top|xyz|icu|shop|site|online|club|click|vip|live|cc|info|buzz|apk|help|sbs|cfd|cyou|lol|pw|bond|lat|"
-    r"cn|ru|su|tk|ml|ga|cf|gq|rest|monster|quest|beauty)\b|\d+\.\d+\.\d+\.\d+"
+    r"cn|ru|su|tk|ml|ga|cf|gq|rest|monster|quest|beauty|fun|bar|today)\b|(?<!\d)\d++\.\d++\.\d++\.\d"
 )
 _PHONE = re.compile(r"(?<!\d)(?:\+?\d{1,3}[\s\-]?)?(?:0\d{1,2}|1[5-8]\d{2})[\s\-.)]?\d{3,4}[\s\-.]?\d{4}(?!\d)")
-_MONEY = re.compile(r"\d[\d,.]*\s*(?:만\s*)?(?:원|won|krw)|[£$€₩]\s?\d|\d[\d,.]*\s*(?:pounds?|usd|dollars?)")
+# An amount is read from the start of its run of digits and separators, once (possessive): "1,2,3,…" of any
+# length is one attempt, not one per digit.
+_MONEY = re.compile(r"(?<![\d,.])[,.]*+\d[\d,.]*+\s*+(?:(?:만\s*+)?(?:원|won|krw)|pounds?|usd|dollars?)|[£$€₩]\s?\d")
 _MESSENGER_ID = re.compile(
-    r"(?:텔레그램|텔레|카톡|카카오톡|라인|telegram|kakao|line)\s*(?:id|아이디)?\s*[:：]?\s*@?[a-z0-9_]{3,}|@[a-z][a-z0-9_]{3,}"
+    r"(?:텔레그램|텔레|카톡|카카오톡|라인|telegram|kakao|line)\s*+(?:id|아이디)?\s*+[:：]?\s*+@?[a-z0-9_]{3}"
+    r"|@[a-z][a-z0-9_]{3}"
 )
 _OVERSEAS = re.compile(r"\[?(?:국외|국제|해외)\s*발신\]?")
 
@@ -184,8 +196,8 @@ _SCHEME_OR_PATH = re.compile(r"^(?:https?://)?([^/?#\s]+)")
 _KR_DISGUISE = re.compile(r"\.(?:go|or|co)\.kr[.\-]|\.(?:go|or|co)-kr\b|(?:^|[.\-])kr-|-kr(?:$|[.\-])")
 # "If this was not you, call ..." wording of payment, issuance and login alerts.
 _NOT_YOU = re.compile(
-    r"본인\s*(?:이|의)?\s*(?:아닐|아니|아닌|미사용|미신청|미승인)|(?:결제|이용|신청|요청)\s*(?:이|가)?\s*아닌|"
-    r"(?:신청|결제|요청)하지\s*않(?:으셨|았)|미승인\s*거래|도용\s*의심|명의\s*도용|부정\s*사용|취소\s*(?:문의|요청|신청)"
+    r"본인\s*+(?:이|의)?\s*+(?:아닐|아니|아닌|미사용|미신청|미승인)|(?:결제|이용|신청|요청)\s*+(?:이|가)?\s*+아닌|"
+    r"(?:신청|결제|요청)하지\s*+않(?:으셨|았)|미승인\s*+거래|도용\s*+의심|명의\s*+도용|부정\s*+사용|취소\s*+(?:문의|요청|신청)"
 )
 # A number a scammer can answer: a geographic landline, 070 or a mobile, not a 15xx/16xx representative line.
 _CALLBACK_NUMBER = re.compile(r"(?<!\d)0(?:2|[3-6][1-5]|70|10)[\s\-.)]?\d{3,4}[\s\-.]?\d{4}(?!\d)")

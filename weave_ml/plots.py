@@ -10,16 +10,14 @@ from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 from sklearn.metrics import precision_recall_curve
 
-from weave_ml.evaluation import DEFAULT_THRESHOLD
 
-
-def _confusion(axes: Axes, title: str, labels: np.ndarray, scores: np.ndarray | None) -> None:
+def _confusion(axes: Axes, title: str, labels: np.ndarray, scores: np.ndarray | None, threshold: float | None) -> None:
     axes.set_title(title)
-    if scores is None:
+    if scores is None or threshold is None:
         axes.text(0.5, 0.5, "no current model", ha="center", va="center")
         axes.set_axis_off()
         return
-    predicted = (scores >= DEFAULT_THRESHOLD).astype(int)
+    predicted = (scores >= threshold).astype(int)
     matrix = np.array([[np.sum((labels == t) & (predicted == p)) for p in (0, 1)] for t in (0, 1)])
     axes.imshow(matrix, cmap="Blues")
     for (row, column), count in np.ndenumerate(matrix):
@@ -27,18 +25,27 @@ def _confusion(axes: Axes, title: str, labels: np.ndarray, scores: np.ndarray | 
         axes.text(column, row, str(count), ha="center", va="center", color=colour)
     axes.set_xticks([0, 1], ["normal", "phishing"])
     axes.set_yticks([0, 1], ["normal", "phishing"])
-    axes.set_xlabel(f"predicted (threshold {DEFAULT_THRESHOLD})")
+    axes.set_xlabel(f"predicted (medium sensitivity, threshold {threshold:.3g})")
     axes.set_ylabel("true label")
 
 
-def run_figure(labels: Sequence[int], candidate: np.ndarray, current: np.ndarray | None, title: str) -> bytes:
-    """Draw both models' phishing probabilities on the same held-out messages and return the PNG."""
+def run_figure(
+    labels: Sequence[int],
+    candidate: np.ndarray,
+    current: np.ndarray | None,
+    title: str,
+    thresholds: tuple[float, float | None],
+) -> bytes:
+    """Draw both models' phishing probabilities on the same held-out messages and return the PNG.
+
+    ``thresholds`` are each model's own medium-sensitivity thresholds (candidate, current).
+    """
     truth = np.asarray(labels, dtype=int)
     figure = Figure(figsize=(11, 9), layout="constrained")
     figure.suptitle(title)
     grid = figure.subplots(2, 2)
-    _confusion(grid[0, 0], "candidate: confusion matrix", truth, candidate)
-    _confusion(grid[0, 1], "current: confusion matrix", truth, current)
+    _confusion(grid[0, 0], "candidate: confusion matrix", truth, candidate, thresholds[0])
+    _confusion(grid[0, 1], "current: confusion matrix", truth, current, thresholds[1])
 
     curves = grid[1, 0]
     for name, values in (("candidate", candidate), ("current", current)):
@@ -52,7 +59,7 @@ def run_figure(labels: Sequence[int], candidate: np.ndarray, current: np.ndarray
     bins = np.linspace(0, 1, 41)
     histogram.hist(candidate[truth == 0], bins=bins, alpha=0.6, label="normal messages")
     histogram.hist(candidate[truth == 1], bins=bins, alpha=0.6, label="phishing messages")
-    histogram.axvline(DEFAULT_THRESHOLD, color="black", linestyle="--", linewidth=1)
+    histogram.axvline(thresholds[0], color="black", linestyle="--", linewidth=1)
     histogram.set(title="candidate: score histogram", xlabel="phishing probability", ylabel="messages")
     histogram.set_yscale("log")
     histogram.legend(loc="upper center")

@@ -17,6 +17,7 @@ from typing import Any
 from sklearn.pipeline import Pipeline
 
 from weave_ml import model
+from weave_ml.scoring import OperatingPoints, Scorer
 
 MODEL_FILE = "model.skops"
 METADATA_FILE = "metadata.json"
@@ -35,6 +36,15 @@ class LoadedModel:
     version: str
     pipeline: Pipeline
     metadata: dict[str, Any]
+
+    @property
+    def points(self) -> OperatingPoints:
+        """The operating points stored with this version."""
+        return OperatingPoints.from_metadata(self.metadata)
+
+    def scorer(self) -> Scorer:
+        """Return a scorer of this version with its own operating points."""
+        return Scorer(self.pipeline, self.version, self.points)
 
 
 def _fsync_dir(path: Path) -> None:
@@ -77,6 +87,8 @@ class Registry:
         self.root = Path(root)
         self.keep = keep
         self.versions_dir = self.root / "versions"
+        # Per process: a version's thresholds never change once published (only its status does).
+        self._points: dict[str, OperatingPoints] = {}
 
     # -- reading -------------------------------------------------------------------------------
 
@@ -95,6 +107,13 @@ class Registry:
             return json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise RegistryError(f"unknown model version {version!r}") from None
+
+    def operating_points(self, version: str) -> OperatingPoints:
+        """Return the operating points of a version, read once per process."""
+        points = self._points.get(version)
+        if points is None:
+            points = self._points[version] = OperatingPoints.from_metadata(self.metadata(version))
+        return points
 
     def versions(self) -> list[dict[str, Any]]:
         """Return the metadata of every complete version, oldest first, each marked ``current`` or not."""

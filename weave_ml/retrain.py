@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import json
 import logging
 import random
@@ -14,29 +13,32 @@ from typing import Any
 
 import numpy as np
 
-from weave_ml import corpus, model, plots
+from weave_ml import model, plots
+from weave_ml.corpus import everyday
 from weave_ml.datasets import LabelledMessage
-from weave_ml.evaluation import held_out_split, metrics
+from weave_ml.evaluation import GOLDEN_SPLIT_SEED, everyday_flagged, golden_split, held_out_split, metrics
 from weave_ml.locks import retrain_lock
 from weave_ml.registry import REPORT_FILE, Registry, RegistryError, new_version_name
 from weave_ml.reports import LabelledReports, ReportsUnavailable, load_labelled
-from weave_ml.scoring import Scorer
+from weave_ml.scoring import DEFAULT_SENSITIVITY, Scorer
 from weave_ml.settings import Settings
 from weave_ml.text import normalise
-from weave_ml.training import TrainedModel, describe, publish
+from weave_ml.training import TrainedModel, calibrate, describe, publish
 
 log = logging.getLogger(__name__)
 
 # A run taking longer is stopped; the lock outlives it a little so a stuck run never overlaps the next one.
 TIME_LIMIT_S = 30 * 60
 LOCK_TTL_S = TIME_LIMIT_S + 120
-# The split `weave-ml train` holds out, so the model bootstrapped from the seed corpus never saw the golden set.
-GOLDEN_SPLIT_SEED = 0
 FRESH_TEST_FRACTION = 0.2
 # A stratified five-fold split of the fresh reports needs five of each class.
 MIN_PER_CLASS = 5
 # Beyond this ratio of majority to minority class, seed messages of the majority class are dropped.
 MAX_CLASS_RATIO = 1.5
+# A candidate flagging more of the everyday evaluation part than this at medium sensitivity is refused, whatever
+# its MCC: ordinary messages must not draw warnings (the target is 0.3%; the margin absorbs sampling noise).
+EVERYDAY_FLAGGED_CEILING = 0.005
+SEED_SOURCE_PREFIX = "seed:"
 RUNS_DIR = "runs"
 FIGURE_FILE = "report.png"
 
@@ -52,13 +54,6 @@ class RetrainFailed(RuntimeError):
     """The run could not read its data; the message says why and where its report is."""
 
 
-@functools.cache
-def seed_split() -> tuple[tuple[LabelledMessage, ...], tuple[LabelledMessage, ...]]:
-    """Return the seed corpus as (training messages, golden set); computed once per process."""
-    train, golden = held_out_split(corpus.generate(), 0.2, GOLDEN_SPLIT_SEED)
-    return tuple(train), tuple(golden)
-
-
 def balance(
     messages: Sequence[LabelledMessage], max_ratio: float = MAX_CLASS_RATIO
 ) -> tuple[list[LabelledMessage], int]:
@@ -66,12 +61,16 @@ def balance(
 
     Reports are never dropped: they are the real data. The classifier also weighs classes by their share,
     but its calibrated probabilities follow the training mix, which should not swing with a week's reports.
+    Everyday text is neither counted nor dropped: it is the same fixed block of real negatives in every model.
     """
-    phishing = sum(m.label for m in messages)
-    majority_label = int(phishing > len(messages) - phishing)
-    majority = max(phishing, len(messages) - phishing)
-    excess = majority - int((len(messages) - majority) * max_ratio)
-    droppable = [i for i, m in enumerate(messages) if m.label == majority_label and not m.source.startswith("report:")]
+    mixed = [m for m in messages if not m.source.startswith(everyday.SOURCE_PREFIX)]
+    phishing = sum(m.label for m in mixed)
+    majority_label = int(phishing > len(mixed) - phishing)
+    majority = max(phishing, len(mixed) - phishing)
+    excess = majority - int((len(mixed) - majority) * max_ratio)
+    droppable = [
+        i for i, m in enumerate(messages) if m.label == majority_label and m.source.startswith(SEED_SOURCE_PREFIX)
+    ]
     if excess <= 0 or not droppable:
         return list(messages), 0
     dropped = set(random.Random(0).sample(droppable, min(excess, len(droppable))))
@@ -89,46 +88,65 @@ def training_set(
 
 
 def gate(candidate: dict[str, Any], current: dict[str, Any] | None, tolerance: float) -> dict[str, Any]:
-    """Pass the candidate unless its MCC, on all held-out data or on the golden set, is lower beyond ``tolerance``."""
-    if current is None:
-        return {"passed": True, "tolerance": tolerance, "checks": [], "reason": "no current model to compare with"}
-    checks = [
+    """Pass the candidate unless it flags ordinary text, or its MCC (all held-out data, golden set) drops too far.
+
+    The everyday check needs no current model: it holds the candidate to :data:`EVERYDAY_FLAGGED_CEILING`.
+    """
+    flagged = candidate["everyday_evaluation"]["flagged"][DEFAULT_SENSITIVITY]
+    checks: list[dict[str, Any]] = [
         {
-            "data": part,
-            "metric": "mcc",
-            "candidate": round(candidate[part]["mcc"], 4),
-            "current": round(current[part]["mcc"], 4),
-            "passed": candidate[part]["mcc"] >= current[part]["mcc"] - tolerance,
+            "data": "everyday_evaluation",
+            "metric": "flagged_at_medium",
+            "candidate": round(flagged, 5),
+            "ceiling": EVERYDAY_FLAGGED_CEILING,
+            "passed": flagged <= EVERYDAY_FLAGGED_CEILING,
         }
-        for part in ("held_out", "golden")
     ]
-    failed = [c for c in checks if not c["passed"]]
-    reason = "; ".join(
-        f"MCC on {c['data']} {c['candidate']:.4f} is below the current model's {c['current']:.4f} - {tolerance:g}"
-        for c in failed
-    )
-    return {
-        "passed": not failed,
-        "tolerance": tolerance,
-        "checks": checks,
-        "reason": reason or f"not worse than the current model beyond {tolerance:g} MCC",
-    }
+    if current is not None:
+        checks += [
+            {
+                "data": part,
+                "metric": "mcc",
+                "candidate": round(candidate[part]["mcc"], 4),
+                "current": round(current[part]["mcc"], 4),
+                "passed": candidate[part]["mcc"] >= current[part]["mcc"] - tolerance,
+            }
+            for part in ("held_out", "golden")
+        ]
+    reasons = [
+        f"it flags {c['candidate']:.2%} of the everyday evaluation part at medium sensitivity "
+        f"(ceiling {c['ceiling']:.2%})"
+        if c["metric"] == "flagged_at_medium"
+        else f"MCC on {c['data']} {c['candidate']:.4f} is below the current model's {c['current']:.4f} - {tolerance:g}"
+        for c in checks
+        if not c["passed"]
+    ]
+    if reasons:
+        reason = "; ".join(reasons)
+    elif current is None:
+        reason = "no current model to compare with; everyday text flagged within the ceiling"
+    else:
+        reason = f"not worse than the current model beyond {tolerance:g} MCC; everyday text flagged within the ceiling"
+    return {"passed": not reasons, "tolerance": tolerance, "checks": checks, "reason": reason}
 
 
-def _measure(labels: np.ndarray, scores: np.ndarray, golden_size: int) -> dict[str, Any]:
+def _measure(scorer: Scorer, labels: np.ndarray, scores: np.ndarray, golden_size: int) -> dict[str, Any]:
+    """A model's metrics at its own medium-sensitivity threshold, and its share of everyday text flagged."""
+    threshold = scorer.points.threshold(DEFAULT_SENSITIVITY)
     return {
-        "held_out": metrics(labels, scores),
-        "golden": metrics(labels[:golden_size], scores[:golden_size]),
-        "fresh_reports": metrics(labels[golden_size:], scores[golden_size:]),
+        "held_out": metrics(labels, scores, threshold),
+        "golden": metrics(labels[:golden_size], scores[:golden_size], threshold),
+        "fresh_reports": metrics(labels[golden_size:], scores[golden_size:], threshold),
+        "everyday_evaluation": everyday_flagged(scorer),
     }
 
 
 def _current_scorer(registry: Registry) -> tuple[Scorer | None, str | None]:
     try:
         loaded = registry.load()
-    except RegistryError as exc:
+    except (RegistryError, ValueError) as exc:
         return None, str(exc)
-    return Scorer(loaded.pipeline, loaded.version), None
+    return loaded.scorer(), None
 
 
 def _write_run(directory: Path, report: dict[str, Any], figure: bytes | None) -> None:
@@ -222,7 +240,7 @@ class _Run:
         return None
 
     def _train_and_decide(self, reports: LabelledReports, lap: float) -> dict[str, Any]:
-        seed_train, golden = seed_split()
+        seed_train, golden = golden_split()
         fresh_train, fresh_test = held_out_split(reports.messages, FRESH_TEST_FRACTION, GOLDEN_SPLIT_SEED)
         held_out = [*golden, *fresh_test]
         merged = training_set(seed_train, fresh_train, held_out)
@@ -233,11 +251,18 @@ class _Run:
 
         texts, senders = [m.message for m in held_out], [m.sender for m in held_out]
         labels = np.array([m.label for m in held_out])
-        candidate_scores = Scorer(candidate, "candidate").probabilities(texts, senders)
+        # The candidate's thresholds come from the held-out normal messages (golden set and fresh reports),
+        # never from the everyday evaluation part that the gate then checks.
+        calibrated = calibrate(candidate, held_out)
+        candidate_scores = calibrated.scores
         current, load_error = _current_scorer(self.registry)
-        current_scores = current.probabilities(texts, senders) if current else None
-        measured = _measure(labels, candidate_scores, len(golden))
-        baseline = _measure(labels, current_scores, len(golden)) if current_scores is not None else None
+        measured = _measure(calibrated.scorer, labels, candidate_scores, len(golden))
+        current_scores, baseline, current_threshold = None, None, None
+        if current is not None:
+            current_scores = current.probabilities(texts, senders)
+            baseline = _measure(current, labels, current_scores, len(golden))
+            current_threshold = current.points.threshold(DEFAULT_SENSITIVITY)
+        thresholds = (calibrated.scorer.points.threshold(DEFAULT_SENSITIVITY), current_threshold)
         self._lap("evaluate", lap)
         self.report["evaluation"] = {
             "held_out": {"golden": len(golden), "fresh_reports": len(fresh_test)},
@@ -250,7 +275,9 @@ class _Run:
         self.report["gate"] = verdict
 
         if not verdict["passed"]:
-            figure = plots.run_figure(labels, candidate_scores, current_scores, f"retrain {self.run_id}: {REFUSED}")
+            figure = plots.run_figure(
+                labels, candidate_scores, current_scores, f"retrain {self.run_id}: {REFUSED}", thresholds
+            )
             return self.finish(REFUSED, f"quality gate: {verdict['reason']}; the candidate was not stored", figure)
         decision = PUBLISHED if self.settings.auto_deploy else CANDIDATE
         reason = (
@@ -259,9 +286,11 @@ class _Run:
             else "ML_AUTO_DEPLOY is false: stored as a candidate; promote it with "
             "`weave-ml rollback VERSION` or POST /admin/rollback"
         )
-        figure = plots.run_figure(labels, candidate_scores, current_scores, f"retrain {self.run_id}: {decision}")
+        figure = plots.run_figure(
+            labels, candidate_scores, current_scores, f"retrain {self.run_id}: {decision}", thresholds
+        )
         data = {"train": describe(train), "test": describe(held_out), "reports": reports.counts}
-        trained = TrainedModel(candidate, measured["held_out"], data)
+        trained = TrainedModel(candidate, calibrated.scorer.points, calibrated.metrics(held_out), data)
         return self._store(trained, reports.window, decision, reason, figure)
 
     def _store(

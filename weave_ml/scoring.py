@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -17,11 +18,7 @@ from weave_ml.model import to_inputs
 from weave_ml.text import message_hash
 
 SENSITIVITY_LEVELS = ("low", "medium", "high")
-# High sensitivity flags more messages: its threshold is the lowest.
-SENSITIVITY_THRESHOLDS = {"low": 0.7, "medium": 0.5, "high": 0.3}
 DEFAULT_SENSITIVITY = "medium"
-# Lower bounds of the medium and high risk bands on the phishing probability.
-RISK_BANDS = (("high", 0.7), ("medium", 0.4))
 MAX_REASONS = 3
 
 
@@ -49,18 +46,77 @@ class Score:
         return cls(value["message_hash"], float(value["probability"]), tuple(value["reasons"]), value["model_version"])
 
 
-def risk_level(probability: float) -> str:
-    """Return the risk band of a phishing probability."""
-    return next((band for band, floor in RISK_BANDS if probability >= floor), "low")
+@dataclass(frozen=True)
+class OperatingPoints:
+    """Where one model version turns a probability into a decision: a threshold per sensitivity, and risk bands.
+
+    They belong to the version: chosen at training time on held-out negatives and stored in its metadata
+    (``thresholds`` and ``risk_bands``). High sensitivity flags more messages, so its threshold is the lowest.
+    """
+
+    low: float
+    medium: float
+    high: float
+    risk_high: float
+    risk_medium: float
+
+    def __post_init__(self) -> None:
+        values = (self.low, self.medium, self.high, self.risk_high, self.risk_medium)
+        if not all(isinstance(v, int | float) and not isinstance(v, bool) and 0.0 <= v <= 1.0 for v in values):
+            raise ValueError(f"operating points must be probabilities between 0 and 1: {self}")
+        if not (self.low >= self.medium >= self.high and self.risk_high >= self.risk_medium):
+            raise ValueError(f"operating points out of order (need low >= medium >= high thresholds): {self}")
+
+    def threshold(self, sensitivity: str) -> float:
+        """Return the threshold on the phishing probability at a sensitivity level."""
+        if sensitivity not in SENSITIVITY_LEVELS:
+            raise ValueError(f"unknown sensitivity {sensitivity!r}; expected one of {', '.join(SENSITIVITY_LEVELS)}")
+        return float(getattr(self, sensitivity))
+
+    def risk_level(self, probability: float) -> str:
+        """Return the risk band of a phishing probability."""
+        if probability >= self.risk_high:
+            return "high"
+        return "medium" if probability >= self.risk_medium else "low"
+
+    def to_metadata(self) -> dict[str, dict[str, float]]:
+        """Return the metadata entries that :meth:`from_metadata` reads back."""
+        return {
+            "thresholds": {level: self.threshold(level) for level in SENSITIVITY_LEVELS},
+            "risk_bands": {"high": self.risk_high, "medium": self.risk_medium},
+        }
+
+    @classmethod
+    def from_metadata(cls, metadata: Mapping[str, Any]) -> OperatingPoints:
+        """Read a version's operating points; versions from before they were chosen per model get the old constants."""
+        thresholds = metadata.get("thresholds") or LEGACY_THRESHOLDS
+        bands = metadata.get("risk_bands") or LEGACY_RISK_BANDS
+        try:
+            return cls(
+                low=thresholds["low"],
+                medium=thresholds["medium"],
+                high=thresholds["high"],
+                risk_high=bands["high"],
+                risk_medium=bands["medium"],
+            )
+        except (KeyError, TypeError) as exc:
+            raise ValueError(f"malformed operating points in model metadata: {exc!r}") from None
 
 
-def decide(score: Score, sensitivity: str = DEFAULT_SENSITIVITY, cached: bool = False) -> dict[str, Any]:
-    """Return the prediction the API answers for a score at a sensitivity level."""
-    threshold = SENSITIVITY_THRESHOLDS[sensitivity]
+# The constants every version used before operating points were chosen per model; their metadata holds these
+# thresholds and no risk bands.
+LEGACY_THRESHOLDS = {"low": 0.7, "medium": 0.5, "high": 0.3}
+LEGACY_RISK_BANDS = {"high": 0.7, "medium": 0.4}
+LEGACY_POINTS = OperatingPoints.from_metadata({})
+
+
+def decide(score: Score, sensitivity: str, points: OperatingPoints, cached: bool = False) -> dict[str, Any]:
+    """Return the prediction the API answers for a score at a sensitivity level, by its version's operating points."""
+    threshold = points.threshold(sensitivity)
     return {
         "is_phishing": score.probability >= threshold,
         "phishing_probability": round(score.probability, 6),
-        "risk_level": risk_level(score.probability),
+        "risk_level": points.risk_level(score.probability),
         "sensitivity_level": sensitivity,
         "threshold": threshold,
         "reasons": list(score.reasons),
@@ -157,11 +213,13 @@ class Scorer:
     The pipeline's parts are taken apart once: the vectorisers, the five calibrated SVMs as one
     coefficient matrix, and their sigmoid calibrations. A message then costs a dictionary look-up per
     n-gram and one weighted sum, with no sparse-matrix objects built per call. The result equals
-    ``pipeline.predict_proba`` (a unit test holds it to that).
+    ``pipeline.predict_proba`` (a unit test holds it to that). Messages that ``points`` put at medium or high
+    risk get reasons.
     """
 
-    def __init__(self, pipeline: Pipeline, version: str) -> None:
+    def __init__(self, pipeline: Pipeline, version: str, points: OperatingPoints = LEGACY_POINTS) -> None:
         self.version = version
+        self.points = points
         union = pipeline.named_steps["features"]
         weights = union.transformer_weights or {}
         self._blocks: list[_TfidfBlock | _OtherBlock] = []
@@ -182,6 +240,12 @@ class Scorer:
         self._reason_weights = np.where(readable, self._coef.mean(axis=1), 0.0)
         self._reason_names = [_reason_key(name) for name in names]
         self.vocabulary_size = len(names)
+
+    def with_points(self, points: OperatingPoints) -> Scorer:
+        """Return a scorer of the same model with other operating points, without taking the pipeline apart again."""
+        twin = copy.copy(self)
+        twin.points = points
+        return twin
 
     def probabilities(self, texts: Sequence[str], senders: Sequence[str | None] | None = None) -> np.ndarray:
         """Return the phishing probability of each message."""
@@ -209,7 +273,7 @@ class Scorer:
     def _reasons(self, blocks: list[_Rows], probabilities: np.ndarray) -> list[tuple[str, ...]]:
         found: list[tuple[str, ...]] = []
         for row, probability in enumerate(probabilities):
-            if risk_level(probability) == "low":
+            if self.points.risk_level(probability) == "low":
                 found.append(())
                 continue
             columns = np.concatenate([rows.columns[rows.bounds[row] : rows.bounds[row + 1]] for rows in blocks])

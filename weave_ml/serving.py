@@ -88,7 +88,7 @@ class ModelHolder:
         try:
             started = time.monotonic()
             loaded = self.registry.load(version)
-            self._scorer = Scorer(loaded.pipeline, loaded.version)
+            self._scorer = loaded.scorer()
             self._error = self._failed_version = None
             log.info("model %s loaded in %.1f s", version, time.monotonic() - started)
         except (RegistryError, OSError, ValueError) as exc:

@@ -10,7 +10,7 @@ from flask import Blueprint, url_for
 from api import metrics
 from api.contract import BatchCreated, BatchRequest, BatchStatus, ErrorBody
 from api.errors import ApiError, unavailable
-from api.gateway import BROKER_ERRORS, current_gateway
+from api.gateway import BROKER_ERRORS, current_gateway, points_of
 from api.openapi import answers, spec
 from api.ratelimit import client_address
 from weave_ml.text import message_hash
@@ -59,7 +59,7 @@ def create(json: BatchRequest) -> Any:
 def status(batch_id: str) -> Any:
     """A batch's progress and its results so far, in input order"""
     try:
-        found = current_gateway().batches.status(batch_id)
+        found = current_gateway().batches.status(batch_id, points_of)
     except BROKER_ERRORS as exc:
         raise unavailable(exc) from None
     if found is None:

@@ -12,7 +12,7 @@ from api import metrics
 from api.contract import ErrorBody, PendingAnswer, Prediction, PredictRequest, TimeoutBody
 from api.dispatcher import BrokerUnavailable, NotScored
 from api.errors import ApiError, unavailable
-from api.gateway import BROKER_ERRORS, current_gateway
+from api.gateway import BROKER_ERRORS, current_gateway, points_of
 from api.openapi import answers, spec
 from weave_ml.pending import Pending
 from weave_ml.scoring import decide
@@ -60,7 +60,7 @@ def predict(json: PredictRequest) -> Prediction:
         raise unavailable(exc) from None
     metrics.observe_cache(hits=int(cached is not None), misses=int(cached is None))
     if cached is not None:
-        prediction = decide(cached, json.sensitivity, cached=True)
+        prediction = decide(cached, json.sensitivity, points_of(cached.model_version), cached=True)
     else:
         waiter = gw.dispatcher.submit(json.message, json.sender, digest)
         remaining = gw.settings.predict_timeout_s - (time.perf_counter() - started)
@@ -84,7 +84,7 @@ def predict(json: PredictRequest) -> Prediction:
         if waiter.error is not None:
             raise waiter.error
         assert waiter.score is not None
-        prediction = decide(waiter.score, json.sensitivity)
+        prediction = decide(waiter.score, json.sensitivity, points_of(waiter.score.model_version))
     metrics.observe_prediction(prediction)
     log_prediction(started, prediction, json.sender)
     return Prediction.model_construct(**prediction)
@@ -112,7 +112,7 @@ def result(task_id: str) -> Any:
     except BROKER_ERRORS as exc:
         raise unavailable(exc) from None
     if score is not None:
-        return Prediction.model_construct(**decide(score, pending.sensitivity))
+        return Prediction.model_construct(**decide(score, pending.sensitivity, points_of(score.model_version)))
     if dropped:
         raise ApiError(
             410, "dropped", "the request's task expired in the queue before a worker took it; send the message again"

@@ -12,8 +12,8 @@ import redis
 import requests
 from celery import Celery
 
+from devstack.processes import RedisServer, wait_until
 from tests.integration.conftest import Stack
-from tests.integration.stack import RedisServer, wait_until
 from weave_ml.batches import BatchStore
 from weave_ml.names import SCORE_BATCH_CHUNK_TASK
 

@@ -6,7 +6,10 @@ import pytest
 import redis
 
 from weave_ml.batches import BatchStore
-from weave_ml.scoring import Score
+from weave_ml.scoring import OperatingPoints, Score
+
+# Every score in these tests comes from "v1", which decides with the thresholds of versions that predate their own.
+POINTS = {"v1": OperatingPoints.from_metadata({})}.__getitem__
 
 
 @pytest.fixture
@@ -29,9 +32,9 @@ def score(position: int) -> Score:
 def test_results_come_back_in_input_order_with_ids_and_each_sensitivity(client):
     store = BatchStore(client, 60)
     store.create("b1", ["x", None, "z"], ["low", "medium", "high"], {1: score(1)}, owner="c")
-    assert store.status("b1")["status"] == "running"  # the cache hit is a result already
+    assert store.status("b1", POINTS)["status"] == "running"  # the cache hit is a result already
     store.record_scores("b1", {0: score(0), 2: score(2)})
-    status = store.status("b1")
+    status = store.status("b1", POINTS)
     assert (status["status"], status["done"], status["failed"]) == ("done", 3, 0)
     assert [r["index"] for r in status["results"]] == [0, 1, 2]
     assert [r.get("id") for r in status["results"]] == ["x", None, "z"]
@@ -42,15 +45,15 @@ def test_results_come_back_in_input_order_with_ids_and_each_sensitivity(client):
 def test_a_failure_never_overwrites_a_score_and_a_job_fails_only_when_every_message_did(client):
     store = BatchStore(client, 60)
     store.create("b2", [None] * 3, ["medium"] * 3, {}, owner="c")
-    assert store.status("b2")["status"] == "queued"
+    assert store.status("b2", POINTS)["status"] == "queued"
     store.record_scores("b2", {0: score(0)})
     store.record_failure("b2", [0, 1, 2], "timeout")
-    status = store.status("b2")
+    status = store.status("b2", POINTS)
     assert (status["status"], status["done"], status["failed"]) == ("done", 3, 2)
     assert "error" not in status["results"][0] and status["results"][1]["error"]["code"] == "timeout"
     store.create("b3", [None] * 2, ["medium"] * 2, {}, owner="c")
     store.record_failure("b3", [0, 1], "scoring_failed")
-    assert store.status("b3")["status"] == "failed"
+    assert store.status("b3", POINTS)["status"] == "failed"
 
 
 def test_unfinished_messages_are_counted_per_owner_and_ended_jobs_forgotten(client):

@@ -116,7 +116,27 @@ def test_required_phishing_stories_are_covered() -> None:
         "app_install",
         "secondhand",
         "micropayment",
+        "messenger_account",
+        "gambling",
     } <= names
+
+
+def test_only_lures_evade_filters() -> None:
+    import random
+
+    from weave_ml.corpus import variation
+
+    rng = random.Random(0)
+    text = "[택배] 주소 불일치로 보관중입니다 확인 http://cj-logis.top/kr 문의 01012345678"
+    evaded = {variation.evade(text, rng) for _ in range(200)}
+    assert len(evaded - {text}) > 100
+    assert any("。" in t or ". " in t or "[.]" in t for t in evaded)  # links broken
+    assert any(ch in t for t in evaded for ch in "аеорсхі")  # Cyrillic look-alikes
+    assert any("*" in t or "?" in t for t in evaded)  # masked digits
+    for family in normal.FAMILIES:
+        for message in generate(seed=4, size=400):
+            if message.source == f"seed:{family.name}":
+                assert not any(ch in message.message for ch in "аеорсхі。"), message.message
 
 
 def test_label_ratio(corpus: list[LabelledMessage]) -> None:
@@ -127,7 +147,7 @@ def test_label_ratio(corpus: list[LabelledMessage]) -> None:
 
 def test_no_duplicate_messages(corpus: list[LabelledMessage]) -> None:
     texts = [message.message for message in corpus]
-    assert len(texts) == len(set(texts)) == 6000
+    assert len(texts) == len(set(texts)) == 8000
     assert all(text.strip() for text in texts)
 
 

@@ -7,7 +7,7 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
 from weave_ml import model
-from weave_ml.scoring import SENSITIVITY_THRESHOLDS, Score, Scorer, decide, risk_level
+from weave_ml.scoring import LEGACY_POINTS, Score, Scorer, decide
 
 
 def test_round_trip_gives_identical_probabilities(small_pipeline, uci_messages, tmp_path):
@@ -69,16 +69,16 @@ def test_file_without_a_pipeline_is_refused(tmp_path):
 
 
 @pytest.mark.parametrize(("probability", "band"), [(0.0, "low"), (0.39, "low"), (0.4, "medium"), (0.7, "high")])
-def test_risk_bands(probability, band):
-    assert risk_level(probability) == band
+def test_legacy_risk_bands(probability, band):
+    assert LEGACY_POINTS.risk_level(probability) == band
 
 
 def test_sensitivity_moves_the_threshold_not_the_probability():
     score = Score("sha256:00", 0.55, ("단축 URL 포함",), "v1")
-    low, medium, high = (decide(score, level) for level in ("low", "medium", "high"))
+    low, medium, high = (decide(score, level, LEGACY_POINTS) for level in ("low", "medium", "high"))
     assert {p["phishing_probability"] for p in (low, medium, high)} == {0.55}
     assert (low["is_phishing"], medium["is_phishing"], high["is_phishing"]) == (False, True, True)
-    assert SENSITIVITY_THRESHOLDS["high"] < SENSITIVITY_THRESHOLDS["medium"] < SENSITIVITY_THRESHOLDS["low"]
+    assert (low["threshold"], medium["threshold"], high["threshold"]) == (0.7, 0.5, 0.3)
     assert medium["reasons"] == ["단축 URL 포함"] and medium["message_hash"] == "sha256:00"
 
 

@@ -161,3 +161,14 @@ def test_readers_during_publishes_always_load_a_whole_model(registry, tiny_pipel
     seen.add(registry.load().version)
     assert len(seen) >= 2
     assert (registry.root / POINTER_FILE).read_text().strip() == registry.versions()[-1]["version"]
+
+
+def test_operating_points_come_from_each_versions_metadata(registry, small_pipeline):
+    from weave_ml.scoring import LEGACY_POINTS, OperatingPoints
+
+    points = OperatingPoints(low=0.6, medium=0.25, high=0.2, risk_high=0.6, risk_medium=0.2)
+    new = registry.publish(small_pipeline, {"version": "v-new", **points.to_metadata()})
+    old = registry.publish(small_pipeline, {"version": "v-old", "thresholds": {"low": 0.7, "medium": 0.5, "high": 0.3}})
+    assert registry.operating_points(new) == points
+    assert registry.operating_points(old) == LEGACY_POINTS
+    assert registry.load(new).scorer().points == points

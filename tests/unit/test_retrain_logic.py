@@ -9,8 +9,12 @@ def message(text: str, label: int, source: str) -> LabelledMessage:
     return LabelledMessage(text, label, None, source)
 
 
-def scores(held_out: float, golden: float) -> dict:
-    return {"held_out": {"mcc": held_out}, "golden": {"mcc": golden}}
+def scores(held_out: float, golden: float, everyday_flagged: float = 0.001) -> dict:
+    return {
+        "held_out": {"mcc": held_out},
+        "golden": {"mcc": golden},
+        "everyday_evaluation": {"flagged": {"medium": everyday_flagged}},
+    }
 
 
 def test_gate_tolerates_a_small_drop_and_refuses_a_bigger_one():
@@ -24,7 +28,24 @@ def test_gate_tolerates_a_small_drop_and_refuses_a_bigger_one():
 
 def test_gate_passes_without_a_current_model():
     verdict = gate(scores(0.1, 0.1), None, 0.01)
-    assert verdict["passed"] and verdict["reason"] == "no current model to compare with"
+    assert verdict["passed"] and verdict["reason"].startswith("no current model to compare with")
+
+
+@pytest.mark.parametrize("current", [None, scores(0.5, 0.5)])
+def test_gate_refuses_a_candidate_that_flags_everyday_text(current):
+    refused = gate(scores(0.99, 0.99, everyday_flagged=0.02), current, 0.01)
+    assert not refused["passed"]
+    assert [c["data"] for c in refused["checks"] if not c["passed"]] == ["everyday_evaluation"]
+    assert "flags 2.00% of the everyday evaluation part" in refused["reason"]
+    assert gate(scores(0.99, 0.99, everyday_flagged=0.005), current, 0.01)["passed"]
+
+
+def test_balance_neither_counts_nor_drops_everyday_text():
+    phishing = [message(f"seed phishing {i}", 1, "seed:parcel") for i in range(40)]
+    normal = [message(f"seed normal {i}", 0, "seed:chat") for i in range(40)]
+    everyday = [message(f"everyday {i}", 0, "everyday:chatbot") for i in range(500)]
+    kept, dropped = balance(phishing + normal + everyday, max_ratio=1.5)
+    assert dropped == 0 and len(kept) == 580
 
 
 def test_balance_drops_seed_messages_of_the_majority_never_reports():

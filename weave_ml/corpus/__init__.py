@@ -1,5 +1,12 @@
-"""Synthetic Korean seed corpus of smishing and normal texts, reproducible from a seed."""
+"""Korean training data of the package: a synthetic seed corpus reproducible from a seed, and everyday text."""
 
+from weave_ml.corpus import everyday
 from weave_ml.corpus.generator import FAMILIES, generate, write_jsonl
+from weave_ml.datasets import LabelledMessage
 
-__all__ = ["FAMILIES", "generate", "write_jsonl"]
+__all__ = ["FAMILIES", "default_training_data", "everyday", "generate", "write_jsonl"]
+
+
+def default_training_data() -> list[LabelledMessage]:
+    """Return what the default model learns from: the seed corpus and the training part of the everyday text."""
+    return generate() + everyday.load(everyday.TRAINING)

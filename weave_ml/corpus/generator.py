@@ -10,10 +10,10 @@ from collections.abc import Iterable, Iterator, Sequence
 from weave_ml.corpus import normal, phishing, variation
 from weave_ml.corpus.template import Family, choose_channel, render
 from weave_ml.corpus.vocabulary import international_number
-from weave_ml.datasets import LabelledMessage
+from weave_ml.datasets import PHISHING, LabelledMessage
 
 DEFAULT_SEED = 20241126
-DEFAULT_SIZE = 6000
+DEFAULT_SIZE = 8000
 PHISHING_SHARE = 0.43
 # A family that keeps producing texts already seen has run out of variety; stop asking it after this many
 # misses per wanted message and let the other families of the same label make up the difference.
@@ -42,7 +42,11 @@ def _candidates(family: Family, seed: int) -> Iterator[LabelledMessage]:
     while True:
         channel = choose_channel(family, rng)
         template = family.templates[rng.randrange(len(family.templates))]
-        text = variation.apply(render(template, rng), rng, channel)
+        text = render(template, rng)
+        # Only lures evade filters: genuine senders have no reason to break their own words and links.
+        if family.label == PHISHING and rng.random() < variation.EVASION_SHARE:
+            text = variation.evade(text, rng)
+        text = variation.apply(text, rng, channel)
         sender = international_number(rng) if channel == "intl" else family.sender(rng)
         yield LabelledMessage(message=text, label=family.label, sender=sender, source=source)
 

@@ -599,6 +599,61 @@ PUBLIC_SERVICE = Family(
     0.9,
 )
 
+HOUSEHOLD_CHAT = Family(
+    "ham_household_chat",
+    NORMAL,
+    parse_block(r"""
+    - 엄마 나 {hour}쯤 도착해 역으로 나와줄 수 있어?
+    - 아빠 나 이번 달 용돈 {amount_small}원만 더 보내주면 안 돼? ㅎㅎ 교재 사야 돼서
+    - 여보 퇴근길에 우유랑 계란 좀 사와 카드 문자 오면 그거 나야
+    - 엄마 {pay_app}로 {amount_small}원 보냈어 확인해봐
+    - 아들 택배 왔어 현관에 뒀다 {product} 맞지?
+    - 엄마 나 폰 액정 나가서 서비스센터 왔어 {hour}까지 연락 안 될 수도 있어
+    - 할머니 저 {nick}이에요 주말에 찾아뵐게요 뭐 드시고 싶은 거 있으세요?
+    - 엄마 공과금 자동이체 계좌 바꿨어? 은행 문자 왔길래
+    - 아빠 차 보험 갱신 문자 왔는데 이번엔 어디로 할 거야?
+    - 우리 {date} 가족 모임 {restaurant} {hour}로 예약했어 다들 시간 맞춰 와
+    - [가족방] 내일 할머니 댁 가는 사람 {hour}에 집 앞에서 출발!
+    - 엄마 나 오늘 야근이라 저녁 먹고 들어갈게
+    - 오빠 나 노트북 좀 빌려줄 수 있어? 과제 제출해야 돼
+    - 엄마 카톡 프로필 사진 바꿨네 ㅋㅋ 예쁘다
+    - 여보 관리비 고지서 나왔어 이번 달 {amount_mid}원이래
+    - 누나 {shop} 쿠폰 남은 거 있으면 나 줘 ㅎㅎ
+    - 엄마 약 먹었어? 병원 예약 {date} {hour}이야 잊지 마
+    - 아빠 폰 업데이트하라고 떠서 눌렀는데 괜찮은 거지? 공식 업데이트야
+    - [반톡] {school} 내일 현장학습 도시락 챙겨 오세요~
+    - 다들 회비 {amount_small}원씩 총무 계좌로 보내줘~ 이번 주까지
+    - [동호회] {date} 정기모임 장소 변경: {place}. 참석 여부 댓글로 남겨주세요
+"""),
+    _PERSON,
+    _CHAT,
+    1.2,
+)
+
+LEGAL_NOTICE = Family(
+    "ham_legal_notice",
+    NORMAL,
+    parse_block(r"""
+    - (광고)[{bank}] 주택담보대출 금리 인하 안내. 자세한 내용은 영업점 또는 앱에서 확인하세요. 무료수신거부
+      {toll_free}
+    - (광고)[{card}] {month} 무이자 할부 안내. 대상 가맹점은 홈페이지 참고. 수신거부 {toll_free}
+    - [{telecom}] {month} 이용요금은 {amount_mid}원이며 {date}에 출금될 예정입니다.
+    - [{telecom}] 고객님 데이터 사용량이 기본 제공량의 90%에 도달했습니다.
+    - [{telecom}] 유심 무상 교체 예약이 완료되었습니다. 방문 매장: {place} {date} {hour}
+    - [국민비서] {date} 자동차 검사 기간이 시작됩니다. 가까운 검사소에서 받으세요.
+    - [정부24] 신청하신 주민등록등본 발급이 완료되었습니다.
+    - [{courier}] {masked_name}님 상품이 배송 완료되었습니다. (운송장 {waybill})
+    - [{shop}] 주문하신 {product} 상품이 출고되었습니다. 배송조회는 앱에서 확인하세요.
+    - [{bank}] 인증번호 [{otp}] 타인에게 절대 알려주지 마세요.
+    - [{card}] {masked_name}님 {amount_mid}원 승인 {date} {hour} {shop}
+    - (광고) {shop} 주말 특가 최대 50% 할인 ▶ {url_real_shop} 무료거부 {toll_free}
+"""),
+    _ADVERTISER,
+    _NOTICE,
+    0.8,
+)
+
+
 FAMILIES: tuple[Family, ...] = (
     BANK_NOTICE,
     CARD_APPROVAL,
@@ -620,4 +675,6 @@ FAMILIES: tuple[Family, ...] = (
     SECONDHAND_CHAT,
     PAY_APP,
     PUBLIC_SERVICE,
+    HOUSEHOLD_CHAT,
+    LEGAL_NOTICE,
 )

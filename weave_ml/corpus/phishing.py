@@ -608,6 +608,51 @@ PUBLIC_NOTICE = Family(
     0.9,
 )
 
+MESSENGER_ACCOUNT = Family(
+    "messenger_account",
+    PHISHING,
+    parse_block(r"""
+    - [텔레그램] 회원님의 계정이 다른 기기에서 로그인 시도되었습니다. 계정 보호를 위해 인증하세요 {url_account}
+    - Telegram 보안 알림: 계정 삭제 요청이 접수되었습니다. 본인이 아니면 {count}시간 내 취소 {url_account}
+    - [카카오톡] 고객님 계정이 {date} 이용 제한 예정입니다. 보호조치 해제 {url_account}
+    - 텔레그램 프리미엄 무료 이용권 당첨! 로그인 후 받기 {short_url}
+    - [카카오] 새로운 기기에서 카카오톡 로그인 확인 요청. 본인 아닐 경우 즉시 차단 ▶ {url_account}
+    - 안녕하세요 텔레그램 고객지원팀입니다. 인증 코드를 보내드렸으니 이 대화창에 입력해 주세요
+    - 지인인데 텔레그램 계정 인증하는 것 좀 도와줘 너 폰으로 간 코드 6자리만 알려주면 돼
+    - [네이버] 해외 IP에서 로그인이 감지되었습니다. 비밀번호 변경 {url_account}
+    - 카톡 계정 휴면 전환 예정 안내 - 계속 사용하려면 인증 {url_account}
+    - [Telegram] Your account will be deleted. Verify now: {url_account}
+    - 텔레 계정 정지 해제 신청서 작성 부탁드립니다 {url_account}
+    - [카카오톡] 보안 업데이트가 필요합니다. 최신 버전 설치 ▶ {url_apk}
+    - 너 텔레그램 해? 내가 초대 링크 보냈는데 로그인 한번 해줘 {short_url}
+    - [WhatsApp] 계정 확인 코드를 잘못 보냈어요 다시 알려줄 수 있어요? 급해요
+    - 카카오톡 PC버전 로그인 요청이 있습니다. 본인이 아니라면 아래에서 차단해 주세요 {url_account}
+"""),
+    _MESSENGER,
+    (("chat", 0.5), ("web", 0.3), ("intl", 0.2)),
+    0.9,
+)
+
+GAMBLING = Family(
+    "gambling",
+    PHISHING,
+    parse_block(r"""
+    - (광고) 첫충 {count}0% 매충 10% 메이저 놀이터 가입코드 {nick_roman} {short_url}
+    - 신규 가입시 {count}만P 지급 ⚽ 스포츠 실시간 바카라 {url_invest}
+    - 먹튀 없는 안전 카지노 신규 보너스 지급 텔레 {telegram_id}
+    - [VIP] 회원님 전용 슬롯 이벤트 입금 플러스 {count}0% {url_invest}
+    - 토토 픽 무료 공유방 적중률 9{count}% 입장 {open_chat}
+    - 홀짝 파워볼 1일 수익 {pay_day}만원 인증 - 카톡 {kakao_id}
+    - (광고) 환전 빠른 메이저 사이트 추천 무료거부 {toll_free} {short_url}
+    - 오늘 경기 무료 분석 픽 드립니다. 회원님만 입장 가능한 VIP방 {url_invest}
+    - [이벤트] 출석만 해도 매일 {count}만 포인트, 신규 첫 입금 2배 지급 가입 ▶ {short_url}
+"""),
+    _ADVERTISER,
+    (("sms", 0.5), ("web", 0.3), ("intl", 0.2)),
+    0.5,
+)
+
+
 FAMILIES: tuple[Family, ...] = (
     PARCEL,
     PARCEL_CUSTOMS,
@@ -631,4 +676,6 @@ FAMILIES: tuple[Family, ...] = (
     CARD_ISSUANCE,
     ACQUAINTANCE,
     PUBLIC_NOTICE,
+    MESSENGER_ACCOUNT,
+    GAMBLING,
 )

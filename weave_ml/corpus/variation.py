@@ -169,6 +169,63 @@ def sender_prefix(channel: str, rng: random.Random) -> str:
     return ""
 
 
+_LOOKALIKES = {"a": "а", "e": "е", "o": "о", "p": "р", "c": "с", "x": "х", "i": "і"}  # Cyrillic twins
+_URL_DOT = re.compile(r"(?<=[a-z0-9])\.(?=[a-z]{2,}(?:/|\s|$))")
+_DIGIT_RUN = re.compile(r"\d{4,}")
+# Share of lures that use an evasion trick on top of the channel's noise.
+EVASION_SHARE = 0.3
+
+
+def break_url(text: str, rng: random.Random) -> str:
+    """Put a space or a full stop's look-alike into a link's host ("han. gl/x", "bit 。ly"), so filters miss it."""
+    dots = list(_URL_DOT.finditer(text))
+    if not dots:
+        return text
+    at = dots[rng.randrange(len(dots))].start()
+    return text[:at] + pick(rng, (". ", " .", "。", "[.]", " . ")) + text[at + 1 :]
+
+
+def lookalike_letters(text: str, rng: random.Random) -> str:
+    """Swap Latin letters of one ASCII run for Cyrillic or digit look-alikes (kakа0talk)."""
+    runs = [run for run in _ASCII_RUN.finditer(text) if any(ch in _LOOKALIKES for ch in run.group(0))]
+    if not runs:
+        return text
+    run = runs[rng.randrange(len(runs))]
+    twins = {**_LOOKALIKES, "o": pick(rng, ("о", "0")), "l": pick(rng, ("l", "1", "I"))}
+    swapped = "".join(twins.get(ch, ch) if rng.random() < 0.5 else ch for ch in run.group(0))
+    return text[: run.start()] + swapped + text[run.end() :]
+
+
+def mask_digits(text: str, rng: random.Random) -> str:
+    """Mask some digits of a number with ``*`` or ``?``, as lures hide an amount or card number."""
+    runs = list(_DIGIT_RUN.finditer(text))
+    if not runs:
+        return text
+    run = runs[rng.randrange(len(runs))]
+    mask = pick(rng, ("*", "?", "*"))
+    digits = [mask if rng.random() < 0.4 else ch for ch in run.group(0)]
+    return text[: run.start()] + "".join(digits) + text[run.end() :]
+
+
+def split_keyword(text: str, rng: random.Random) -> str:
+    """Break a Korean word with a dot, hyphen or space (환.급, 대-출), the commonest filter evasion."""
+    positions = [i for i in _hangul_positions(text) if i + 1 < len(text)]
+    positions = [i for i in positions if _HANGUL_FIRST <= ord(text[i + 1]) <= _HANGUL_LAST]
+    if not positions:
+        return text
+    for at in sorted(rng.sample(positions, min(len(positions), rng.randint(1, 3))), reverse=True):
+        text = text[: at + 1] + pick(rng, (".", "-", " ", "·", "/")) + text[at + 1 :]
+    return text
+
+
+def evade(text: str, rng: random.Random) -> str:
+    """Apply one or two of the tricks lure senders use against keyword and link filters."""
+    tricks = (break_url, lookalike_letters, mask_digits, split_keyword)
+    for trick in rng.sample(tricks, rng.randint(1, 2)):
+        text = trick(text, rng)
+    return text
+
+
 def apply(text: str, rng: random.Random, channel: str) -> str:
     """Apply the noise profile of ``channel`` to ``text`` and add its sender prefix."""
     profile = _PROFILES[channel]

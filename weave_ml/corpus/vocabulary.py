@@ -635,6 +635,13 @@ SCAM_TLDS: tuple[str, ...] = (
     "co",
     "cn",
     "lat",
+    # Cheap generic TLDs of 2024-2025 campaigns.
+    "buzz",
+    "fun",
+    "bar",
+    "today",
+    "rest",
+    "monster",
 )
 # Real hosts for ham that carries links: genuine notices do link out, so a link alone must not mean fraud.
 REAL_DOMAINS: tuple[str, ...] = (
