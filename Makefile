@@ -19,6 +19,7 @@ run: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 
 # Needs PyPI's advisory data; reports and passes where that is not reachable (see .ci/audit).
 audit: $(STAMP)

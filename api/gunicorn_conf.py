@@ -4,6 +4,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Any
 
 bind = f"0.0.0.0:{os.environ.get('API_PORT', '8000')}"
 worker_class = "gthread"
@@ -31,10 +32,10 @@ def on_starting(server: object) -> None:
         stale.unlink()
 
 
-def child_exit(server: object, worker: object) -> None:
+def child_exit(server: object, worker: Any) -> None:
     from prometheus_client import multiprocess
 
-    multiprocess.mark_process_dead(worker.pid)  # type: ignore[attr-defined]
+    multiprocess.mark_process_dead(worker.pid)
 
 
 def on_exit(server: object) -> None:

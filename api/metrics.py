@@ -105,7 +105,7 @@ def schedule_period_s(settings: Settings) -> float | None:
     # Enough runs to see the longest gap of weekday-only or monthly schedules.
     for _ in range(12):
         runs.append(now + schedule.remaining_estimate(runs[-1] + dt.timedelta(seconds=1)))
-    return round(max((later - earlier).total_seconds() for earlier, later in itertools.pairwise(runs)))
+    return float(round(max((later - earlier).total_seconds() for earlier, later in itertools.pairwise(runs))))
 
 
 class ScrapeCollector(Collector):

@@ -201,7 +201,7 @@ class Bench:
             response.raise_for_status()
             urls.append(self.gateway.url + response.json()["status_url"])
         for url in urls:
-            wait_until(lambda u=url: session.get(u, timeout=120).json()["status"] == "done", 600, "batch", 0.2)
+            wait_until(lambda: session.get(url, timeout=120).json()["status"] == "done", 600, "batch", 0.2)  # noqa: B023
         weave_rate = total / (time.perf_counter() - started)
         return weave_rate, raw_rate
 
@@ -214,7 +214,8 @@ class Bench:
             cwd=ROOT,
             env=self.env,
         )
-        return json.loads(probe.stdout.strip().splitlines()[-1])
+        result: dict[str, Any] = json.loads(probe.stdout.strip().splitlines()[-1])
+        return result
 
 
 def run(profile: Profile, scoring_workers: int) -> tuple[list[dict[str, Any]], int]:

@@ -9,7 +9,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -31,7 +31,8 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-def wait_until(condition, timeout_s: float, what: str, interval_s: float = 0.05):
+def wait_until(condition: Callable[[], Any], timeout_s: float, what: str, interval_s: float = 0.05) -> Any:
+    """Return the first true value ``condition()`` gives, calling it every ``interval_s`` for up to ``timeout_s``."""
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
         value = condition()
@@ -163,12 +164,13 @@ class CeleryWorker(ProcfileProcess):
         super().__init__(process, {**env, "WORKER_NAME": name}, log_dir / f"worker-{name}.log")
         self.results = redis.Redis.from_url(env["REDIS_URL"])
 
-    def state(self) -> dict | None:
+    def state(self) -> dict[str, Any] | None:
         """The model state this worker's scoring process last published, if any."""
         for key in self.results.scan_iter(match="weave:worker:*"):
             raw = self.results.get(key)
-            if raw and json.loads(raw)["pid"] in self.pids():
-                return json.loads(raw)
+            state: dict[str, Any] | None = json.loads(raw) if raw else None
+            if state and state["pid"] in self.pids():
+                return state
         return None
 
     def pids(self) -> set[int]:
@@ -178,9 +180,11 @@ class CeleryWorker(ProcfileProcess):
             found |= {int(p) for p in children.read_text().split()}
         return found
 
-    def wait_ready(self, timeout_s: float = 60) -> dict:
+    def wait_ready(self, timeout_s: float = 60) -> dict[str, Any]:
         """Wait until the worker serves a model and consumes its queue."""
-        state = wait_until(lambda: self.alive() and self.state(), timeout_s, f"worker {self.name} to load a model")
+        state: dict[str, Any] = wait_until(
+            lambda: self.alive() and self.state(), timeout_s, f"worker {self.name} to load a model"
+        )
         wait_until(lambda: "ready." in self.log() or not self.alive(), timeout_s, f"worker {self.name} to be ready")
         assert self.alive(), self.log()
         return state
@@ -212,10 +216,10 @@ class Gateway(ProcfileProcess):
         except requests.RequestException:
             return False
 
-    def post(self, path: str, body=None, **kwargs) -> requests.Response:
+    def post(self, path: str, body: Any = None, **kwargs: Any) -> requests.Response:
         return self.session.post(f"{self.url}{path}", json=body, timeout=kwargs.pop("timeout", 30), **kwargs)
 
-    def get(self, path: str, **kwargs) -> requests.Response:
+    def get(self, path: str, **kwargs: Any) -> requests.Response:
         return self.session.get(f"{self.url}{path}", timeout=kwargs.pop("timeout", 30), **kwargs)
 
     def stop(self, timeout_s: float = 15) -> None:

@@ -8,7 +8,9 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import redis
+from redis.typing import EncodableT
 
+from weave_ml.connections import as_text
 from weave_ml.names import BATCH_PREFIX, CLIENT_BATCHES_PREFIX
 from weave_ml.scoring import SENSITIVITY_LEVELS, OperatingPoints, Score, decide
 
@@ -53,7 +55,7 @@ class BatchStore:
     ) -> None:
         """Record a new batch of ``owner``'s: each message's id and sensitivity, and the scores the cache had."""
         facts_key, scores_key = _keys(batch_id)
-        facts: dict[str, Any] = {
+        facts: dict[EncodableT, EncodableT] = {
             "total": len(sensitivities),
             "created_at": time.time(),
             "sensitivities": "".join(_SENSITIVITY_CODES[s] for s in sensitivities),
@@ -101,7 +103,7 @@ class BatchStore:
     def unfinished_messages(self, owner: str) -> int:
         """Return how many messages of ``owner``'s batches are not answered yet; forget the batches that ended."""
         key = _client_key(owner)
-        batch_ids = [raw.decode() for raw in self.client.zrange(key, 0, -1)]
+        batch_ids = [as_text(member) for member in self.client.zrange(key, 0, -1)]
         if not batch_ids:
             return 0
         with self.client.pipeline(transaction=False) as pipe:
@@ -144,7 +146,7 @@ class BatchStore:
             if "error" in value:
                 failed += 1
                 error = value["error"]
-                result = {"error": {"code": error, "message": FAILURE_MESSAGES.get(error, error)}}
+                result: dict[str, Any] = {"error": {"code": error, "message": FAILURE_MESSAGES.get(error, error)}}
             else:
                 score = Score.from_dict(value)
                 cached = value.get("cached", False)

@@ -16,6 +16,11 @@ REDIS_OPTIONS: dict[str, Any] = {
 }
 
 
+def as_text(value: object) -> str:
+    """Return a value read from Redis (bytes: the clients do not decode) as text."""
+    return value.decode() if isinstance(value, bytes) else str(value)
+
+
 def redis_client(url: str, **overrides: Any) -> redis.Redis:
     """Return a client for ``url`` (passwords work through the URL) that fails fast when Redis is gone."""
     return redis.Redis.from_url(url, **{**REDIS_OPTIONS, **overrides})

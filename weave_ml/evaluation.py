@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
+from numpy.typing import ArrayLike
 from sklearn.metrics import accuracy_score, confusion_matrix, matthews_corrcoef, roc_auc_score
 
 from weave_ml import calibration, corpus, model
@@ -24,9 +25,7 @@ GOLDEN_SPLIT_SEED = 0
 GOLDEN_FRACTION = 0.2
 
 
-def metrics(
-    labels: Sequence[int], probabilities: Sequence[float], threshold: float = DEFAULT_THRESHOLD
-) -> dict[str, Any]:
+def metrics(labels: ArrayLike, probabilities: ArrayLike, threshold: float = DEFAULT_THRESHOLD) -> dict[str, Any]:
     """Return accuracy, spam caught, ham blocked, MCC and ROC-AUC (fractions) and counts for scored messages."""
     truth = np.asarray(labels, dtype=int)
     scores = np.asarray(probabilities, dtype=float)

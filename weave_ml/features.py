@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin
+from sklearn.utils.validation import check_is_fitted
 
 from weave_ml.text import SenderKind
 
@@ -277,6 +278,7 @@ class MessageSignals(TransformerMixin, BaseEstimator):
 
     def transform(self, X: Sequence[ModelInput]) -> sparse.csr_matrix:
         """Return an ``(n, n_signals + n_sender_kinds)`` 0/1 matrix."""
+        check_is_fitted(self, ["signals_", "sender_kinds_"])
         tests = {name: test for name, test, _ in SIGNALS}
         missing = [name for name in self.signals_ if name not in tests]
         if missing:

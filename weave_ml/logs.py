@@ -70,13 +70,16 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, ensure_ascii=False, default=str)
 
 
+class _ServiceHandler(logging.StreamHandler):
+    """The handler :func:`configure` installs; a second call finds it and adds no other."""
+
+
 def configure(log_format: str = "text", level: int | str = logging.INFO) -> None:
     """Send this process's logs to stderr in the given format (``text`` or ``json``), once."""
     root = logging.getLogger()
-    if any(getattr(handler, "_weave", False) for handler in root.handlers):
+    if any(isinstance(handler, _ServiceHandler) for handler in root.handlers):
         return
-    handler = logging.StreamHandler()
-    handler._weave = True  # type: ignore[attr-defined]
+    handler = _ServiceHandler()
     handler.addFilter(RequestIdFilter())
     handler.setFormatter(JsonFormatter() if log_format == "json" else TextFormatter())
     root.addHandler(handler)

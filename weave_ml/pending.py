@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import redis
 
+from weave_ml.connections import as_text
 from weave_ml.names import DROPPED_PREFIX, PENDING_PREFIX
 
 
@@ -43,5 +44,5 @@ class PendingStore:
     def lookup(self, request_id: str) -> tuple[Pending | None, bool]:
         """Return what :meth:`remember` kept (or None) and whether the request was dropped, in one round trip."""
         raw, dropped = self.client.mget([f"{PENDING_PREFIX}:{request_id}", f"{DROPPED_PREFIX}:{request_id}"])
-        pending = None if raw is None else Pending(*raw.decode().split(" "))
+        pending = None if raw is None else Pending(*as_text(raw).split(" "))
         return pending, dropped is not None

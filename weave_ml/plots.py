@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
 
 import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from numpy.typing import ArrayLike
 from sklearn.metrics import precision_recall_curve
 
 
@@ -30,7 +30,7 @@ def _confusion(axes: Axes, title: str, labels: np.ndarray, scores: np.ndarray | 
 
 
 def run_figure(
-    labels: Sequence[int],
+    labels: ArrayLike,
     candidate: np.ndarray,
     current: np.ndarray | None,
     title: str,

@@ -104,9 +104,10 @@ class Registry:
         """Return one version's metadata."""
         path = self.versions_dir / version / METADATA_FILE
         try:
-            return json.loads(path.read_text(encoding="utf-8"))
+            metadata: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
         except FileNotFoundError:
             raise RegistryError(f"unknown model version {version!r}") from None
+        return metadata
 
     def operating_points(self, version: str) -> OperatingPoints:
         """Return the operating points of a version, read once per process."""

@@ -159,7 +159,9 @@ class _TfidfBlock:
 
     def transform(self, inputs: Sequence[ModelInput]) -> _Rows:
         vocabulary = self._vocabulary
-        bounds, columns, counts = [0], [], []
+        bounds: list[int] = [0]
+        columns: list[int] = []
+        counts: list[int] = []
         for item in inputs:
             row: dict[int, int] = {}
             for gram in self._analyse(item):
@@ -268,7 +270,8 @@ class Scorer:
 
     def _probabilities(self, blocks: list[_Rows]) -> np.ndarray:
         decisions = sum(rows.dot(self._coef) for rows in blocks) + self._intercept
-        return expit(-(self._slope * decisions + self._offset)).mean(axis=1)
+        probabilities: np.ndarray = expit(-(self._slope * decisions + self._offset)).mean(axis=1)
+        return probabilities
 
     def _reasons(self, blocks: list[_Rows], probabilities: np.ndarray) -> list[tuple[str, ...]]:
         found: list[tuple[str, ...]] = []

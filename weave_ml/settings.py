@@ -7,9 +7,10 @@ import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
+Number = TypeVar("Number", int, float)
 
 
 class ConfigError(ValueError):
@@ -25,10 +26,10 @@ def _boolean(text: str) -> bool:
     raise ValueError("expected true or false")
 
 
-def _positive(kind: Callable[[str], T]) -> Callable[[str], T]:
-    def parse(text: str) -> T:
+def _positive(kind: Callable[[str], Number]) -> Callable[[str], Number]:
+    def parse(text: str) -> Number:
         value = kind(text)
-        if not value > 0:  # type: ignore[operator]
+        if not value > 0:
             raise ValueError("must be greater than zero")
         return value
 
@@ -142,7 +143,7 @@ _VARIABLES: dict[str, tuple[str, Callable[[str], object]]] = {
 def from_env(environ: Mapping[str, str] | None = None) -> Settings:
     """Build settings from environment variables, raising :class:`ConfigError` naming the first bad one."""
     environ = os.environ if environ is None else environ
-    values: dict[str, object] = {}
+    values: dict[str, Any] = {}
     for variable, (name, parse) in _VARIABLES.items():
         raw = environ.get(variable)
         if raw is None or (raw == "" and parse not in (_optional, _basic_auth, _rate_limit)):
@@ -151,7 +152,7 @@ def from_env(environ: Mapping[str, str] | None = None) -> Settings:
             values[name] = parse(raw)
         except ValueError as exc:
             raise ConfigError(f"{variable}={raw!r} is not valid: {exc}") from None
-    return Settings(**values)  # type: ignore[arg-type]
+    return Settings(**values)
 
 
 @functools.cache

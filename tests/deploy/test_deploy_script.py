@@ -76,8 +76,9 @@ def deploy(stack_dir: Path, *args: str) -> subprocess.CompletedProcess[str]:
         "sleep",
         "dirname",
     ):
-        if not (tools / name).exists() and shutil.which(name):
-            (tools / name).symlink_to(shutil.which(name))
+        found = shutil.which(name)
+        if not (tools / name).exists() and found:
+            (tools / name).symlink_to(found)
     env = {
         "PATH": f"{stack_dir / 'bin'}{os.pathsep}{tools}",
         "FAKE": str(stack_dir),

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from devstack.deployment import Deployment
-from devstack.processes import Gateway, RedisServer
+from devstack.processes import CeleryWorker, Flower, Gateway, RedisServer
 from weave_ml import corpus
 from weave_ml.training import publish, train_evaluated
 
@@ -31,7 +31,15 @@ def seed_model(tmp_path_factory):
 
 
 class Stack(Deployment):
-    """One test's (or module's) deployment: two fresh databases of the session's Redis, the seed model published."""
+    """One test's (or module's) deployment: two fresh databases of the session's Redis, the seed model published.
+
+    Module fixtures keep the processes they start on it, by role.
+    """
+
+    gateway_process: Gateway
+    trainer: CeleryWorker
+    flower: Flower
+    server: RedisServer
 
     def __init__(self, redis_server: RedisServer, root: Path, trained) -> None:
         settings = {"PREDICT_TIMEOUT_S": "3", "WEAVE_API_KEY": ADMIN_KEY}

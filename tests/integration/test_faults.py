@@ -59,8 +59,9 @@ def test_a_worker_killed_mid_batch_loses_no_message_and_scores_none_twice(make_s
     killed_at = time.monotonic()
     results = []
     for batch_id in batch_ids:
+        url = f"/predict/batch/{batch_id}"
         status = wait_until(
-            lambda b=batch_id: (s := gateway.get(f"/predict/batch/{b}", timeout=60).json())["status"] == "done" and s,
+            lambda: (s := gateway.get(url, timeout=60).json())["status"] == "done" and s,  # noqa: B023 - waits here
             max(1.0, 120 - (time.monotonic() - killed_at)),
             "the batch to finish",
             1.0,

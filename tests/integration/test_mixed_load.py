@@ -89,7 +89,8 @@ def test_sync_requests_never_wait_behind_batch_work(make_stack):
     assert [answer.status_code for answer in answers].count(200) == 500, {a.status_code for a in answers}
     assert any(still_running), "the batches ended before the requests did: nothing was measured"
     for batch_id in batch_ids:
-        wait_until(lambda b=batch_id: gateway.get(f"/predict/batch/{b}").json()["status"] == "done", 300, "batch", 1)
+        url = f"/predict/batch/{batch_id}"
+        wait_until(lambda: gateway.get(url).json()["status"] == "done", 300, "batch", 1)  # noqa: B023 - waits here
 
 
 def test_requests_nobody_waits_for_are_dropped_not_scored(make_stack):

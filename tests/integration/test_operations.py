@@ -189,7 +189,7 @@ def test_metrics_answer_quickly_when_redis_is_down(seed_model, tmp_path):
         samples = scrape(gateway.url)
         assert time.monotonic() - started < 3
         assert value(samples, "weave_broker_up") == 0
-        assert value(samples, "weave_model_info", version=stack.registry.current_version()) == 1
+        assert value(samples, "weave_model_info", version=str(stack.registry.current_version())) == 1
         assert not any(name == "weave_queue_depth" for name, _ in samples)
     finally:
         stack.stop()

@@ -83,7 +83,7 @@ def test_run_mode_once_sends_one_retrain_right_after_start_then_none(make_stack,
     broker = redis.Redis.from_url(env["REDIS_URL"])
     try:
         wait_until(lambda: broker.llen("training"), 30, "beat to send the retrain")
-        message = json.loads(broker.lindex("training", 0))
+        message = json.loads(broker.lindex("training", 0) or b"null")
         assert message["headers"]["task"] == "weave.retrain" and message["headers"]["expires"]
         assert json.loads(base64.b64decode(message["body"]))[1] == {"trigger": "start"}
         time.sleep(2)  # beat keeps running and sends nothing more

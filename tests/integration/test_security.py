@@ -6,7 +6,7 @@ import itertools
 import json
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 
 import pytest
 import redis
@@ -66,22 +66,30 @@ def test_the_rate_limit_answers_429_in_the_error_shape(private_stack):
     assert limited.get("/metrics").status_code == 200
 
 
+def _bytes(value: object) -> bytes:
+    return value if isinstance(value, bytes) else str(value).encode()
+
+
+def _joined(values: Iterable[object]) -> bytes:
+    return b" ".join(_bytes(value) for value in values)
+
+
 def _values(client: redis.Redis) -> Iterator[tuple[bytes, bytes]]:
     """Every key of a database with everything it holds, whatever its type."""
     for key in client.scan_iter(count=1000):
         kind = client.type(key)
         if kind == b"string":
-            yield key, client.get(key) or b""
+            yield _bytes(key), _bytes(client.get(key) or b"")
         elif kind == b"hash":
-            yield key, b" ".join(itertools.chain.from_iterable(client.hgetall(key).items()))
+            yield _bytes(key), _joined(itertools.chain.from_iterable(client.hgetall(key).items()))
         elif kind == b"list":
-            yield key, b" ".join(client.lrange(key, 0, -1))
+            yield _bytes(key), _joined(client.lrange(key, 0, -1))
         elif kind == b"set":
-            yield key, b" ".join(client.smembers(key))
+            yield _bytes(key), _joined(client.smembers(key))
         elif kind == b"zset":
-            yield key, b" ".join(client.zrange(key, 0, -1))
+            yield _bytes(key), _joined(client.zrange(key, 0, -1))
         else:
-            yield key, b""
+            yield _bytes(key), b""
 
 
 def test_no_message_text_or_phone_number_in_redis_or_the_logs(private_stack):

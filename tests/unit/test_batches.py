@@ -25,6 +25,12 @@ def client():
     connection.close()
 
 
+def status_of(store: BatchStore, batch_id: str) -> dict:
+    found = store.status(batch_id, POINTS)
+    assert found is not None
+    return found
+
+
 def score(position: int) -> Score:
     return Score(f"sha256:{position:064x}", 0.9 if position % 2 else 0.1, ("단축 URL 포함",), "v1")
 
@@ -32,9 +38,9 @@ def score(position: int) -> Score:
 def test_results_come_back_in_input_order_with_ids_and_each_sensitivity(client):
     store = BatchStore(client, 60)
     store.create("b1", ["x", None, "z"], ["low", "medium", "high"], {1: score(1)}, owner="c")
-    assert store.status("b1", POINTS)["status"] == "running"  # the cache hit is a result already
+    assert status_of(store, "b1")["status"] == "running"  # the cache hit is a result already
     store.record_scores("b1", {0: score(0), 2: score(2)})
-    status = store.status("b1", POINTS)
+    status = status_of(store, "b1")
     assert (status["status"], status["done"], status["failed"]) == ("done", 3, 0)
     assert [r["index"] for r in status["results"]] == [0, 1, 2]
     assert [r.get("id") for r in status["results"]] == ["x", None, "z"]
@@ -45,15 +51,15 @@ def test_results_come_back_in_input_order_with_ids_and_each_sensitivity(client):
 def test_a_failure_never_overwrites_a_score_and_a_job_fails_only_when_every_message_did(client):
     store = BatchStore(client, 60)
     store.create("b2", [None] * 3, ["medium"] * 3, {}, owner="c")
-    assert store.status("b2", POINTS)["status"] == "queued"
+    assert status_of(store, "b2")["status"] == "queued"
     store.record_scores("b2", {0: score(0)})
     store.record_failure("b2", [0, 1, 2], "timeout")
-    status = store.status("b2", POINTS)
+    status = status_of(store, "b2")
     assert (status["status"], status["done"], status["failed"]) == ("done", 3, 2)
     assert "error" not in status["results"][0] and status["results"][1]["error"]["code"] == "timeout"
     store.create("b3", [None] * 2, ["medium"] * 2, {}, owner="c")
     store.record_failure("b3", [0, 1], "scoring_failed")
-    assert store.status("b3", POINTS)["status"] == "failed"
+    assert status_of(store, "b3")["status"] == "failed"
 
 
 def test_unfinished_messages_are_counted_per_owner_and_ended_jobs_forgotten(client):

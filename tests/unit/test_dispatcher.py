@@ -50,8 +50,13 @@ def wait_for(condition, timeout_s=5.0):
 
 @pytest.fixture
 def dispatchers():
-    made = []
-    yield lambda *args, **kwargs: made.append(Dispatcher(*args, **kwargs)) or made[-1]
+    made: list[Dispatcher] = []
+
+    def make(*args, **kwargs) -> Dispatcher:
+        made.append(Dispatcher(*args, **kwargs))
+        return made[-1]
+
+    yield make
     for dispatcher in made:
         dispatcher.close()
     time.sleep(0.6)  # let their threads notice before the Redis client closes

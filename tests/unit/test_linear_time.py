@@ -11,6 +11,7 @@ import gc
 import re
 import time
 from collections.abc import Callable
+from types import ModuleType
 
 import pytest
 from hypothesis import HealthCheck, example, given, settings
@@ -30,7 +31,7 @@ PIECES = ["1", "0", ".", ",", "-", " ", "\n", "a", "z", "@", "/", ":", "ê°€", "ì
 units = st.lists(st.sampled_from(PIECES), min_size=1, max_size=4).map("".join)
 
 
-def _patterns(module: object) -> dict[str, re.Pattern[str]]:
+def _patterns(module: ModuleType) -> dict[str, re.Pattern[str]]:
     return {f"{module.__name__}.{name}": value for name, value in vars(module).items() if isinstance(value, re.Pattern)}
 
 

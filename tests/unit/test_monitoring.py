@@ -23,7 +23,7 @@ needs_promtool = pytest.mark.skipif(
 @pytest.mark.parametrize(("check", "name"), [("config", "prometheus.yml"), ("rules", "alerts.yml")])
 def test_promtool_accepts_the_monitoring_config(check, name):
     result = subprocess.run(
-        [PROMTOOL, "check", check, str(MONITORING / name)], capture_output=True, text=True, check=False
+        [str(PROMTOOL), "check", check, str(MONITORING / name)], capture_output=True, text=True, check=False
     )
     assert result.returncode == 0, result.stdout + result.stderr
 

@@ -146,7 +146,8 @@ def to_fullwidth(text: str, rng: random.Random) -> str:
 
 def restyle_bracket(text: str, rng: random.Random) -> str:
     """Swap the leading [브랜드] tag for another bracket style."""
-    left, right = pick(rng, ("【】", "<>", "()", "[]", "『』"))
+    brackets = pick(rng, ("【】", "<>", "()", "[]", "『』"))
+    left, right = brackets[0], brackets[1]
     return _LEADING_TAG.sub(lambda m: f"{left}{m.group(1)}{right}", text, count=1)
 
 

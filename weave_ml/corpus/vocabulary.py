@@ -6,11 +6,14 @@ import datetime
 import random
 import string
 from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 # Per-message scratch space: slots that belong together (a brand and its own web site) read what an
 # earlier slot in the same message chose, so "CJ대한통운" is never followed by hanjin.com.
 Context = dict[str, object]
 SlotBuilder = Callable[[random.Random, Context], str]
+
+T = TypeVar("T")
 
 # Dates are drawn from one fixed year so weekdays are right and the corpus never depends on today.
 _YEAR = 2024
@@ -697,7 +700,7 @@ _KAKAO_STEMS = ("money", "job", "vip", "bigwin", "stock", "coin", "rich", "daily
 _TELEGRAM_STEMS = ("jobking", "sidejob", "vipstock", "coinmaster", "alba", "manager", "teamleader", "profit")
 
 
-def pick(rng: random.Random, items: Sequence[str]) -> str:
+def pick(rng: random.Random, items: Sequence[T]) -> T:
     """Choose one item; the Sequence type keeps callers away from sets, whose order is not stable."""
     return items[rng.randrange(len(items))]
 
