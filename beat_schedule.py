@@ -13,6 +13,13 @@ from weave_ml.settings import ConfigError, Settings, get_settings
 # A retrain not started this long after its time is dropped, so runs missed while the trainer was down do
 # not pile up: the next scheduled one takes their place.
 RETRAIN_EXPIRES_S = 6 * 3600
+# A retrain due while the broker is down is sent once it is back instead of being dropped with an error: beat has
+# nothing else to do meanwhile, and the retrain's expiry still bounds how late it may start.
+RETRAIN_SEND = {
+    "expires": RETRAIN_EXPIRES_S,
+    "retry": True,
+    "retry_policy": {"max_retries": None, "interval_start": 1, "interval_step": 2, "interval_max": 30},
+}
 # The standard crontab order; celery's crontab() takes its arguments in another one.
 CRON_FIELDS = ("minute", "hour", "day_of_month", "month_of_year", "day_of_week")
 
@@ -40,7 +47,7 @@ def build(settings: Settings) -> dict[str, Any]:
             "task": RETRAIN_TASK,
             "schedule": crontab_from(settings.cron_schedule),
             "kwargs": {"trigger": "schedule"},
-            "options": {"expires": RETRAIN_EXPIRES_S},
+            "options": RETRAIN_SEND,
         }
     }
 
@@ -48,4 +55,4 @@ def build(settings: Settings) -> dict[str, Any]:
 @beat_init.connect
 def _retrain_once_at_start(sender: Any = None, **_: object) -> None:
     if get_settings().run_mode == "once":
-        sender.app.send_task(RETRAIN_TASK, kwargs={"trigger": "start"}, expires=RETRAIN_EXPIRES_S)
+        sender.app.send_task(RETRAIN_TASK, kwargs={"trigger": "start"}, **RETRAIN_SEND)

@@ -196,13 +196,19 @@ class Dispatcher:
                     waiter.fail(BrokerUnavailable(str(exc)))
 
     def _reply_loop(self) -> None:
+        failing = False
         while not self._closed.is_set():
             try:
                 received = replies.receive(self.results, self.reply_to, timeout_s=0.5)
             except Exception as exc:  # a lost connection or a garbled reply must not end this thread
-                log.warning("reply list unreadable: %s", exc)
+                if not failing:  # once per outage, not five times a second while it lasts
+                    log.warning("reply list unreadable: %s", exc)
+                failing = True
                 time.sleep(0.2)
                 continue
+            if failing:
+                log.info("reply list readable again")
+            failing = False
             if received:
                 with self._slots:
                     tokens = {self._batch_of.pop(request_id, None) for request_id, _ in received}

@@ -71,7 +71,9 @@ class Gateway:
         # One task serves many HTTP requests: it carries all their ids, for the worker's log lines.
         headers = {REQUEST_ID_HEADER: ",".join(self.dispatcher.log_ids(waiter_ids))}
         # argsrepr: task events, Flower and worker logs show this instead of the message texts. expires: a task
-        # still queued when its requests have stopped waiting is dropped by the worker, not scored.
+        # still queued when its requests have stopped waiting is dropped by the worker, not scored. ignore_result:
+        # the answer comes back on the reply list, so no subscription to a result channel (which, with Redis gone,
+        # retries for 20 s and holds up every request behind it).
         self.celery.send_task(
             SCORE_MESSAGES_TASK,
             args=[items, reply_to],
@@ -79,15 +81,17 @@ class Gateway:
             headers=headers,
             argsrepr=f"[<{len(items)} messages>]",
             expires=self.settings.predict_timeout_s,
+            ignore_result=True,
         )
 
     def send_batch_chunk(self, batch_id: str, items: list[dict[str, Any]]) -> None:
-        """Queue one chunk of a batch job."""
+        """Queue one chunk of a batch job (its scores go to the job's record, not to a task result)."""
         self.celery.send_task(
             SCORE_BATCH_CHUNK_TASK,
             args=[batch_id, items],
             queue=BATCH_QUEUE,
             argsrepr=f"[{batch_id!r}, <{len(items)} messages>]",
+            ignore_result=True,
         )
 
 

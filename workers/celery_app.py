@@ -69,6 +69,9 @@ def create_celery_app() -> Celery:
         redis_socket_timeout=REDIS_OPTIONS["socket_timeout"],
         broker_connection_timeout=REDIS_OPTIONS["socket_connect_timeout"],
         broker_connection_retry_on_startup=True,
+        # Workers and beat keep trying to reach a lost broker for as long as it takes (Celery's default gives
+        # up after 100 tries, about 50 minutes, and the process exits), and resume by themselves when it is back.
+        broker_connection_max_retries=None,
         # Fail a publish fast when Redis is gone: the gateway answers 503 instead of hanging.
         task_publish_retry_policy={"max_retries": 1, "interval_start": 0.1, "interval_step": 0.2, "interval_max": 0.3},
         # Flower shows queued, running and finished tasks only with these events.

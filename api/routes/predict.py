@@ -66,7 +66,10 @@ def predict(json: PredictRequest) -> Prediction:
         remaining = gw.settings.predict_timeout_s - (time.perf_counter() - started)
         if not waiter.done.wait(max(0.0, remaining)):
             gw.dispatcher.forget(waiter)
-            gw.pending.remember(waiter.request_id, Pending(digest, json.sensitivity, version))
+            try:
+                gw.pending.remember(waiter.request_id, Pending(digest, json.sensitivity, version))
+            except BROKER_ERRORS as exc:  # no way to fetch the answer later: say so now
+                raise unavailable(exc) from None
             raise ApiError(
                 504,
                 "timeout",

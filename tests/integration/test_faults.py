@@ -112,6 +112,23 @@ def test_redis_stopped_then_started_again_on_its_port(seed_model, tmp_path):
         server.stop()
 
 
+def test_the_readiness_wait_rides_out_a_broker_lost_during_a_ping_then_starts_its_command(tmp_path):
+    server = RedisServer(tmp_path / "redis")
+    env = {**os.environ, "REDIS_URL": server.url(1)}
+    command = [sys.executable, "-m", "workers.readiness", "--timeout", "6", "--", "echo", "command started"]
+    process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        time.sleep(2)  # pinging: no worker answers
+        server.stop()  # gone in the middle of a ping: kombu lets redis.ConnectionError through
+        output, _ = process.communicate(timeout=60)
+    finally:
+        process.kill()
+        server.stop()
+    assert process.returncode == 0, output
+    assert "Traceback" not in output and output.rstrip().endswith("command started")
+    assert "no Celery worker answered within 6 s" in output
+
+
 def test_broken_model_versions_leave_the_previous_one_serving(make_stack, seed_model):
     stack = make_stack()
     worker = stack.worker()
