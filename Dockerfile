@@ -75,16 +75,18 @@ ENTRYPOINT ["/app/deploy/entrypoint.sh"]
 # ---------------------------------------------------------------------------------------------------
 FROM runtime AS trainer
 # Beat and the training worker (the stack runs beat from this image too, as its own service).
-# The worker's main process answers the ping while its pool child trains; the timeout allows for a busy CPU.
+# Liveness only: the worker's main process touches its file every few seconds, broker or not (workers.liveness), so a
+# Redis outage does not get a live worker restarted. Readiness, dependencies included, is the gateway's /health.
 HEALTHCHECK --interval=60s --timeout=20s --start-period=60s --retries=5 \
-    CMD ["sh", "-c", "exec celery --app workers.celery_app inspect ping --destination \"training@$HOSTNAME\" --timeout 10"]
+    CMD ["sh", "-c", "exec python -m workers.liveness \"training@$HOSTNAME\""]
 CMD ["trainer"]
 
 # ---------------------------------------------------------------------------------------------------
 # Last, so that a plain `docker build .` gives the gateway image.
 FROM runtime AS inference
 EXPOSE 8000
-# /health answers 200 when healthy or degraded and 503 when the broker is gone; urlopen raises on 503.
+# Liveness only: /livez answers while the process does, touching no Redis, so a Redis outage does not get the gateway
+# restarted (it answers 503 meanwhile); readiness, dependencies included, is /health.
 HEALTHCHECK --interval=15s --timeout=5s --start-period=20s --retries=3 \
-    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/health' % os.environ.get('API_PORT', '8000'), timeout=4)"]
+    CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/livez' % os.environ.get('API_PORT', '8000'), timeout=4)"]
 CMD ["api"]

@@ -198,6 +198,12 @@ class WorkerState(BaseModel):
     failed_version: str | None
 
 
+class Liveness(BaseModel):
+    """The gateway process answers; nothing else is checked."""
+
+    status: Literal["alive"]
+
+
 class Health(BaseModel):
     """Real checks of the broker, the registry and the workers' models (the first four keys as the seed had them)."""
 

@@ -26,9 +26,9 @@ from prometheus_client.registry import Collector
 
 import beat_schedule
 from api.openapi import answers, spec
-from weave_ml import counters, logs, retrain_stats
+from weave_ml import counters, logs, retrain_stats, worker_states
 from weave_ml.connections import redis_client
-from weave_ml.names import BATCH_QUEUE, PREDICT_QUEUE, TRAINING_QUEUE, WORKER_STATE_PREFIX
+from weave_ml.names import BATCH_QUEUE, PREDICT_QUEUE, TRAINING_QUEUE
 from weave_ml.registry import Registry, RegistryError
 from weave_ml.settings import ConfigError, Settings
 
@@ -160,8 +160,7 @@ class ScrapeCollector(Collector):
         for counter, count in counters.read(self.client).items():
             name, help_text = WORKER_COUNTERS[counter]
             yield CounterMetricFamily(name, help_text, value=count)
-        # Each worker process refreshes its key every few seconds; a dead one's key expires.
-        workers = sum(1 for _ in self.client.scan_iter(match=f"{WORKER_STATE_PREFIX}:*", count=100))
+        workers = len(worker_states.live(self.client))
         yield GaugeMetricFamily("weave_workers_online", "Worker processes that published their state", value=workers)
         runs = CounterMetricFamily("weave_retrain_runs", "Retrain runs by outcome", labels=["outcome"])
         last = GaugeMetricFamily(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 import signal
 import socket
@@ -20,6 +19,7 @@ import requests
 from prometheus_client.parser import text_string_to_metric_families
 
 from devstack import ROOT, procfile
+from weave_ml import worker_states
 
 # The Procfile's commands (celery, gunicorn, python) are the ones beside this interpreter.
 BIN = Path(sys.executable).parent
@@ -161,17 +161,14 @@ class CeleryWorker(ProcfileProcess):
 
     def __init__(self, env: Mapping[str, str], log_dir: Path, name: str, *, process: str = "worker") -> None:
         self.name = name
+        self.node = f"{name}@{socket.gethostname()}"  # the Procfile's --hostname NAME@%h
         super().__init__(process, {**env, "WORKER_NAME": name}, log_dir / f"worker-{name}.log")
         self.results = redis.Redis.from_url(env["REDIS_URL"])
 
     def state(self) -> dict[str, Any] | None:
         """The model state this worker's scoring process last published, if any."""
-        for key in self.results.scan_iter(match="weave:worker:*"):
-            raw = self.results.get(key)
-            state: dict[str, Any] | None = json.loads(raw) if raw else None
-            if state and state["pid"] in self.pids():
-                return state
-        return None
+        pids = self.pids()
+        return next((state for state in worker_states.live(self.results) if state["pid"] in pids), None)
 
     def pids(self) -> set[int]:
         children = Path(f"/proc/{self.pid}/task/{self.pid}/children")

@@ -1,32 +1,36 @@
-"""Per-process state of a worker: the model holder, Redis clients, the reload command and a state heartbeat."""
+"""Per-process state of a worker: the model holder, Redis clients, the reload command, state and liveness heartbeats."""
 
 from __future__ import annotations
 
 import functools
-import json
 import logging
 import os
 import socket
 import threading
-import time
 
 import redis
-from celery.signals import worker_init, worker_process_init
+from celery.signals import worker_init, worker_process_init, worker_process_shutdown, worker_shutdown
 from celery.worker.control import control_command
 
+from weave_ml import worker_states
 from weave_ml.batches import BatchStore
 from weave_ml.cache import ScoreCache
 from weave_ml.connections import redis_client
-from weave_ml.names import RELOAD_COMMAND, WORKER_STATE_PREFIX
+from weave_ml.names import RELOAD_COMMAND
 from weave_ml.registry import Registry, RegistryError
 from weave_ml.service import ScoringService
 from weave_ml.serving import ModelHolder
 from weave_ml.settings import get_settings
+from workers import liveness
 
 log = logging.getLogger(__name__)
 
 HEARTBEAT_INTERVAL_S = 5.0
-HEARTBEAT_TTL_S = 15
+
+# The processes (pids) whose heartbeat runs: the solo pool announces its one process with both worker_init and
+# worker_process_init, and one heartbeat per process is enough.
+_started: set[int] = set()
+_stopping = threading.Event()
 
 
 @functools.cache
@@ -42,10 +46,13 @@ def service() -> ScoringService:
     )
 
 
+def _field() -> str:
+    return worker_states.process_field(socket.gethostname(), os.getpid())
+
+
 def publish_state() -> None:
-    """Write what this process serves to Redis, where the gateway's /health reads it."""
+    """Write what this process serves to Redis, where the gateway's /health and /metrics read it."""
     state = service().holder.state()
-    key = f"{WORKER_STATE_PREFIX}:{socket.gethostname()}:{os.getpid()}"
     value = {
         "hostname": socket.gethostname(),
         "pid": os.getpid(),
@@ -53,23 +60,32 @@ def publish_state() -> None:
         "vocabulary_size": state.vocabulary_size,
         "error": state.error,
         "failed_version": state.failed_version,
-        "updated_at": time.time(),
     }
-    service().results.set(key, json.dumps(value), ex=HEARTBEAT_TTL_S)
+    worker_states.publish(service().results, _field(), value)
 
 
 def _heartbeat() -> None:
-    while True:
+    unreachable = False
+    while not _stopping.is_set():
         try:
             service().holder.reload_if_moved(background=False)
             publish_state()
+            if unreachable:
+                log.info("worker state published again")
+            unreachable = False
         except redis.RedisError as exc:
-            log.warning("worker state not published: %s", exc)
-        time.sleep(HEARTBEAT_INTERVAL_S)
+            # Once per outage, not every few seconds while it lasts.
+            if not unreachable:
+                log.warning("worker state not published (tried again every %g s): %s", HEARTBEAT_INTERVAL_S, exc)
+            unreachable = True
+        _stopping.wait(HEARTBEAT_INTERVAL_S)
 
 
 def start() -> None:
-    """Load the current model and start the heartbeat; called once in each process that runs tasks."""
+    """Load the current model and start the heartbeat, once in each process that runs scoring tasks."""
+    if os.getpid() in _started:
+        return
+    _started.add(os.getpid())
     try:
         service().holder.scorer()
     except RegistryError as exc:
@@ -77,8 +93,21 @@ def start() -> None:
     threading.Thread(target=_heartbeat, name="worker-heartbeat", daemon=True).start()
 
 
+def stop() -> None:
+    """Withdraw this process's state, so /health stops listing it at once rather than when it goes stale."""
+    if os.getpid() not in _started:
+        return
+    _stopping.set()
+    try:
+        worker_states.withdraw(service().results, _field())
+    except redis.RedisError as exc:  # it goes stale within seconds anyway
+        log.warning("worker state not withdrawn: %s", exc)
+
+
 @worker_init.connect
 def _on_worker_init(sender: object = None, **_: object) -> None:
+    # The main process of every worker shows it is alive without asking the broker (workers.liveness).
+    liveness.keep_touching(str(getattr(sender, "hostname", "worker")))
     # With the solo and threads pools tasks run in this process; prefork children start their own below.
     # The pool is still named as configured here ("solo", "threads", "prefork" or a class path).
     if "prefork" not in str(getattr(sender, "pool_cls", "prefork")):
@@ -87,8 +116,15 @@ def _on_worker_init(sender: object = None, **_: object) -> None:
 
 @worker_process_init.connect
 def _on_worker_process_init(**_: object) -> None:
-    service.cache_clear()  # clients and threads do not survive a fork
+    if os.getpid() not in _started:
+        service.cache_clear()  # clients and threads do not survive a fork
     start()
+
+
+@worker_shutdown.connect
+@worker_process_shutdown.connect
+def _on_shutdown(**_: object) -> None:
+    stop()
 
 
 @control_command(name=RELOAD_COMMAND)

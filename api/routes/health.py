@@ -1,33 +1,32 @@
-"""GET /health with real checks, and the model registry listing (GET /models, /models/current)."""
+"""Liveness (GET /livez), readiness with real checks (GET /health), and the registry listing (GET /models…)."""
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from flask import Blueprint
 
-from api.contract import ErrorBody, Health, Models, ModelVersion
+from api.contract import ErrorBody, Health, Liveness, Models, ModelVersion
 from api.errors import ApiError
 from api.gateway import BROKER_ERRORS, current_gateway
 from api.openapi import answers, spec
-from weave_ml.names import WORKER_STATE_PREFIX
+from weave_ml import worker_states
 from weave_ml.registry import RegistryError
 
 blueprint = Blueprint("health", __name__)
 
 
-def live_workers() -> list[dict[str, Any]]:
-    """Return the state each live scoring process last published (it expires within seconds of death)."""
-    client = current_gateway().results
-    keys = sorted(client.scan_iter(match=f"{WORKER_STATE_PREFIX}:*", count=100))
-    return [json.loads(raw) for raw in client.mget(keys) if raw] if keys else []
+@blueprint.get("/livez")
+@spec.validate(resp=answers(HTTP_200=Liveness))
+def livez() -> Any:
+    """Whether this gateway process answers; it checks nothing else (readiness is /health)"""
+    return Liveness(status="alive")
 
 
 @blueprint.get("/health")
 @spec.validate(resp=answers(HTTP_200=Health, HTTP_503=Health))
 def health() -> Any:
-    """Real checks of the broker, the registry and the workers' models (503 when unhealthy)"""
+    """Readiness: real checks of the broker, the registry and the workers' models (503 when unhealthy)"""
     gw = current_gateway()
     version = gw.registry.current_version()
     meta: dict[str, Any] = {}
@@ -48,7 +47,7 @@ def health() -> Any:
     }
     try:
         gw.results.ping()
-        workers = live_workers()
+        workers = worker_states.live(gw.results)
     except BROKER_ERRORS as exc:
         body["broker"] = f"unreachable: {exc}"
         body["status"] = "unhealthy"

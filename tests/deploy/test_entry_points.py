@@ -14,7 +14,9 @@ import os
 import shlex
 import subprocess
 import sys
+import tempfile
 import threading
+import time
 from pathlib import Path
 
 import click
@@ -31,6 +33,7 @@ from tests.deploy.conftest import (
     stack,
 )
 from weave_ml.cli import build_parser
+from workers import liveness
 
 ENTRYPOINT = ROOT / "deploy" / "entrypoint.sh"
 APP_IMAGES = {"${ML_INFERENCE_IMAGE", "${ML_TRAINER_IMAGE"}
@@ -188,17 +191,38 @@ def test_entrypoint_fills_variables_of_the_procfile_line(tmp_path):
 
 
 @pytest.mark.parametrize(("service_name", "queue"), [("ml-worker", "scoring"), ("ml-trainer", "training")])
-def test_worker_healthcheck_pings_its_own_worker(service_name, queue, tmp_path):
+def test_worker_healthcheck_reads_its_own_workers_liveness_file(service_name, queue, tmp_path, monkeypatch):
+    """The check passes while the file of the worker's own node is fresh, and asks nothing of Redis."""
     service = app_services()[service_name]
     test = service["healthcheck"]["test"]
     assert test[0] == "CMD", "healthchecks use the exec form"
-    argv = run_with_fakes(test[1:], {**container_env(service), "HOSTNAME": "c0ffee"}, tmp_path)
-    command, params = parse_celery(argv)
-    assert (command, params["command"]) == ("inspect", "ping")
     # The Procfile names the worker `<queue>@%h` in a container; %h is the container's hostname.
     worker_argv = run_entrypoint(service["command"], container_env(service), tmp_path)
     assert worker_argv[worker_argv.index("--hostname") + 1] == f"{queue}@%h"
-    assert params["destination"] == [f"{queue}@c0ffee"]
+    env = {
+        **container_env(service),
+        "HOSTNAME": "c0ffee",
+        "TMPDIR": str(tmp_path),
+        "PATH": f"{Path(sys.executable).parent}{os.pathsep}/usr/bin:/bin",
+        "PYTHONPATH": str(ROOT),
+        "REDIS_URL": "redis://127.0.0.1:9/0",  # nothing answers there: the check must not need it
+    }
+
+    def check() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(test[1:], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=30, check=False)
+
+    assert check().returncode == 1  # no file yet
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    alive = liveness.path_for(f"{queue}@c0ffee")
+    alive.parent.mkdir(parents=True)
+    alive.touch()
+    result = check()
+    assert result.returncode == 0, result.stderr
+    stale = time.time() - liveness.STALE_AFTER_S - 5
+    os.utime(alive, (stale, stale))
+    assert check().returncode == 1
+    liveness.path_for(f"{queue}@another").touch()  # another worker's file says nothing about this one
+    assert check().returncode == 1
 
 
 def test_trainer_image_healthcheck_matches_the_stack():
@@ -212,11 +236,11 @@ def _exec_form(test: list[str]) -> str:
     return "CMD " + json.dumps(test[1:])
 
 
-class _Health(http.server.BaseHTTPRequestHandler):
+class _Liveness(http.server.BaseHTTPRequestHandler):
     status = 200
 
     def do_GET(self):
-        self.send_response(self.status if self.path == "/health" else 404)
+        self.send_response(self.status if self.path == "/livez" else 404)
         self.end_headers()
         self.wfile.write(b"{}")
 
@@ -224,11 +248,11 @@ class _Health(http.server.BaseHTTPRequestHandler):
         pass
 
 
-@pytest.mark.parametrize(("status", "healthy"), [(200, True), (503, False), (None, False)])
+@pytest.mark.parametrize(("status", "healthy"), [(200, True), (500, False), (None, False)])
 def test_gateway_healthcheck(status, healthy):
-    """200 (healthy or degraded) passes; 503 (broker gone) and a refused connection fail."""
+    """The gateway's liveness, /livez: 200 passes; an error and a refused connection fail."""
     test = app_services()["ml-inference"]["healthcheck"]["test"]
-    handler = type("Handler", (_Health,), {"status": status or 200})
+    handler = type("Handler", (_Liveness,), {"status": status or 200})
     with http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler) as server:
         port = server.server_address[1]
         thread = threading.Thread(target=server.serve_forever, daemon=True)

@@ -20,6 +20,7 @@ from weave_ml import corpus, locks
 from weave_ml.registry import METADATA_FILE, Registry, sha256_of
 from weave_ml.text import message_hash
 from weave_ml.training import publish
+from workers import liveness
 
 pytestmark = pytest.mark.integration
 
@@ -97,6 +98,13 @@ def test_redis_stopped_then_started_again_on_its_port(seed_model, tmp_path):
         assert time.monotonic() - started < 1.0
         assert health.status_code == 503 and health.json()["status"] == "unhealthy"
         assert health.json()["broker"].startswith("unreachable")
+        # Not ready, but alive: the liveness checks the orchestrator restarts on ask nothing of Redis.
+        assert gateway.get("/livez").json() == {"status": "alive"}
+        time.sleep(liveness.TOUCH_INTERVAL_S + 1)  # the worker's file is touched again meanwhile, broker or not
+        check = [sys.executable, "-m", "workers.liveness", worker.node]
+        assert subprocess.run(check, cwd=ROOT, capture_output=True, timeout=30, check=False).returncode == 0
+        age = liveness.age_s(worker.node)
+        assert age is not None and age < liveness.TOUCH_INTERVAL_S + 1
 
         server = RedisServer(tmp_path / "redis", port=server.port)  # empty: nothing was kept on disk
         wait_until(lambda: gateway.post("/predict", {"message": f"{CHAT} {uuid.uuid4().hex}"}).ok, 60, "recovery", 0.5)

@@ -1,4 +1,5 @@
-"""``make run`` (``python -m devstack``) on real processes: one that dies comes back, Ctrl-C stops every one."""
+"""``make run`` (``python -m devstack``) on real processes: one that dies comes back, every one outlives a Redis
+outage, Ctrl-C stops every one."""
 
 from __future__ import annotations
 
@@ -6,13 +7,15 @@ import os
 import re
 import signal
 import sys
+import time
 import uuid
 from pathlib import Path
 
 import pytest
 import requests
 
-from devstack.processes import Process, free_port, wait_until
+from devstack.processes import Process, RedisServer, free_port, wait_until
+from tests.integration.conftest import Stack
 
 pytestmark = pytest.mark.integration
 
@@ -36,29 +39,36 @@ def process_groups() -> set[int]:
     return groups
 
 
-def test_a_killed_process_is_started_again_and_ctrl_c_stops_every_process(make_stack):
-    stack = make_stack()  # its Redis databases and its registry, with the seed model published
-    api = f"http://127.0.0.1:{free_port()}"
+def make_run(stack: Stack, **settings: str) -> tuple[Process, str, str]:
+    """Start ``python -m devstack`` on the stack's Redis and registry; return it, its gateway's and Flower's address."""
+    api, flower = (f"http://127.0.0.1:{free_port()}" for _ in range(2))
     env = {
         **stack.env,
         "API_PORT": api.rsplit(":", 1)[1],
-        "FLOWER_PORT": str(free_port()),
+        "FLOWER_PORT": flower.rsplit(":", 1)[1],
         "GATEWAY_PROCESSES": "1",
-        # Given, so no private MongoDB is started; nothing here reads reports.
+        # Given, so no private MongoDB is started: a retrain fails at once, as nothing answers there.
         "MONGODB_URI": f"mongodb://127.0.0.1:{free_port()}/weave",
+        **settings,
     }
     argv = [sys.executable, "-m", "devstack", "--var", str(stack.root / "var")]
     run = Process(argv, env, stack.logs / "make-run.log")
     stack.processes.append(run)
+    return run, api, flower
 
-    def predicts() -> bool:
-        try:
-            answer = requests.post(f"{api}/predict", json={"message": f"택배 보관중 {uuid.uuid4().hex}"}, timeout=10)
-        except requests.RequestException:
-            return False
-        return answer.status_code == 200
 
-    wait_until(predicts, 120, "make run to answer /predict", interval_s=0.5)
+def predicts(api: str) -> bool:
+    try:
+        answer = requests.post(f"{api}/predict", json={"message": f"택배 보관중 {uuid.uuid4().hex}"}, timeout=10)
+    except requests.RequestException:
+        return False
+    return answer.status_code == 200
+
+
+def test_a_killed_process_is_started_again_and_ctrl_c_stops_every_process(make_stack):
+    stack = make_stack()  # its Redis databases and its registry, with the seed model published
+    run, api, _ = make_run(stack)
+    wait_until(lambda: predicts(api), 120, "make run to answer /predict", interval_s=0.5)
     first = dict(started(run.log()))
     assert set(first) == {"api", "worker", "trainer", "beat", "flower"}, run.log()[-3000:]
 
@@ -67,7 +77,7 @@ def test_a_killed_process_is_started_again_and_ctrl_c_stops_every_process(make_s
     name, pid = started(run.log())[-1]
     assert name == "worker" and pid != first["worker"]
     assert "worker was killed by SIGKILL after" in run.log()
-    wait_until(predicts, 60, "the new worker to answer", interval_s=0.5)
+    wait_until(lambda: predicts(api), 60, "the new worker to answer", interval_s=0.5)
     assert run.alive()
     assert [name for name, _ in started(run.log())].count("api") == 1  # nothing else was restarted
 
@@ -75,3 +85,56 @@ def test_a_killed_process_is_started_again_and_ctrl_c_stops_every_process(make_s
     assert run.popen.wait(timeout=90) == 0, run.log()[-3000:]
     pids = {pid for _, pid in started(run.log())}
     assert not pids & process_groups(), "a process of make run outlived it"
+
+
+@pytest.mark.timeout(480)
+def test_every_process_outlives_a_redis_outage_of_90_s_and_resumes_by_itself(seed_model, tmp_path):
+    server = RedisServer(tmp_path / "redis")
+    stack = Stack(server, tmp_path / "stack", seed_model)
+    # A retrain falls due every minute, so one does while Redis is down.
+    run, api, flower = make_run(stack, ML_CRON_SCHEDULE="* * * * *")
+    try:
+        wait_until(lambda: predicts(api), 120, "make run to answer /predict", interval_s=0.5)
+        wait_until(lambda: answers(f"{flower}/healthcheck"), 120, "Flower to start (after its wait for a worker)", 0.5)
+        before = started(run.log())
+        assert {name for name, _ in before} == {"api", "worker", "trainer", "beat", "flower"}, run.log()[-3000:]
+
+        server.stop()
+        outage_ends = time.monotonic() + 90
+        while time.monotonic() < outage_ends:
+            assert requests.get(f"{api}/livez", timeout=5).status_code == 200
+            refused = requests.post(f"{api}/predict", json={"message": "택배 보관중"}, timeout=10)
+            assert refused.status_code == 503
+            time.sleep(5)
+        server = RedisServer(tmp_path / "redis", port=server.port)  # empty: nothing was kept on disk
+        back = time.monotonic()
+        wait_until(lambda: predicts(api), 30, "predictions within 30 s of Redis' return", interval_s=0.5)
+        recovered_s = time.monotonic() - back
+        wait_until(lambda: requests.get(f"{api}/health", timeout=5).json()["status"] == "healthy", 30, "healthy")
+
+        # Nothing exited and nothing was started again: every process rode the outage out.
+        assert started(run.log()) == before, run.log()[-5000:]
+        assert all(Path(f"/proc/{pid}").exists() for _, pid in before)
+        assert answers(f"{flower}/healthcheck")
+        # Beat held the retrain that fell due until the broker was back, and the trainer ran it (it fails: no MongoDB).
+        wait_until(lambda: retrains_counted(api), 90, "a retrain sent by beat after the outage", interval_s=1)
+        assert "Message Error" not in run.log()
+        print(f"predictions back {recovered_s:.1f} s after Redis")
+    finally:
+        run.popen.send_signal(signal.SIGINT)
+        run.popen.wait(timeout=90)
+        stack.stop()
+        server.stop()
+
+
+def answers(url: str) -> bool:
+    try:
+        return requests.get(url, timeout=5).status_code == 200
+    except requests.RequestException:
+        return False
+
+
+def retrains_counted(api: str) -> bool:
+    """Whether the gateway's /metrics counts a retrain run, whatever its outcome."""
+    lines = requests.get(f"{api}/metrics", timeout=10).text.splitlines()
+    return any(line.startswith("weave_retrain_runs_total{") and float(line.split()[-1]) >= 1 for line in lines)

@@ -51,6 +51,7 @@ def test_the_gateway_serves_the_document_for_every_route(gateway):
         "/predict/result/{task_id}",
         "/predict/batch",
         "/predict/batch/{batch_id}",
+        "/livez",
         "/health",
         "/metrics",
         "/models",
