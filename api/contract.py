@@ -205,7 +205,8 @@ class Liveness(BaseModel):
 
 
 class Health(BaseModel):
-    """Real checks of the broker, the registry and the workers' models (the first four keys as the seed had them)."""
+    """Real checks of the broker, the cache, the registry and the workers' models (the first four keys as the seed
+    had them)."""
 
     status: Literal["healthy", "degraded", "unhealthy"]
     model_loaded: bool
@@ -213,7 +214,9 @@ class Health(BaseModel):
     model_version: str | None
     vocabulary_size: int | None
     broker: str
+    cache: str
     workers: list[WorkerState]
+    serving_versions: list[str] = Field(description="the model versions the live workers serve, newest first")
     problems: list[str]
 
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
+from collections.abc import Sequence
 from typing import Any
 
 import redis
@@ -15,6 +17,7 @@ from api import metrics
 from api.admission import BatchAdmission
 from api.dispatcher import Dispatcher
 from api.errors import ApiError
+from weave_ml import worker_states
 from weave_ml.batches import BatchStore
 from weave_ml.cache import ScoreCache
 from weave_ml.connections import redis_client
@@ -27,13 +30,18 @@ from weave_ml.names import (
 )
 from weave_ml.pending import PendingStore
 from weave_ml.registry import Registry, RegistryError
-from weave_ml.scoring import OperatingPoints
+from weave_ml.scoring import OperatingPoints, Score
 from weave_ml.settings import Settings
+
+log = logging.getLogger(__name__)
 
 # What a lost Redis looks like to the gateway: from redis-py directly, or from kombu when publishing a task.
 BROKER_ERRORS = (redis.RedisError, OperationalError, OSError)
-# How stale the gateway's idea of the current model version may be.
+# How stale the gateway's idea of the versions being served (the pointer's and the workers') may be.
 VERSION_CHECK_INTERVAL_S = 1.0
+# After a failed cache call, requests go without the cache this long before it is tried again: an unreachable
+# cache costs one connect timeout now and then, not one per request.
+CACHE_RETRY_AFTER_S = 5.0
 
 
 class Gateway:
@@ -51,19 +59,59 @@ class Gateway:
         self.dispatcher = Dispatcher(
             self._send_micro_batch, self.results, in_flight_timeout_s=settings.predict_timeout_s
         )
-        self._version: str | None = None
-        self._version_read_at = float("-inf")
-        self._version_lock = threading.Lock()
+        self._current: str | None = None
+        self._serving: list[str] = []
+        self._versions_read_at = float("-inf")
+        self._versions_lock = threading.Lock()
+        self._cache_down_until = float("-inf")
 
     def current_version(self) -> str | None:
         """Return the registry's current version, re-reading the pointer at most once a second."""
+        self._read_versions()
+        return self._current
+
+    def serving_versions(self) -> list[str]:
+        """Return the versions answers may come from: the pointer's first, then the others the workers serve.
+
+        A worker that cannot load the newest version keeps serving an older one and caches its scores under that
+        version, so cache look-ups try each of these.
+        """
+        self._read_versions()
+        return self._serving
+
+    def _read_versions(self) -> None:
+        # At most once a second: the pointer file, and one HGETALL of the workers' states.
         now = time.monotonic()
-        if now - self._version_read_at > VERSION_CHECK_INTERVAL_S:
-            with self._version_lock:
-                if now - self._version_read_at > VERSION_CHECK_INTERVAL_S:
-                    self._version = self.registry.current_version()
-                    self._version_read_at = now
-        return self._version
+        if now - self._versions_read_at <= VERSION_CHECK_INTERVAL_S:
+            return
+        with self._versions_lock:
+            if now - self._versions_read_at <= VERSION_CHECK_INTERVAL_S:
+                return
+            current = self.registry.current_version()
+            try:
+                served = worker_states.versions_served(worker_states.live(self.results))
+            except BROKER_ERRORS:
+                served = []  # without Redis the request fails on its own way; the pointer still counts
+            self._current = current
+            self._serving = list(dict.fromkeys(version for version in (current, *served) if version))
+            self._versions_read_at = now
+
+    def cached_scores(self, message_hashes: Sequence[str], versions: Sequence[str] = ()) -> list[Score | None]:
+        """Return the cached score of each hash under any version being served (or ``versions``), else None.
+
+        The cache only saves work: when it fails, every hash is a miss, the failure is counted, and the cache is
+        left alone for CACHE_RETRY_AFTER_S.
+        """
+        if time.monotonic() < self._cache_down_until:
+            return [None] * len(message_hashes)
+        try:
+            return self.cache.lookup(versions or self.serving_versions(), message_hashes)
+        except BROKER_ERRORS as exc:
+            if time.monotonic() - self._cache_down_until > CACHE_RETRY_AFTER_S:  # once per outage, not per request
+                log.warning("score cache unavailable, answering without it: %s", exc)
+            self._cache_down_until = time.monotonic() + CACHE_RETRY_AFTER_S
+            metrics.GATEWAY_CACHE_ERRORS.inc()
+            return [None] * len(message_hashes)
 
     def _send_micro_batch(self, items: list[dict[str, Any]], reply_to: str) -> None:
         waiter_ids = [waiter_id for item in items for waiter_id in item["ids"]]

@@ -45,6 +45,9 @@ LATENCY = Histogram(
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0),
 )
 CACHE_LOOKUPS = Counter("weave_cache_lookups_total", "Score cache lookups by the gateway", ["result"])
+GATEWAY_CACHE_ERRORS = Counter(
+    "weave_gateway_cache_errors", "Failed score cache look-ups of the gateway (answered without the cache)"
+)
 BATCH_MESSAGES = Histogram(
     "weave_batch_messages",
     "Messages per POST /predict/batch",

@@ -26,12 +26,19 @@ class ScoreCache:
         self.client = client
         self.ttl_s = ttl_s
 
-    def lookup_many(self, model_version: str, message_hashes: Sequence[str]) -> list[Score | None]:
-        """Return the cached score of each hash, or None where there is none, in one MGET."""
-        if not message_hashes:
-            return []
-        values = self.client.mget([cache_key(model_version, h) for h in message_hashes])
-        return [None if raw is None else Score.from_dict(json.loads(raw)) for raw in values]
+    def lookup(self, model_versions: Sequence[str], message_hashes: Sequence[str]) -> list[Score | None]:
+        """Return each hash's score cached under the first of ``model_versions`` that has one, else None; one MGET.
+
+        Several versions are looked up when the workers serve more than one (one could not load the newest yet).
+        """
+        if not message_hashes or not model_versions:
+            return [None] * len(message_hashes)
+        values = self.client.mget([cache_key(v, h) for h in message_hashes for v in model_versions])
+        found = []
+        for start in range(0, len(values), len(model_versions)):
+            raw = next((value for value in values[start : start + len(model_versions)] if value is not None), None)
+            found.append(None if raw is None else Score.from_dict(json.loads(raw)))
+        return found
 
     def store_many(self, scores: Sequence[Score]) -> None:
         """Store scores with the cache's TTL in one pipelined round trip."""

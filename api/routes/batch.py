@@ -37,7 +37,7 @@ def create(json: BatchRequest) -> Any:
     try:
         gw.admission.admit(client, len(items))
         metrics.BATCH_MESSAGES.observe(len(items))
-        cached = gw.cache.lookup_many(version, hashes)
+        cached = gw.cached_scores(hashes)
         hits = {position: score for position, score in enumerate(cached) if score is not None}
         metrics.observe_cache(hits=len(hits), misses=len(items) - len(hits))
         gw.batches.create(batch_id, [item.id for item in items], [item.sensitivity for item in items], hits, client)

@@ -26,7 +26,7 @@ def livez() -> Any:
 @blueprint.get("/health")
 @spec.validate(resp=answers(HTTP_200=Health, HTTP_503=Health))
 def health() -> Any:
-    """Readiness: real checks of the broker, the registry and the workers' models (503 when unhealthy)"""
+    """Readiness: real checks of the broker, the cache, the registry and the workers' models (503 when unhealthy)"""
     gw = current_gateway()
     version = gw.registry.current_version()
     meta: dict[str, Any] = {}
@@ -42,7 +42,9 @@ def health() -> Any:
         "model_version": version,
         "vocabulary_size": meta.get("vocabulary_size"),
         "broker": "ok",
+        "cache": "ok",
         "workers": [],
+        "serving_versions": [],
         "problems": [],
     }
     try:
@@ -53,10 +55,16 @@ def health() -> Any:
         body["status"] = "unhealthy"
         body["problems"].append("the broker (Redis) does not answer")
         return Health.model_validate(body), 503
+    try:
+        gw.cache.client.ping()
+    except BROKER_ERRORS as exc:
+        body["cache"] = f"unreachable: {exc}"
+        body["problems"].append("the score cache (Redis) does not answer: every message is scored again")
     body["workers"] = [
         {key: w.get(key) for key in ("hostname", "pid", "model_version", "error", "failed_version")} for w in workers
     ]
-    body["model_loaded"] = any(w.get("model_version") for w in workers)
+    body["serving_versions"] = worker_states.versions_served(workers)
+    body["model_loaded"] = bool(body["serving_versions"])
     if version is None:
         body["problems"].append(f"no model published in {gw.registry.root}")
     if not workers:

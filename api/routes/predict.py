@@ -54,10 +54,7 @@ def predict(json: PredictRequest) -> Prediction:
     version = gw.current_version()
     if version is None:
         raise ApiError(503, "model_unavailable", "no model has been published yet")
-    try:
-        cached = gw.cache.lookup_many(version, [digest])[0]
-    except BROKER_ERRORS as exc:
-        raise unavailable(exc) from None
+    cached = gw.cached_scores([digest])[0]
     metrics.observe_cache(hits=int(cached is not None), misses=int(cached is None))
     if cached is not None:
         prediction = decide(cached, json.sensitivity, points_of(cached.model_version), cached=True)
@@ -104,16 +101,14 @@ def result(task_id: str) -> Any:
     gw = current_gateway()
     try:
         pending, dropped = gw.pending.lookup(task_id)
-        if pending is None:
-            raise ApiError(404, "not_found", f"no pending prediction {task_id!r} (unknown or expired)")
-        # Workers cache every score they make (the same text may also have been scored for another request since);
-        # the model may have changed since the request was made.
-        score = None
-        for version in dict.fromkeys([gw.current_version(), pending.model_version]):
-            if version and (score := gw.cache.lookup_many(version, [pending.message_hash])[0]):
-                break
     except BROKER_ERRORS as exc:
         raise unavailable(exc) from None
+    if pending is None:
+        raise ApiError(404, "not_found", f"no pending prediction {task_id!r} (unknown or expired)")
+    # Workers cache every score they make (the same text may also have been scored for another request since), under
+    # the version they serve: the one current when the request was made, or any served now.
+    versions = list(dict.fromkeys([*gw.serving_versions(), pending.model_version]))
+    score = gw.cached_scores([pending.message_hash], versions)[0]
     if score is not None:
         return Prediction.model_construct(**decide(score, pending.sensitivity, points_of(score.model_version)))
     if dropped:

@@ -1,4 +1,5 @@
-"""Faults survived by real processes: a worker killed mid-batch, Redis down and up, broken models, a crashed retrain."""
+"""Faults survived by real processes: a worker killed mid-batch, Redis down and up, the cache down, broken models,
+a crashed retrain."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from devstack.processes import ROOT, RedisServer, wait_until
 from tests.integration.conftest import Stack
 from tests.integration.mongo import honest, mongo_server_fixture, reports_fixture  # noqa: F401 - fixtures
 from weave_ml import corpus, locks
+from weave_ml.pending import Pending, PendingStore
 from weave_ml.registry import METADATA_FILE, Registry, sha256_of
 from weave_ml.text import message_hash
 from weave_ml.training import publish
@@ -137,6 +139,53 @@ def test_the_readiness_wait_rides_out_a_broker_lost_during_a_ping_then_starts_it
     assert "no Celery worker answered within 6 s" in output
 
 
+def test_cache_redis_stopped_costs_speed_not_answers(make_stack, tmp_path):
+    cache_server = RedisServer(tmp_path / "cache")
+    stack = make_stack()
+    stack.env["CACHE_REDIS_URL"] = cache_server.url(0)
+    try:
+        worker = stack.worker()
+        worker.wait_ready()
+        gateway = stack.gateway()
+        seen = f"{LURE} {uuid.uuid4().hex}"
+        assert gateway.post("/predict", {"message": seen}).json()["cached"] is False
+        assert gateway.post("/predict", {"message": seen}).json()["cached"] is True
+
+        cache_server.stop()
+        for text in (seen, seen, f"{CHAT} {uuid.uuid4().hex}"):
+            answer = gateway.post("/predict", {"message": text})
+            assert answer.status_code == 200, answer.text
+            assert answer.json()["cached"] is False  # scored again by a worker, which could not cache it either
+        health = gateway.get("/health")
+        assert health.status_code == 200 and health.json()["status"] == "degraded"
+        assert health.json()["cache"].startswith("unreachable") and health.json()["broker"] == "ok"
+        assert any("score cache" in problem for problem in health.json()["problems"])
+        job = gateway.post("/predict/batch", {"messages": [{"message": seen}, {"message": CHAT}]})
+        assert job.status_code == 202, job.text
+        done = wait_until(
+            lambda: (s := gateway.get(job.json()["status_url"]).json())["status"] == "done" and s, 30, "the batch"
+        )
+        assert done["failed"] == 0 and [r["cached"] for r in done["results"]] == [False, False]
+        metrics = gateway.get("/metrics").text
+        assert _sample(metrics, "weave_gateway_cache_errors_total") >= 1
+        assert _sample(metrics, "weave_worker_cache_errors_total") >= 2
+        assert worker.alive() and "Traceback" not in gateway.log()
+
+        cache_server = RedisServer(tmp_path / "cache", port=cache_server.port)
+        wait_until(lambda: gateway.get("/health").json()["status"] == "healthy", 30, "the cache back in /health")
+        again = f"{CHAT} {uuid.uuid4().hex}"
+        assert gateway.post("/predict", {"message": again}).json()["cached"] is False
+        wait_until(lambda: gateway.post("/predict", {"message": again}).json()["cached"], 30, "cache hits again")
+    finally:
+        stack.stop()
+        cache_server.stop()
+
+
+def _sample(metrics: str, name: str) -> float:
+    """The value of an unlabelled sample of a /metrics page."""
+    return next(float(line.split()[-1]) for line in metrics.splitlines() if line.startswith(f"{name} "))
+
+
 def test_broken_model_versions_leave_the_previous_one_serving(make_stack, seed_model):
     stack = make_stack()
     worker = stack.worker()
@@ -159,6 +208,20 @@ def test_broken_model_versions_leave_the_previous_one_serving(make_stack, seed_m
     model_file = stack.registry.model_path(truncated)
     model_file.write_bytes(model_file.read_bytes()[:1000])  # truncated after publishing
     degraded_by(truncated, "checksum")
+    health = gateway.get("/health").json()
+    assert health["model_version"] == truncated and health["serving_versions"] == [old]
+
+    # The worker caches under the version it serves; the gateway looks there too, so repeats are still cache hits.
+    text = f"{LURE} {uuid.uuid4().hex}"
+    first, second = (gateway.post("/predict", {"message": text}).json() for _ in range(2))
+    assert (first["cached"], second["cached"]) == (False, True)
+    assert second["model_version"] == old and second["phishing_probability"] == first["phishing_probability"]
+    # A request that timed out while the pointer named the broken version is answered by what the worker scored.
+    pending = PendingStore(redis.Redis.from_url(stack.env["REDIS_URL"]), 60)
+    pending.remember("timed-out-request", Pending(first["message_hash"], "high", truncated))
+    late = gateway.get("/predict/result/timed-out-request")
+    assert late.status_code == 200, late.text
+    assert (late.json()["model_version"], late.json()["sensitivity_level"]) == (old, "high")
 
     # Garbage whose sha256 matches its metadata passes the checksum and is refused by the loader itself.
     corrupt = publish(stack.registry, seed_model)

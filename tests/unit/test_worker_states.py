@@ -1,4 +1,4 @@
-"""Worker states in one hash (the machine's Redis, database 13)."""
+"""Worker states in one hash and cache look-ups over several versions (the machine's Redis, database 13)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,9 @@ import pytest
 import redis
 
 from weave_ml import worker_states
+from weave_ml.cache import ScoreCache
 from weave_ml.names import WORKER_STATES_KEY
+from weave_ml.scoring import Score
 
 
 @pytest.fixture
@@ -48,3 +50,14 @@ def test_a_stopping_process_withdraws_its_entry(client):
     worker_states.publish(client, field, state(7, "v1"))
     worker_states.withdraw(client, field)
     assert worker_states.live(client) == []
+
+
+def test_cache_look_ups_take_the_first_version_that_has_a_score(client):
+    cache = ScoreCache(client, 60)
+    old, new = (Score(f"sha256:{n:064x}", 0.25, ("계좌",), "old") for n in (1, 2))
+    newer = Score(old.message_hash, 0.75, ("송금",), "new")
+    cache.store_many([old, new, newer])
+    found = cache.lookup(["new", "old"], [old.message_hash, new.message_hash, f"sha256:{3:064x}"])
+    assert found == [newer, new, None]
+    assert cache.lookup(["old"], [old.message_hash]) == [old]
+    assert cache.lookup([], [old.message_hash]) == [None]
