@@ -8,6 +8,7 @@ from typing import Any
 
 import redis
 from celery import Task, shared_task
+from celery.exceptions import Reject
 from kombu.exceptions import OperationalError
 
 from weave_ml import retrain
@@ -18,9 +19,12 @@ from workers import runtime
 
 log = logging.getLogger(__name__)
 
-# A batch chunk started this often without finishing (its worker died each time: out of memory, killed) is
-# not tried again: its messages are marked failed, so one poisonous chunk cannot take down worker after worker.
+# A batch chunk started this often without finishing (its worker died each time: out of memory, killed; or Redis
+# failed it each time) is not tried again: its messages are marked failed, so one poisonous chunk cannot take down
+# worker after worker.
 MAX_CHUNK_STARTS = 3
+# Redis failing in the middle of a chunk (unreachable, or too slow to answer): worth another try.
+PASSING_REDIS_ERRORS = (redis.ConnectionError, redis.TimeoutError)
 
 
 def deadline() -> float:
@@ -49,22 +53,23 @@ class BatchChunkTask(Task):
             log.error("batch %s: failed chunk %s could not be marked failed: %s", batch_id, task_id, error)
 
 
-@shared_task(
-    name=SCORE_BATCH_CHUNK_TASK,
-    base=BatchChunkTask,
-    bind=True,
-    ignore_result=True,
-    autoretry_for=(redis.ConnectionError, redis.TimeoutError),
-    retry_backoff=True,
-    max_retries=5,
-)
+@shared_task(name=SCORE_BATCH_CHUNK_TASK, base=BatchChunkTask, bind=True, ignore_result=True)
 def score_batch_chunk(self: Task, batch_id: str, items: list[dict[str, Any]]) -> int:
-    """Score one chunk of a batch job into the job's results."""
+    """Score one chunk of a batch job into the job's results; on a passing Redis error, put it back in the queue."""
     service = runtime.service()
-    if service.count_start(self.request.id) > MAX_CHUNK_STARTS:
-        service.fail_batch_chunk(batch_id, [item["position"] for item in items], SCORING_FAILED)
-        return 0
-    return service.score_batch_chunk(batch_id, items, deadline())
+    try:
+        if service.count_start(self.request.id) > MAX_CHUNK_STARTS:
+            service.fail_batch_chunk(batch_id, [item["position"] for item in items], SCORING_FAILED)
+            return 0
+        return service.score_batch_chunk(batch_id, items, deadline())
+    except PASSING_REDIS_ERRORS as exc:
+        # The message itself goes back to the queue, not Celery's retry: a retry publishes a new message, built
+        # without the argsrepr the gateway gave (so task events, Flower and its database would show the texts), and
+        # when that publish fails too, as it does while Redis is failing, the chunk is dropped for good and its batch
+        # never ends. A requeue keeps the message as sent; if Redis cannot take even that, the message, never
+        # acknowledged, comes back after the visibility timeout. count_start bounds how often it runs.
+        log.warning("batch %s: chunk %s goes back to the queue: %s", batch_id, self.request.id, exc)
+        raise Reject(exc, requeue=True) from exc
 
 
 def _broadcast_reload(version: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any
 
 from flask import Blueprint
@@ -14,6 +15,9 @@ from weave_ml import worker_states
 from weave_ml.registry import RegistryError
 
 blueprint = Blueprint("health", __name__)
+
+# What /models shows of a version's training window: its span, not where the reports were read (hosts, collection).
+PUBLIC_WINDOW_KEYS = ("days", "since", "until")
 
 
 @blueprint.get("/livez")
@@ -86,7 +90,8 @@ def health() -> Any:
 def models() -> Any:
     """Every version in the registry with its metadata"""
     registry = current_gateway().registry
-    return Models.model_validate({"current": registry.current_version(), "versions": registry.versions()})
+    versions = [public(meta) for meta in registry.versions()]
+    return Models.model_validate({"current": registry.current_version(), "versions": versions})
 
 
 @blueprint.get("/models/current")
@@ -97,4 +102,13 @@ def current_model() -> Any:
     version = registry.current_version()
     if version is None:
         raise ApiError(404, "not_found", "no model has been published yet")
-    return ModelVersion.model_validate({**registry.metadata(version), "current": True})
+    return ModelVersion.model_validate({**public(registry.metadata(version)), "current": True})
+
+
+def public(metadata: dict[str, Any]) -> dict[str, Any]:
+    """Return a version's metadata without the infrastructure it names (the hosts its training reports came from)."""
+    shown = copy.deepcopy(metadata)
+    window = (shown.get("training_data") or {}).get("window")
+    if isinstance(window, dict):
+        shown["training_data"]["window"] = {key: window[key] for key in PUBLIC_WINDOW_KEYS if key in window}
+    return shown

@@ -198,6 +198,9 @@ def test_metrics_answer_quickly_when_redis_is_down(seed_model, tmp_path):
 
 def test_flower_wants_credentials_but_its_metrics_and_healthcheck_are_open(ops):
     flower = ops.flower
+    # Flower reads FLOWER_BASIC_AUTH from its environment: the password is not on its command line (ps shows that).
+    command_line = Path(f"/proc/{flower.pid}/cmdline").read_bytes().decode()
+    assert "flower" in command_line and flower.auth[1] not in command_line
     assert requests.get(f"{flower.url}/", timeout=10).status_code == 401
     assert requests.get(f"{flower.url}/api/workers", timeout=10).status_code == 401
     assert requests.get(f"{flower.url}/", auth=flower.auth, timeout=10).status_code == 200

@@ -1,17 +1,22 @@
-"""Security with real processes: Redis behind a password, the rate limit, no message text or number left behind."""
+"""Security with real processes: Redis behind a password, the rate limit, no message text or number left behind,
+in Redis, the logs, or Flower (its pages and its database), even for a chunk that had to run again."""
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
+import re
 import time
 import uuid
 from collections.abc import Iterable, Iterator
+from typing import Any
 
 import pytest
 import redis
+import requests
 
-from devstack.processes import Gateway, RedisServer, wait_until
+from devstack.processes import Flower, Gateway, RedisServer, wait_until
 from tests.integration.conftest import Stack
 
 pytestmark = pytest.mark.integration
@@ -115,3 +120,67 @@ def test_no_message_text_or_phone_number_in_redis_or_the_logs(private_stack):
     logs = {path.name: path.read_text(errors="replace") for path in private_stack.logs.glob("*.log")}
     assert any("예측 완료" in log for log in logs.values())
     assert [(name, n) for name, log in logs.items() for n in [*needles, PASSWORD] if n in log] == []
+
+
+def test_a_chunk_that_runs_again_after_a_redis_failure_shows_no_text_in_flower(make_stack, tmp_path):
+    """Celery's retry would publish a new message without the gateway's argsrepr: the texts in Flower's events."""
+    server = RedisServer(tmp_path / "redis")  # the broker and results, paused below; the cache stays up
+    stack = make_stack()
+    stack.env["REDIS_URL"] = server.url(1)
+    try:
+        worker = stack.worker()
+        worker.wait_ready()
+        gateway = stack.gateway()
+        flower = Flower(stack.env, stack.logs)
+        stack.processes.append(flower)
+        results = redis.Redis.from_url(stack.env["REDIS_URL"])
+        filler = " 안내 문자입니다" * 20  # long texts: the worker spends its time scoring, not waiting on Redis
+        requeued: list[str] = []
+        for attempt in range(3):  # a pause that catches the worker between two chunks fails nothing: try again
+            texts = [f"{MARKER} {PHONE_IN_TEXT} 택배 주소 확인{filler} {attempt}-{i}" for i in range(3000)]
+            body = {"messages": [{"id": f"m{i}", "message": text, "sender": SENDER} for i, text in enumerate(texts)]}
+            job = gateway.post("/predict/batch", body, timeout=60).json()
+            scores = f"weave:batch:{job['batch_id']}:scores"
+            wait_until(functools.partial(_has_at_least, results, scores, 300), 60, "the batch to be under way", 0.01)
+            # Longer than the clients' 5 s socket timeout, so the chunk in hand fails on a Redis call; short enough
+            # that its requeue, held by the pause too, gets through within its own 5 s.
+            server.client().execute_command("CLIENT", "PAUSE", 8_000, "ALL")
+            status = wait_until(functools.partial(_finished, gateway, job["status_url"]), 150, "the batch to end", 1)
+            assert (status["status"], status["done"], status["failed"]) == ("done", 3000, 0)
+            requeued = re.findall(r"chunk ([0-9a-f-]{36}) goes back to the queue", worker.log())
+            if requeued:
+                break
+        assert requeued, "no chunk failed on Redis in three tries"
+
+        needles = [MARKER, PHONE_IN_TEXT, PHONE_IN_TEXT.replace("-", ""), SENDER, SENDER.replace("-", "")]
+        needles += [json.dumps(needle)[1:-1] for needle in needles]  # as JSON escapes them
+
+        def flower_tasks() -> str | None:
+            page = requests.get(f"{flower.url}/api/tasks", auth=flower.auth, timeout=30).text
+            return page if requeued[0] in page else None
+
+        tasks = wait_until(flower_tasks, 60, "Flower to show the chunk that ran again")
+        assert json.loads(tasks)[requeued[0]]["args"].endswith("<100 messages>]")
+        assert [needle for needle in needles if needle in tasks] == []
+        flower.stop()  # Flower writes its database on the way out
+        database = b"".join(path.read_bytes() for path in flower.db.parent.glob(f"{flower.db.name}*"))
+        assert requeued[0].encode() in database
+        assert [needle for needle in needles if needle.encode() in database] == []
+    finally:
+        stack.stop()
+        server.stop()
+
+
+def _has_at_least(client: redis.Redis, key: str, count: int) -> bool:
+    return bool(client.hlen(key) >= count)
+
+
+def _finished(gateway: Gateway, status_url: str) -> dict[str, Any] | None:
+    try:
+        answer = gateway.get(status_url, timeout=30)
+    except requests.RequestException:
+        return None
+    if answer.status_code != 200:  # 503 while Redis is paused
+        return None
+    status = answer.json()
+    return status if status["status"] in ("done", "failed") else None

@@ -1,4 +1,5 @@
-"""Credentials compared in constant time (admin key, Flower), and the optional rate limit's setting."""
+"""Credentials compared in constant time (admin key, Flower), the optional rate limit's setting, and a model
+listing that names no infrastructure."""
 
 from __future__ import annotations
 
@@ -9,7 +10,10 @@ import pytest
 from flower.views import BaseHandler
 
 from api import create_app
+from weave_ml.registry import Registry
+from weave_ml.scoring import LEGACY_POINTS
 from weave_ml.settings import ConfigError, Settings, from_env
+from weave_ml.training import TrainedModel, publish
 
 
 def test_the_admin_key_is_compared_in_constant_time(tmp_path, monkeypatch):
@@ -41,3 +45,20 @@ def test_the_rate_limit_is_off_unless_set_and_checked_at_start():
 def test_without_rate_limit_no_limiter_is_installed(tmp_path):
     app = create_app(Settings(redis_url="redis://127.0.0.1:9/0", model_dir=tmp_path))
     assert "limiter" not in app.extensions
+
+
+def test_the_model_listing_names_no_host_the_training_reports_came_from(tmp_path, small_pipeline):
+    registry = Registry(tmp_path / "models")
+    window = {"days": 30, "since": "2026-10-01T00:00:00+00:00", "until": "2026-10-31T00:00:00+00:00"}
+    infrastructure = {"hosts": "mongo-1.internal.example:27017,mongo-2.internal.example:27017", "collection": "reports"}
+    trained = TrainedModel(small_pipeline, LEGACY_POINTS, {"mcc": 0.9}, {"train": {"total": 1}})
+    publish(registry, trained, window={**window, **infrastructure})
+    client = create_app(Settings(redis_url="redis://127.0.0.1:9/0", model_dir=registry.root)).test_client()
+    for path in ("/models", "/models/current"):
+        answer = client.get(path)
+        assert answer.status_code == 200
+        assert "internal.example" not in answer.text and '"collection"' not in answer.text
+    listed = client.get("/models/current").json
+    assert listed is not None
+    assert listed["training_data"]["window"] == window and listed["metrics"] == {"mcc": 0.9}
+    assert registry.metadata(listed["version"])["training_data"]["window"]["hosts"]  # kept on the volume for operators
