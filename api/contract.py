@@ -258,3 +258,11 @@ class Rollback(BaseModel):
 
     current_version: str
     previous_version: str | None
+
+
+class RegistryChangePending(BaseModel):
+    """A registry change queued for the trainer and not applied yet; ``status_url`` answers its outcome."""
+
+    task_id: str
+    status_url: str
+    state: str

@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import os
 import secrets
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from devstack.processes import CeleryWorker, Gateway, Process, RedisServer
@@ -50,9 +50,9 @@ class Deployment:
         self.processes.append(worker)
         return worker
 
-    def gateway(self, processes: int = 1, threads: int = 16) -> Gateway:
-        """Start the Procfile's ``api`` process on a free port and wait until it answers."""
-        gateway = Gateway(self.env, self.logs, processes=processes, threads=threads)
+    def gateway(self, processes: int = 1, threads: int = 16, prefix: Sequence[str] = ()) -> Gateway:
+        """Start the Procfile's ``api`` process on a free port (under ``prefix``, if any) and wait until it answers."""
+        gateway = Gateway(self.env, self.logs, processes=processes, threads=threads, prefix=prefix)
         self.processes.append(gateway)
         return gateway
 

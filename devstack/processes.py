@@ -8,7 +8,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote
@@ -78,11 +78,14 @@ class Process:
 
 
 class ProcfileProcess(Process):
-    """A process of the Procfile, started from its own line with ``env`` filling the line's variables."""
+    """A process of the Procfile, started from its own line with ``env`` filling the line's variables.
 
-    def __init__(self, name: str, env: Mapping[str, str], log_path: Path) -> None:
+    ``prefix`` is a command that runs the line, e.g. ``unshare`` to give it a view of the filesystem of its own.
+    """
+
+    def __init__(self, name: str, env: Mapping[str, str], log_path: Path, prefix: Sequence[str] = ()) -> None:
         env = {**env, "PATH": f"{BIN}{os.pathsep}{env.get('PATH', '')}"}
-        super().__init__(procfile.command(name), env, log_path)
+        super().__init__([*prefix, *procfile.command(name)], env, log_path)
 
 
 class RedisServer(Process):
@@ -190,7 +193,9 @@ class CeleryWorker(ProcfileProcess):
 class Gateway(ProcfileProcess):
     """The gateway as the Procfile's ``api`` line starts it: gunicorn with the production configuration."""
 
-    def __init__(self, env: Mapping[str, str], log_dir: Path, processes: int = 1, threads: int = 16) -> None:
+    def __init__(
+        self, env: Mapping[str, str], log_dir: Path, processes: int = 1, threads: int = 16, prefix: Sequence[str] = ()
+    ) -> None:
         self.port = free_port()
         # A fresh metrics folder per gateway, as `make run` gives its own: /metrics sums only this gateway's processes.
         self.metrics_dir = log_dir / f"gateway-{self.port}-metrics"
@@ -201,7 +206,7 @@ class Gateway(ProcfileProcess):
             "GATEWAY_THREADS": str(threads),
             "PROMETHEUS_MULTIPROC_DIR": str(self.metrics_dir),
         }
-        super().__init__("api", env, log_dir / f"gateway-{self.port}.log")
+        super().__init__("api", env, log_dir / f"gateway-{self.port}.log", prefix)
         self.url = f"http://127.0.0.1:{self.port}"
         self.session = requests.Session()
         wait_until(self._answers, 30, "the gateway to answer")

@@ -6,6 +6,9 @@ from __future__ import annotations
 SCORE_MESSAGES_TASK = "weave.score_messages"
 SCORE_BATCH_CHUNK_TASK = "weave.score_batch_chunk"
 RETRAIN_TASK = "weave.retrain"
+# Changes of the model registry (rollback, promotion) run on the trainer, the one process that may write it. The
+# task takes an action name (weave_ml.registry_admin.ACTIONS), so new kinds of change need no new task.
+REGISTRY_ADMIN_TASK = "weave.registry_admin"
 
 # Broker queues. A scoring worker consumes PREDICT_QUEUE before BATCH_QUEUE (see workers.celery_app), so a
 # /predict never waits behind batch work; the long retrain has a worker of its own.
@@ -28,6 +31,7 @@ PENDING_PREFIX = "weave:pending"  # weave:pending:<request id> → what answers 
 DROPPED_PREFIX = "weave:dropped"  # weave:dropped:<request id> → its task expired in the queue, unscored
 WORKER_STATES_KEY = "weave:workers"  # hash <host>:<pid> → the model a scoring process serves, and when it said so
 RETRAIN_TASK_PREFIX = "weave:retrain-task"  # weave:retrain-task:<task id> → a retrain started by the gateway
+REGISTRY_TASK_PREFIX = "weave:registry-task"  # weave:registry-task:<task id> → a registry change the gateway asked for
 RETRAIN_LOCK_KEY = "weave:retrain:lock"
 RETRAIN_OUTCOMES_KEY = "weave:retrain:outcomes"
 RETRAIN_LAST_RUN_KEY = "weave:retrain:last_run"

@@ -10,6 +10,7 @@ from weave_ml.connections import REDIS_OPTIONS
 from weave_ml.names import (
     BATCH_QUEUE,
     PREDICT_QUEUE,
+    REGISTRY_ADMIN_TASK,
     RETRAIN_TASK,
     SCORE_BATCH_CHUNK_TASK,
     SCORE_MESSAGES_TASK,
@@ -49,6 +50,8 @@ def create_celery_app() -> Celery:
             SCORE_MESSAGES_TASK: {"queue": PREDICT_QUEUE},
             SCORE_BATCH_CHUNK_TASK: {"queue": BATCH_QUEUE},
             RETRAIN_TASK: {"queue": TRAINING_QUEUE},
+            # The trainer is the one worker that mounts the registry read-write.
+            REGISTRY_ADMIN_TASK: {"queue": TRAINING_QUEUE},
         },
         # Built here so a bad ML_CRON_SCHEDULE stops beat (and every other role) at start.
         beat_schedule=beat_schedule.build(settings),

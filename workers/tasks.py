@@ -11,8 +11,15 @@ from celery import Task, shared_task
 from celery.exceptions import Reject
 from kombu.exceptions import OperationalError
 
-from weave_ml import retrain
-from weave_ml.names import RELOAD_COMMAND, RETRAIN_TASK, SCORE_BATCH_CHUNK_TASK, SCORE_MESSAGES_TASK
+from weave_ml import registry_admin, retrain
+from weave_ml.names import (
+    REGISTRY_ADMIN_TASK,
+    RELOAD_COMMAND,
+    RETRAIN_TASK,
+    SCORE_BATCH_CHUNK_TASK,
+    SCORE_MESSAGES_TASK,
+)
+from weave_ml.registry import Registry
 from weave_ml.service import SCORING_FAILED
 from weave_ml.settings import get_settings
 from workers import runtime
@@ -92,3 +99,19 @@ def _broadcast_reload(version: str) -> None:
 def retrain_model(trigger: str = "schedule") -> dict[str, Any]:
     """Run one retrain and return its summary; when a new version is published, tell the workers to load it."""
     return retrain.summary(retrain.run(get_settings(), trigger=trigger, on_published=_broadcast_reload))
+
+
+@shared_task(
+    name=REGISTRY_ADMIN_TASK,
+    # Acknowledged when taken: a change redelivered after it was made would be made twice (a second rollback goes
+    # one version further back).
+    acks_late=False,
+    track_started=True,
+)
+def change_registry(action: str, **arguments: Any) -> dict[str, Any]:
+    """Apply one registry change (weave_ml.registry_admin) and, when the current model moved, tell the workers."""
+    settings = get_settings()
+    outcome = registry_admin.apply(Registry(settings.model_dir, keep=settings.models_keep), action, arguments)
+    if "current_version" in outcome:
+        _broadcast_reload(outcome["current_version"])
+    return outcome

@@ -1,12 +1,15 @@
-"""The learning loop on real processes: admin → Redis → training worker → registry → workers reload → gateway."""
+"""The learning loop on real processes: admin → Redis → training worker → registry → workers reload → gateway; the
+registry changed by the trainer alone, the gateway's view of it read-only."""
 
 from __future__ import annotations
 
 import base64
 import json
 import os
+import subprocess
 import time
 import uuid
+from pathlib import Path
 
 import pytest
 import redis
@@ -15,6 +18,7 @@ from devstack.processes import ProcfileProcess, wait_until
 from tests.integration.mongo import honest, mongo_server_fixture, reports_fixture  # noqa: F401 - fixtures
 from weave_ml import corpus
 from weave_ml.text import normalise
+from weave_ml.training import publish
 
 pytestmark = pytest.mark.integration
 
@@ -91,3 +95,54 @@ def test_run_mode_once_sends_one_retrain_right_after_start_then_none(make_stack,
         assert broker.llen("training") == 1
     finally:
         beat.stop()
+
+
+def read_only_view(path: Path) -> list[str]:
+    """A command prefix: run the command in a mount namespace of its own where ``path`` is mounted read-only."""
+    remount = 'mount --bind "$0" "$0" && mount -o remount,bind,ro "$0" && exec "$@"'
+    return ["unshare", "--mount", "--propagation", "private", "sh", "-c", remount, str(path)]
+
+
+def mount_options(pid: int, path: Path) -> list[str]:
+    """The options ``path`` is mounted with, as the process ``pid`` sees it."""
+    for line in Path(f"/proc/{pid}/mountinfo").read_text().splitlines():
+        fields = line.split()
+        if fields[4] == str(path):
+            return fields[5].split(",")
+    return []
+
+
+def test_rollback_through_the_admin_endpoint_while_the_gateway_cannot_write_the_registry(make_stack, seed_model):
+    stack = make_stack()
+    probe = subprocess.run([*read_only_view(stack.registry.root), "true"], capture_output=True, text=True, check=False)
+    if probe.returncode != 0:
+        pytest.skip(f"no read-only bind mount here (unshare needs CAP_SYS_ADMIN): {probe.stderr.strip()}")
+    first = stack.registry.current_version()
+    second = publish(stack.registry, seed_model)
+    scoring = stack.worker()
+    trainer = stack.worker(process="trainer")
+    gateway = stack.gateway(prefix=read_only_view(stack.registry.root))
+    scoring.wait_ready()
+    trainer.wait_ready()
+    assert "ro" in mount_options(gateway.pid, stack.registry.root)  # as the production stack mounts it
+
+    rolled = gateway.post("/admin/rollback", {}, headers=ADMIN)
+    assert rolled.status_code == 200, rolled.text
+    assert rolled.json() == {"current_version": first, "previous_version": second}
+    assert stack.registry.current_version() == first
+    wait_until(lambda: (scoring.state() or {}).get("model_version") == first, 30, "the worker to follow")
+    text = PARCEL_LURE.format(uuid.uuid4().hex[:6])
+    assert gateway.post("/predict", {"message": text}).json()["model_version"] == first
+
+    # With the trainer down the change waits in its queue: 202, and the status URL answers once it is made.
+    trainer.stop()
+    queued = gateway.post("/admin/rollback", {"version": second}, headers=ADMIN)
+    assert queued.status_code == 202, queued.text
+    assert queued.json()["state"] == "PENDING" and stack.registry.current_version() == first
+    status_url = queued.json()["status_url"]
+    assert gateway.get(status_url, headers=ADMIN).status_code == 202
+    stack.worker(process="trainer").wait_ready()
+    made = wait_until(lambda: (a := gateway.get(status_url, headers=ADMIN)).status_code == 200 and a, 60, "the change")
+    assert made.json() == {"current_version": second, "previous_version": first}
+    wait_until(lambda: (scoring.state() or {}).get("model_version") == second, 30, "the worker to follow again")
+    assert gateway.get("/admin/registry/unknown-task", headers=ADMIN).status_code == 404

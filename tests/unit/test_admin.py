@@ -1,8 +1,10 @@
-"""Admin endpoints' key check and rollback through the Flask test client (no broker needed for either)."""
+"""Admin endpoints' key check and refusals through the Flask test client (no broker), and the registry changes the
+trainer applies for them."""
 
 import pytest
 
 from api import create_app
+from weave_ml import registry_admin
 from weave_ml.registry import Registry
 from weave_ml.settings import Settings
 
@@ -40,24 +42,7 @@ def test_without_a_configured_key_admin_is_disabled(tmp_path):
     assert "admin endpoints are disabled" in answer.json["error"]["message"]
 
 
-def test_rollback_to_the_previous_version_and_promotion_of_a_candidate(registry_dir):
-    client = client_for(registry_dir, KEY)
-    headers = {"X-API-Key": KEY}
-
-    answer = client.post("/admin/rollback", headers=headers)
-    assert answer.status_code == 200, answer.json
-    assert answer.json == {
-        "current_version": "20250101-000000-000000aaaa",
-        "previous_version": "20250108-000000-000000bbbb",
-    }
-
-    promoted = client.post("/admin/rollback", json={"version": "20250115-000000-000000cccc"}, headers=headers)
-    assert promoted.status_code == 200
-    assert promoted.json["current_version"] == "20250115-000000-000000cccc"
-    assert Registry(registry_dir).metadata("20250115-000000-000000cccc")["status"] == "published"
-
-
-def test_rollback_errors_are_clear(registry_dir, tmp_path):
+def test_rollback_is_refused_before_anything_is_queued_when_the_body_or_version_is_wrong(registry_dir):
     headers = {"X-API-Key": KEY}
     client = client_for(registry_dir, KEY)
     unknown = client.post("/admin/rollback", json={"version": "../../etc"}, headers=headers)
@@ -66,9 +51,33 @@ def test_rollback_errors_are_clear(registry_dir, tmp_path):
     assert client.post("/admin/rollback", json=["v"], headers=headers).status_code == 400
     assert client.post("/admin/rollback", data="{", headers=headers).status_code == 400
 
-    empty = client_for(tmp_path / "empty", KEY).post("/admin/rollback", headers=headers)
-    assert empty.status_code == 409
-    assert "no earlier published version" in empty.json["error"]["message"]
+
+def test_rollback_without_a_broker_is_503_not_a_hang(registry_dir):
+    answer = client_for(registry_dir, KEY).post("/admin/rollback", headers={"X-API-Key": KEY})
+    assert answer.status_code == 503 and answer.json["error"]["code"] == "broker_unavailable"
+
+
+def test_the_trainer_rolls_back_to_the_previous_version_and_promotes_a_candidate(registry_dir):
+    registry = Registry(registry_dir)
+    assert registry_admin.apply(registry, registry_admin.ROLLBACK, {}) == {
+        "current_version": "20250101-000000-000000aaaa",
+        "previous_version": "20250108-000000-000000bbbb",
+    }
+    promoted = registry_admin.apply(registry, registry_admin.ROLLBACK, {"version": "20250115-000000-000000cccc"})
+    assert promoted["current_version"] == registry.current_version() == "20250115-000000-000000cccc"
+    assert registry.metadata("20250115-000000-000000cccc")["status"] == "published"
+
+
+def test_changes_the_trainer_cannot_make_are_refused_with_a_code(registry_dir, tmp_path):
+    registry = Registry(registry_dir)
+    before = registry.current_version()
+    unknown = registry_admin.apply(registry, registry_admin.ROLLBACK, {"version": "20990101-000000-000000ffff"})
+    assert unknown["error"]["code"] == registry_admin.UNKNOWN_VERSION
+    assert registry_admin.apply(registry, "rename", {})["error"]["code"] == registry_admin.UNKNOWN_ACTION
+    empty = registry_admin.apply(Registry(tmp_path / "empty"), registry_admin.ROLLBACK, {})
+    assert empty["error"]["code"] == registry_admin.NOTHING_TO_ROLL_BACK
+    assert "no earlier published version" in empty["error"]["message"]
+    assert registry.current_version() == before
 
 
 def test_retrain_without_a_broker_is_503_not_a_hang(tmp_path):
