@@ -39,3 +39,6 @@ RATE_LIMIT_PREFIX = "weave:ratelimit"
 CLIENT_BATCHES_PREFIX = "weave:client-batches"  # weave:client-batches:<client> → its batch ids, by creation time
 ATTEMPTS_PREFIX = "weave:attempts"  # weave:attempts:<task id> → how often a scoring task was started
 SERVICE_COUNTERS_KEY = "weave:counters"  # counts kept by the workers and read by the gateway's /metrics
+# weave:campaign:band:<band hash> → campaign id; weave:campaign:c:<id> (counts, times, verdict) and its :senders
+# HyperLogLog; weave:campaign:active, a sorted set of campaigns with enough senders by last seen. No message text.
+CAMPAIGN_PREFIX = "weave:campaign"

@@ -105,6 +105,10 @@ class Settings:
     flower_basic_auth: str | None = None  # FLOWER_BASIC_AUTH: user:password
     log_format: str = "text"  # LOG_FORMAT: text | json
     rate_limit: str | None = None  # RATE_LIMIT: per-client limit of the gateway, e.g. "100/second"; off when unset
+    campaigns: bool = True  # CAMPAIGNS: group scored traffic into campaigns (weave_ml.campaigns)
+    campaign_min_senders: int = 5  # CAMPAIGN_MIN_SENDERS: distinct senders that make a group a campaign
+    campaign_window_s: int = 6 * 3600  # CAMPAIGN_WINDOW_S: a campaign silent this long is forgotten
+    campaign_phishing_share: float = 0.5  # CAMPAIGN_PHISHING_SHARE: share of members scored phishing that makes it one
 
     @property
     def cache_url(self) -> str:
@@ -137,6 +141,10 @@ _VARIABLES: dict[str, tuple[str, Callable[[str], object]]] = {
     "FLOWER_BASIC_AUTH": ("flower_basic_auth", _basic_auth),
     "LOG_FORMAT": ("log_format", _choice("text", "json")),
     "RATE_LIMIT": ("rate_limit", _rate_limit),
+    "CAMPAIGNS": ("campaigns", _boolean),
+    "CAMPAIGN_MIN_SENDERS": ("campaign_min_senders", _positive(int)),
+    "CAMPAIGN_WINDOW_S": ("campaign_window_s", _positive(int)),
+    "CAMPAIGN_PHISHING_SHARE": ("campaign_phishing_share", _share),
 }
 
 

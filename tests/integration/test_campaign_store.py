@@ -1,0 +1,82 @@
+"""The campaign store against a real redis-server: grouping, counting, labelling, expiry, no text kept."""
+
+from __future__ import annotations
+
+import itertools
+
+import pytest
+
+from weave_ml.campaigns.policy import Rules
+from weave_ml.campaigns.signature import signature
+from weave_ml.campaigns.store import CampaignStore
+
+_databases = itertools.count(900)
+LURE = "[CJ대한통운] {name}님 택배({n}-5678-9012) 주소 불명확으로 배달 실패. 재배송 예약 ▶ http://cj-ex{n}.top/a8X"
+OTHER = "[신한카드] 결제 {n}원 승인 {name}님 일시불 잔액 확인은 앱에서 가능합니다 감사합니다"
+NAMES = ["김민준", "이서연", "박지호", "최하은", "정도윤", "강서준", "조예린"]
+
+
+@pytest.fixture
+def store(redis_server):
+    client = redis_server.client(next(_databases))
+    client.flushdb()
+    yield CampaignStore(client, window_s=3600, rules=Rules(min_senders=5, phishing_share=0.5))
+    client.flushdb()
+
+
+def lure(n: int, template: str = LURE):
+    return signature(template.format(name=NAMES[n % len(NAMES)], n=1000 + n))
+
+
+def test_variants_from_many_senders_form_one_campaign(store):
+    found = store.observe([lure(n) for n in range(8)], [f"010-1234-{5000 + n}" for n in range(8)], [True] * 8)
+    ids = {campaign.id for campaign in found if campaign}
+    assert len(ids) == 1
+    last = found[-1]
+    assert last is not None
+    assert (last.messages, last.phishing, last.senders) == (8, 8, 8)
+    assert [c.senders for c in found if c] == list(range(1, 9))
+    (listed,) = store.active()
+    assert listed.id == last.id and listed.template is not None and "김민준" not in listed.template
+
+
+def test_one_sender_repeating_itself_is_not_many_senders(store):
+    found = store.observe([lure(n) for n in range(8)], ["010-1234-5000"] * 8, [True] * 8)
+    assert found[-1] is not None and found[-1].senders == 1 and found[-1].messages == 8
+    assert store.active() == []
+
+
+def test_another_template_is_another_campaign_and_short_texts_none(store):
+    first = store.observe(
+        [lure(1), lure(2, OTHER), signature("네") if signature("네") else None], [None] * 3, [0, 0, 0]
+    )
+    assert first[0] is not None and first[1] is not None and first[0].id != first[1].id
+    assert first[2] is None
+
+
+def test_a_report_labels_the_campaign_of_its_members(store):
+    members = store.observe([lure(n) for n in range(6)], [f"0101234{n:04d}" for n in range(6)], [False] * 6)
+    assert members[-1] is not None and members[-1].verdict is None
+    report = lure(77)
+    assert report is not None
+    labelled = store.label(report, "phishing")
+    assert labelled.id == members[-1].id and labelled.messages == 6 and labelled.verdict == "phishing"
+    assert store.get_many([labelled.id])[labelled.id].verdict == "phishing"
+    with pytest.raises(ValueError, match="verdict"):
+        store.label(report, "maybe")
+
+
+def test_every_key_expires_with_the_window_and_holds_no_text(store):
+    store.observe([lure(n) for n in range(6)], [f"010-9999-{n:04d}" for n in range(6)], [True] * 6)
+    keys = store.client.keys("*")
+    assert keys
+    for key in keys:
+        assert 0 < store.client.ttl(key) <= 3600
+        dump = store.client.dump(key) or b""
+        for secret in (b"9999", "김민준".encode(), b"cj-ex"):
+            assert secret not in key and secret not in dump
+
+
+def test_campaigns_older_than_the_window_leave_the_list(store):
+    store.observe([lure(n) for n in range(6)], [f"010-1234-{n:04d}" for n in range(6)], [True] * 6, now=1000.0)
+    assert store.active() == []  # last seen long before now - window

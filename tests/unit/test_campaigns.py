@@ -1,0 +1,122 @@
+"""Campaign signatures and policy: pure logic, no Redis."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from weave_ml.campaigns import policy
+from weave_ml.campaigns.policy import Campaign, Rules
+from weave_ml.campaigns.signature import BANDS, mask, readable_template, signature
+from weave_ml.corpus import normal, phishing
+from weave_ml.corpus.template import render
+
+LURE = "[CJ대한통운] 김민준님 택배(1234-5678-9012) 주소 불명확으로 배달 실패. 재배송 예약 ▶ http://cj-ex.top/a8X"
+
+
+def shared_bands(first: str, second: str) -> int:
+    a, b = signature(first), signature(second)
+    assert a is not None and b is not None
+    return sum(x == y for x, y in zip(a[0].bands, b[0].bands, strict=True))
+
+
+def test_variable_parts_are_masked():
+    template = readable_template(mask(LURE))
+    assert "김민준" not in template and "1234" not in template and "cj-ex.top" not in template
+    assert (
+        template == "[cj대한통운] <이름>님 택배(<숫자>-<숫자>-<숫자>) 주소 불명확으로 배달 실패. 재배송 예약 ▶ <링크>"
+    )
+    assert "<전화번호>" in readable_template(mask("상담 010-1234-5678 로 연락주세요"))
+    assert "<금액>" in readable_template(mask("미납 요금 32,000원 납부 바랍니다"))
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "ㅋㅋ",
+        "네",
+        "감사합니다",
+        "ㅋㅋㅋㅋㅋㅋㅋㅋㅋㅋㅋㅋㅋㅋㅋㅋㅋㅋㅋㅋ",
+        "인증번호 [123456]를 입력해주세요",
+        "확인했습니다 감사합니다",
+        "482913",
+        "https://han.gl/abc 010-1234-5678 50,000원",
+        "생일 축하해!!",
+    ],
+)
+def test_short_or_generic_texts_never_join_a_campaign(text):
+    assert signature(text) is None
+
+
+def test_copies_of_one_lure_share_bands_whatever_varies():
+    variant = "[CJ 대한통운] 이*희님  택배(9999-1111-2222) 주소 불명확으로 배달실패. 재배송예약 ▶ http://han.gl/zz"
+    assert shared_bands(LURE, variant) >= 8
+    assert shared_bands(LURE, LURE) == BANDS
+
+
+def test_signatures_are_the_same_in_every_process():
+    # Fixed seeds: a change of the permutations would split every live campaign in two at a rolling deploy.
+    found = signature(LURE)
+    assert found is not None
+    assert found[0].campaign_id == "7f1e33ecadcb4612"
+
+
+def test_different_templates_share_at_most_one_band():
+    """Normal families against lure families: a campaign is joined on two shared bands, never reached here."""
+    rng = random.Random(7)
+    lures = [render(t, rng) for family in phishing.FAMILIES for t in family.templates]
+    normals = [render(t, rng) for family in normal.FAMILIES for t in family.templates]
+    lure_sigs = [s[0] for s in map(signature, lures) if s is not None]
+    normal_sigs = [s[0] for s in map(signature, normals) if s is not None]
+    assert len(lure_sigs) > 200 and len(normal_sigs) > 200
+    lure_bands = [set(enumerate(s.bands)) for s in lure_sigs]
+    worst = max(len(set(enumerate(n.bands)) & bands) for n in normal_sigs for bands in lure_bands)
+    assert worst <= 1
+
+
+def group(**overrides) -> Campaign:
+    values = {"id": "c1", "messages": 10, "phishing": 0, "senders": 5, "first_seen": 0.0, "last_seen": 60.0}
+    return Campaign(**{**values, **overrides})
+
+
+PREDICTION = {"is_phishing": False, "risk_level": "low", "reasons": [], "phishing_probability": 0.1}
+
+
+def test_too_few_senders_is_no_campaign():
+    answer = policy.apply(PREDICTION, group(senders=4, phishing=10), Rules())
+    assert answer["campaign"] is None and answer["is_phishing"] is False
+    assert policy.apply(PREDICTION, None, Rules())["campaign"] is None
+
+
+def test_a_mostly_phishing_campaign_raises_every_member():
+    answer = policy.apply(PREDICTION, group(phishing=6), Rules())
+    assert answer["is_phishing"] is True and answer["risk_level"] == "high"
+    assert answer["reasons"] == [policy.REASON]
+    assert answer["phishing_probability"] == 0.1  # the model's probability stays
+    assert answer["campaign"] == {
+        "id": "c1",
+        "first_seen": "1970-01-01T00:00:00+00:00",
+        "messages": 10,
+        "senders": 5,
+        "phishing_share": 0.6,
+        "verdict": None,
+    }
+
+
+def test_a_normal_campaign_is_shown_and_changes_nothing():
+    answer = policy.apply(PREDICTION, group(phishing=4), Rules())
+    assert answer["campaign"]["id"] == "c1"
+    assert (answer["is_phishing"], answer["risk_level"], answer["reasons"]) == (False, "low", [])
+
+
+def test_reports_win_over_scores():
+    assert policy.is_phishing(group(phishing=0, verdict="phishing"), Rules())
+    assert not policy.is_phishing(group(phishing=10, verdict="normal"), Rules())
+    assert policy.is_phishing(group(messages=0, phishing=0, verdict="phishing"), Rules())
+
+
+def test_the_template_is_listed_only_for_phishing_campaigns():
+    assert policy.listing(group(phishing=1, template="t"), Rules())["template"] is None
+    listed = policy.listing(group(phishing=9, template="t"), Rules(phishing_share=0.9))
+    assert listed["template"] == "t" and listed["phishing"] is True

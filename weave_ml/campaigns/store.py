@@ -1,0 +1,214 @@
+"""Campaign state in Redis, shared by every gateway and worker: band keys, counts, hashed senders, times; no text.
+
+One Lua script call handles a whole micro-batch (or chunk) atomically, so concurrent processes never found two
+campaigns for one template and a batch of 100 costs one round trip. For each message the script:
+
+1. reads its ``BANDS`` band keys; the campaign at least ``MIN_VOTES`` of them point to (the one most point to)
+   is its campaign, otherwise it founds one under its own id. Two bands, not one: a single shared band
+   happens between unrelated texts now and then (J^4 is small, not nil), two almost never for J < 0.3;
+2. points its bands at that campaign, counts the message (and whether it was scored phishing), adds the hashed
+   sender to the campaign's HyperLogLog, and sets first/last seen;
+3. gives every key it touched the TTL ``window_s``: a campaign silent for a window is forgotten, memory is bounded
+   by what one window brings;
+4. lists a campaign with enough senders in the ``:active`` sorted set (by last seen) that GET /admin/campaigns reads.
+
+A reported message runs the same script with a verdict: it finds (or founds) its campaign and labels it, without
+counting a message.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import time
+from collections.abc import Sequence
+
+import redis
+
+from weave_ml.campaigns.policy import VERDICTS, Campaign, Rules
+from weave_ml.campaigns.signature import BANDS, Signature
+from weave_ml.names import CAMPAIGN_PREFIX
+from weave_ml.settings import Settings
+
+MIN_VOTES = 2
+_FIELDS = ("messages", "phishing", "first_seen", "last_seen", "verdict", "template")
+
+# ARGV: prefix, now, ttl, min_senders, phishing share, bands, min votes, verdict ('' to count), then per message:
+# new id, hashed sender ('' if none), scored phishing ('1'/'0'), masked template ('' unless scored phishing), bands.
+_SCRIPT = """
+local prefix, now, ttl = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
+local min_senders, share = tonumber(ARGV[4]), tonumber(ARGV[5])
+local nbands, min_votes, verdict = tonumber(ARGV[6]), tonumber(ARGV[7]), ARGV[8]
+local active = prefix .. ':active'
+redis.call('ZREMRANGEBYSCORE', active, '-inf', now - ttl)
+local out = {}
+local i = 9
+while i <= #ARGV do
+  local new_id, sender, phishing, template = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
+  local votes, best, best_votes = {}, nil, min_votes - 1
+  for b = 0, nbands - 1 do
+    local found = redis.call('GET', prefix .. ':band:' .. ARGV[i + 4 + b])
+    if found then
+      local count = (votes[found] or 0) + 1
+      votes[found] = count
+      if count > best_votes then best, best_votes = found, count end
+    end
+  end
+  local id = best or new_id
+  for b = 0, nbands - 1 do
+    redis.call('SET', prefix .. ':band:' .. ARGV[i + 4 + b], id, 'EX', ttl)
+  end
+  local key = prefix .. ':c:' .. id
+  local senders_key = key .. ':senders'
+  if verdict == '' then
+    redis.call('HINCRBY', key, 'messages', 1)
+    if phishing == '1' then redis.call('HINCRBY', key, 'phishing', 1) end
+  else
+    redis.call('HSET', key, 'verdict', verdict)
+  end
+  redis.call('HSETNX', key, 'first_seen', now)
+  redis.call('HSET', key, 'last_seen', now)
+  redis.call('EXPIRE', key, ttl)
+  if sender ~= '' then
+    redis.call('PFADD', senders_key, sender)
+    redis.call('EXPIRE', senders_key, ttl)
+  end
+  local senders = redis.call('PFCOUNT', senders_key)
+  local h = redis.call('HMGET', key, 'messages', 'phishing', 'first_seen', 'last_seen', 'verdict', 'template')
+  if senders >= min_senders then
+    redis.call('ZADD', active, now, id)
+    redis.call('EXPIRE', active, ttl)
+    local messages, scored = tonumber(h[1] or '0'), tonumber(h[2] or '0')
+    local phishing_now = h[5] == 'phishing' or (h[5] ~= 'normal' and messages > 0 and scored / messages >= share)
+    if template ~= '' and not h[6] and phishing_now then redis.call('HSET', key, 'template', template) end
+  end
+  out[#out + 1] = {id, h[1] or '0', h[2] or '0', h[3], h[4], senders, h[5] or ''}
+  i = i + 4 + nbands
+end
+return out
+"""
+
+
+def hashed_sender(sender: str | None) -> str:
+    """Return what the store keeps of a sender (its digits, hashed), or '' for none. It only enters a HyperLogLog."""
+    digits = "".join(ch for ch in sender or "" if ch.isalnum())
+    return hashlib.blake2b(digits.encode(), digest_size=8, person=b"weave-sender").hexdigest() if digits else ""
+
+
+class CampaignStore:
+    """Counts messages into campaigns and reads them back, in one Redis round trip per call."""
+
+    def __init__(self, client: redis.Redis, window_s: int, rules: Rules) -> None:
+        self.client = client
+        self.window_s = window_s
+        self.rules = rules
+        self._script = client.register_script(_SCRIPT)
+
+    @classmethod
+    def from_settings(cls, client: redis.Redis, settings: Settings) -> CampaignStore:
+        """The store with the deployment's window and policy (CAMPAIGN_* settings)."""
+        rules = Rules(settings.campaign_min_senders, settings.campaign_phishing_share)
+        return cls(client, settings.campaign_window_s, rules)
+
+    def observe(
+        self,
+        signatures: Sequence[tuple[Signature, str] | None],
+        senders: Sequence[str | None],
+        phishing: Sequence[bool],
+        now: float | None = None,
+    ) -> list[Campaign | None]:
+        """Count messages (signature and masked template, or None for a text that never joins a campaign); return
+        each one's campaign as it stands after it."""
+        return self._run(signatures, senders, phishing, "", now)
+
+    def label(self, found: tuple[Signature, str], verdict: str, now: float | None = None) -> Campaign:
+        """Label the campaign of a reported message (founding it if it is new) ``phishing`` or ``normal``."""
+        if verdict not in VERDICTS:
+            raise ValueError(f"verdict must be one of {', '.join(VERDICTS)}, not {verdict!r}")
+        campaign = self._run([found], [None], [verdict == VERDICTS[0]], verdict, now)[0]
+        assert campaign is not None
+        return campaign
+
+    def _run(
+        self,
+        signatures: Sequence[tuple[Signature, str] | None],
+        senders: Sequence[str | None],
+        phishing: Sequence[bool],
+        verdict: str,
+        now: float | None,
+    ) -> list[Campaign | None]:
+        rules = self.rules
+        args: list[str | int | float] = [
+            CAMPAIGN_PREFIX,
+            time.time() if now is None else now,
+            self.window_s,
+            rules.min_senders,
+            rules.phishing_share,
+            BANDS,
+            MIN_VOTES,
+            verdict,
+        ]
+        counted = [position for position, found in enumerate(signatures) if found is not None]
+        if not counted:
+            return [None] * len(signatures)
+        for position in counted:
+            found = signatures[position]
+            assert found is not None
+            signature, template = found
+            flagged = phishing[position]
+            args += [
+                signature.campaign_id,
+                hashed_sender(senders[position]),
+                "1" if flagged else "0",
+                template if flagged else "",
+                *signature.bands,
+            ]
+        rows = self._script(args=args)
+        result: list[Campaign | None] = [None] * len(signatures)
+        for position, row in zip(counted, rows, strict=True):
+            result[position] = _campaign(row)
+        return result
+
+    def get_many(self, ids: Sequence[str]) -> dict[str, Campaign]:
+        """Return the campaigns of ``ids`` that still exist, in one round trip."""
+        with self.client.pipeline(transaction=False) as pipe:
+            for campaign_id in ids:
+                pipe.hmget(f"{CAMPAIGN_PREFIX}:c:{campaign_id}", _FIELDS)
+                pipe.pfcount(f"{CAMPAIGN_PREFIX}:c:{campaign_id}:senders")
+            replies = pipe.execute()
+        found: dict[str, Campaign] = {}
+        for index, campaign_id in enumerate(ids):
+            fields, senders = replies[2 * index], replies[2 * index + 1]
+            if fields[2] is None:  # expired
+                continue
+            row = [campaign_id, fields[0], fields[1], fields[2], fields[3], senders, fields[4]]
+            found[campaign_id] = _campaign(row, fields[5])
+        return found
+
+    def active(self, limit: int = 100) -> list[Campaign]:
+        """Return the campaigns with enough senders seen within the window, most recently active first."""
+        key = f"{CAMPAIGN_PREFIX}:active"
+        self.client.zremrangebyscore(key, "-inf", time.time() - self.window_s)
+        ids = [_text(raw) for raw in self.client.zrevrange(key, 0, limit - 1)]
+        found = self.get_many(ids)
+        return [found[campaign_id] for campaign_id in ids if campaign_id in found]
+
+
+def _text(value: object) -> str:
+    if isinstance(value, bytes):
+        return value.decode()
+    return "" if value is None else str(value)
+
+
+def _campaign(row: Sequence[object], template: object = None) -> Campaign:
+    """Build a campaign from the script's row: id, messages, phishing, first seen, last seen, senders, verdict."""
+    campaign_id, messages, phishing, first_seen, last_seen, senders, verdict = (_text(value) for value in row)
+    return Campaign(
+        id=campaign_id,
+        messages=int(messages or 0),
+        phishing=int(phishing or 0),
+        senders=int(senders or 0),
+        first_seen=float(first_seen or 0),
+        last_seen=float(last_seen or 0),
+        verdict=verdict or None,
+        template=_text(template) or None,
+    )
