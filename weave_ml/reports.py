@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import collections
+import dataclasses
 import datetime as dt
+import hashlib
 import logging
-from collections.abc import Iterable, Mapping
+import time
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 import pymongo
-from pymongo.errors import ConfigurationError, ConnectionFailure, OperationFailure, PyMongoError
+from pymongo.errors import ConfigurationError, ConnectionFailure, ExecutionTimeout, OperationFailure, PyMongoError
 
 from weave_ml.datasets import NORMAL, PHISHING, LabelledMessage
 from weave_ml.settings import Settings
@@ -39,6 +42,12 @@ FIELDS = ("message", "sender", "timestamp", "status", "risk_score", "user_feedba
 DEFAULT_DATABASE = "weave"
 # A MongoDB that does not answer fails the run within seconds instead of pymongo's default 30 s.
 SERVER_TIMEOUT_MS = 3000
+# Reports fetched per round trip: large enough to stream a million reports quickly, small enough to stay a few MB.
+BATCH_SIZE = 2000
+# Why reading stopped before the window's end (``counts["stopped_by"]``); ``None`` when everything was read.
+STOPPED_FULL = "both_labels_full"
+STOPPED_READ_LIMIT = "read_limit"
+STOPPED_TIME_LIMIT = "time_limit"
 
 
 class ReportsUnavailable(RuntimeError):
@@ -52,6 +61,8 @@ class LabelledReports:
     messages: list[LabelledMessage]
     window: dict[str, Any]
     counts: dict[str, Any]
+    # Reports an admin gave a verdict (their status), labelled by it alone: what the regression set freezes.
+    verified: list[LabelledMessage] = dataclasses.field(default_factory=list)
 
 
 def label_of(report: Mapping[str, Any]) -> tuple[int | None, str]:
@@ -75,13 +86,35 @@ def label_of(report: Mapping[str, Any]) -> tuple[int | None, str]:
     return None, "no_label"
 
 
-def label_all(reports: Iterable[Mapping[str, Any]]) -> tuple[list[LabelledMessage], dict[str, Any]]:
-    """Label reports given newest first, keeping one message per text (the newest label); return counts."""
-    seen: set[str] = set()
+def admin_label_of(report: Mapping[str, Any]) -> int | None:
+    """Return the label an admin's status gives a report, whatever its user said, or ``None`` without one."""
+    status = report.get("status")
+    if isinstance(status, str):
+        return ADMIN_STATUS_LABELS.get(status.strip().casefold())
+    return None
+
+
+def _digest(key: str) -> bytes:
+    # Remembering a million texts by a 16-byte digest costs about 70 MB; by the texts themselves, several times that.
+    return hashlib.blake2b(key.encode(), digest_size=16).digest()
+
+
+def label_all(
+    reports: Iterable[Mapping[str, Any]], max_per_label: int | None = None
+) -> tuple[list[LabelledMessage], dict[str, Any], list[LabelledMessage]]:
+    """Label reports given newest first, keeping one message per text (the newest label); return counts.
+
+    At most ``max_per_label`` messages of each label are kept: the newest, so a flood of one label cannot crowd
+    the other out. Reading stops once both labels are full. Admin verdicts are returned apart as well (third item).
+    """
+    seen: set[bytes] = set()
     messages: list[LabelledMessage] = []
+    verified: list[LabelledMessage] = []
+    kept = {NORMAL: 0, PHISHING: 0}
     by_source: collections.Counter[str] = collections.Counter(dict.fromkeys(LABEL_SOURCES, 0))
     left_out: collections.Counter[str] = collections.Counter()
     read = 0
+    stopped_by = None
     for report in reports:
         read += 1
         text = report.get("message")
@@ -92,23 +125,65 @@ def label_all(reports: Iterable[Mapping[str, Any]]) -> tuple[list[LabelledMessag
         if label is None:
             left_out[source] += 1
             continue
-        key = normalise(text)
+        key = _digest(normalise(text))
         if key in seen:
             left_out["duplicate"] += 1
             continue
         seen.add(key)
-        by_source[source] += 1
         sender = report.get("sender")
-        messages.append(LabelledMessage(text, label, sender if isinstance(sender, str) else None, f"report:{source}"))
+        sender = sender if isinstance(sender, str) else None
+        admin_label = admin_label_of(report)
+        if admin_label is not None and (max_per_label is None or len(verified) < 2 * max_per_label):
+            verified.append(LabelledMessage(text, admin_label, sender, "report:admin_status"))
+        if max_per_label is not None and kept[label] >= max_per_label:
+            left_out["over_label_cap"] += 1
+            continue
+        kept[label] += 1
+        by_source[source] += 1
+        messages.append(LabelledMessage(text, label, sender, f"report:{source}"))
+        if max_per_label is not None and min(kept.values()) >= max_per_label:
+            stopped_by = STOPPED_FULL
+            break
     counts = {
         "read": read,
         "labelled": len(messages),
-        "phishing": sum(m.label for m in messages),
-        "normal": sum(1 - m.label for m in messages),
+        "phishing": kept[PHISHING],
+        "normal": kept[NORMAL],
         "by_label_source": dict(by_source),
         "left_out": dict(sorted(left_out.items())),
+        "admin_verified": len(verified),
+        "stopped_by": stopped_by,
     }
-    return messages, counts
+    return messages, counts, verified
+
+
+class _Limited:
+    """A cursor read until it ends, ``max_read`` documents were read, or ``time_limit_s`` passed.
+
+    The server enforces its own time limit (``max_time_ms``), but not every MongoDB-wire server does, so the
+    deadline is kept here too. Either way the reports read so far (the newest) are kept and the stop is recorded.
+    """
+
+    def __init__(self, cursor: Iterable[Mapping[str, Any]], max_read: int, time_limit_s: float) -> None:
+        self._cursor = cursor
+        self._max_read = max_read
+        self._deadline = time.monotonic() + time_limit_s
+        self.stopped_by: str | None = None
+
+    def __iter__(self) -> Iterator[Mapping[str, Any]]:
+        read = 0
+        try:
+            for document in self._cursor:
+                yield document
+                read += 1
+                if read >= self._max_read:
+                    self.stopped_by = STOPPED_READ_LIMIT
+                    return
+                if read % BATCH_SIZE == 0 and time.monotonic() > self._deadline:
+                    self.stopped_by = STOPPED_TIME_LIMIT
+                    return
+        except ExecutionTimeout:
+            self.stopped_by = STOPPED_TIME_LIMIT
 
 
 def hosts_of(uri: str) -> str:
@@ -117,7 +192,12 @@ def hosts_of(uri: str) -> str:
 
 
 def load_labelled(settings: Settings, now: dt.datetime | None = None) -> LabelledReports:
-    """Read the last ``retrain_days`` days of reports and label them; raise :class:`ReportsUnavailable`."""
+    """Read the last ``retrain_days`` days of reports, newest first, and label them; raise :class:`ReportsUnavailable`.
+
+    Memory and time are bounded whatever the window holds: at most ``retrain_max_read`` reports are read, streamed
+    in batches with only the labelling fields, for at most ``retrain_read_time_limit_s``; the newest
+    ``retrain_max_per_label`` of each label are kept.
+    """
     if not settings.mongodb_uri:
         raise ReportsUnavailable("MONGODB_URI is not set: there are no reports to learn from")
     until = now or dt.datetime.now(dt.UTC)
@@ -142,8 +222,15 @@ def load_labelled(settings: Settings, now: dt.datetime | None = None) -> Labelle
             {"timestamp": {"$gte": since, "$lte": until}},
             projection={"_id": 0, **dict.fromkeys(FIELDS, 1)},
             sort=[("timestamp", pymongo.DESCENDING)],
+            limit=settings.retrain_max_read,
+            batch_size=BATCH_SIZE,
+            max_time_ms=max(1, int(settings.retrain_read_time_limit_s * 1000)),
         )
-        messages, counts = label_all(cursor)
+        limited = _Limited(cursor, settings.retrain_max_read, settings.retrain_read_time_limit_s)
+        messages, counts, verified = label_all(limited, settings.retrain_max_per_label)
+        counts["stopped_by"] = counts["stopped_by"] or limited.stopped_by
+        if counts["stopped_by"] in (STOPPED_READ_LIMIT, STOPPED_TIME_LIMIT):
+            log.warning("reports read stopped at %s (%s); the newest were kept", counts["read"], counts["stopped_by"])
     except ConnectionFailure:
         raise ReportsUnavailable(
             f"MongoDB at {hosts} did not answer within {SERVER_TIMEOUT_MS / 1000:g} s (MONGODB_URI)"
@@ -159,8 +246,11 @@ def load_labelled(settings: Settings, now: dt.datetime | None = None) -> Labelle
         "until": until.isoformat(timespec="seconds"),
         "collection": settings.mongo_collection,
         "hosts": hosts,
+        "max_per_label": settings.retrain_max_per_label,
+        "max_read": settings.retrain_max_read,
+        "read_time_limit_s": settings.retrain_read_time_limit_s,
     }
-    return LabelledReports(messages, window, counts)
+    return LabelledReports(messages, window, counts, verified)
 
 
 def _ensure_timestamp_index(collection: Any) -> None:

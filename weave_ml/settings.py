@@ -90,6 +90,9 @@ class Settings:
     models_keep: int = 10  # ML_MODELS_KEEP: versions kept in the registry
     retrain_days: int = 30  # ML_RETRAIN_DAYS
     retrain_min_reports: int = 50  # ML_RETRAIN_MIN_REPORTS
+    retrain_max_per_label: int = 25_000  # ML_RETRAIN_MAX_PER_LABEL: newest labelled reports a retrain keeps per label
+    retrain_max_read: int = 1_000_000  # ML_RETRAIN_MAX_READ: reports a retrain reads at most, newest first
+    retrain_read_time_limit_s: float = 300.0  # ML_RETRAIN_READ_TIME_LIMIT_S: server and client limit of the read
     gate_tolerance: float = 0.01  # ML_GATE_TOLERANCE: how much lower a retrained model's MCC may be and still ship
     auto_deploy: bool = True  # ML_AUTO_DEPLOY
     run_mode: str = "cron"  # ML_RUN_MODE: cron | once
@@ -126,6 +129,9 @@ _VARIABLES: dict[str, tuple[str, Callable[[str], object]]] = {
     "ML_MODELS_KEEP": ("models_keep", _positive(int)),
     "ML_RETRAIN_DAYS": ("retrain_days", _positive(int)),
     "ML_RETRAIN_MIN_REPORTS": ("retrain_min_reports", _positive(int)),
+    "ML_RETRAIN_MAX_PER_LABEL": ("retrain_max_per_label", _positive(int)),
+    "ML_RETRAIN_MAX_READ": ("retrain_max_read", _positive(int)),
+    "ML_RETRAIN_READ_TIME_LIMIT_S": ("retrain_read_time_limit_s", _positive(float)),
     "ML_GATE_TOLERANCE": ("gate_tolerance", _fraction),
     "ML_AUTO_DEPLOY": ("auto_deploy", _boolean),
     "ML_RUN_MODE": ("run_mode", _choice("cron", "once")),

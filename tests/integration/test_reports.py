@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import time
 
 import pytest
@@ -88,6 +89,67 @@ def test_duplicates_keep_the_newest_label(reports):
     assert by_text["택배  주소 확인 http://han.gl/X"] == (0, "report:user_feedback")
     assert by_text["엄마 나 폰 고장났어"] == (1, "report:admin_status")
     assert loaded.counts["left_out"] == {"duplicate": 2, "uncertain_score": 1}
+
+
+def test_reads_are_capped_per_label_newest_first_and_keep_both_classes(reports):
+    # A flood of recent false-alarm verdicts cannot crowd out the older phishing reports.
+    documents = [
+        {"message": f"정상 문자 {i}", "user_feedback": "정상", "timestamp": reports.now - dt.timedelta(minutes=i)}
+        for i in range(300)
+    ]
+    documents += [
+        {"message": f"피싱 문자 {i}", "status": "verified", "timestamp": reports.now - dt.timedelta(days=1, minutes=i)}
+        for i in range(20)
+    ]
+    reports.add_many(documents)
+
+    loaded = load_labelled(settings_for(reports, retrain_max_per_label=15), reports.now)
+
+    assert [m.message for m in loaded.messages if m.label == 0] == [f"정상 문자 {i}" for i in range(15)]
+    assert [m.message for m in loaded.messages if m.label == 1] == [f"피싱 문자 {i}" for i in range(15)]
+    assert loaded.counts["stopped_by"] == "both_labels_full"
+    assert loaded.counts["left_out"]["over_label_cap"] == 285
+    assert loaded.counts["read"] == 315  # reading stopped once both labels were full
+    # Admin verdicts are also returned apart, labelled by the admin alone, for the regression set.
+    assert [m.message for m in loaded.verified] == [f"피싱 문자 {i}" for i in range(15)]
+    assert loaded.window["max_per_label"] == 15
+
+
+def test_reads_stop_at_the_read_limit_keeping_the_newest(reports):
+    reports.add_many(
+        [
+            {
+                "message": f"문자 {i}",
+                "user_feedback": "피싱" if i % 2 else "오탐",
+                "timestamp": reports.now - dt.timedelta(minutes=i),
+            }
+            for i in range(100)
+        ]
+    )
+
+    loaded = load_labelled(settings_for(reports, retrain_max_read=40), reports.now)
+
+    assert loaded.counts["read"] == 40 and loaded.counts["stopped_by"] == "read_limit"
+    assert sorted(m.message for m in loaded.messages) == sorted(f"문자 {i}" for i in range(40))
+
+
+def test_a_read_past_its_time_limit_keeps_what_was_read(reports):
+    reports.add_many(
+        [
+            {
+                "message": f"문자 {i}",
+                "user_feedback": "피싱" if i % 2 else "오탐",
+                "timestamp": reports.now - dt.timedelta(seconds=i),
+            }
+            for i in range(5000)
+        ]
+    )
+
+    loaded = load_labelled(settings_for(reports, retrain_read_time_limit_s=1e-6), reports.now)
+
+    assert loaded.counts["stopped_by"] == "time_limit"
+    assert 0 < loaded.counts["read"] < 5000
+    assert loaded.counts["labelled"] == loaded.counts["read"]
 
 
 def test_an_unreachable_server_fails_fast_naming_the_host_not_the_password():

@@ -26,8 +26,11 @@ def test_values_are_parsed():
             "PREDICT_TIMEOUT_S": "2.5",
             "ML_MODEL_DIR": "/tmp/models",
             "WEAVE_API_KEY": "",
+            "ML_RETRAIN_MAX_PER_LABEL": "1000",
+            "ML_RETRAIN_READ_TIME_LIMIT_S": "2.5",
         }
     )
+    assert (settings.retrain_max_per_label, settings.retrain_read_time_limit_s) == (1000, 2.5)
     assert settings.cache_url == "redis://cache:6379/2"
     assert (settings.retrain_days, settings.auto_deploy, settings.run_mode) == (7, False, "once")
     assert settings.predict_timeout_s == 2.5 and settings.model_dir == Path("/tmp/models")
@@ -39,6 +42,8 @@ def test_values_are_parsed():
     [
         ("ML_RETRAIN_DAYS", "thirty"),
         ("ML_RETRAIN_DAYS", "0"),
+        ("ML_RETRAIN_MAX_READ", "0"),
+        ("ML_RETRAIN_READ_TIME_LIMIT_S", "soon"),
         ("ML_AUTO_DEPLOY", "maybe"),
         ("ML_RUN_MODE", "daily"),
         ("PREDICT_TIMEOUT_S", "-1"),
