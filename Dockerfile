@@ -1,4 +1,5 @@
-# syntax=docker/dockerfile:1
+# No `# syntax=` line: the builder's own Dockerfile frontend reads this file, so a build fetches no frontend image
+# from Docker Hub (CI builds where Docker Hub is out of reach; README, "Deployment").
 # Images of weave-ml, one Dockerfile, two targets:
 #   docker build --target inference -t weave-ml-inference .   gateway, scoring workers, Flower
 #   docker build --target trainer   -t weave-ml-trainer   .   beat and the training worker
@@ -18,8 +19,7 @@ RUN apt-get update \
     && apt-get install --yes --no-install-recommends build-essential \
     && rm -rf /var/lib/apt/lists/*
 
-ENV PIP_NO_CACHE_DIR=1 \
-    PIP_DISABLE_PIP_VERSION_CHECK=1 \
+ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PATH=/opt/venv/bin:$PATH
 RUN python -m venv /opt/venv
 
@@ -31,7 +31,10 @@ COPY weave_ml/__init__.py weave_ml/
 # The venv gets the dependencies at the locked versions and not the project itself: the code runs from
 # /app as `make run` runs it from the checkout (module paths of the Procfile and the top-level
 # beat_schedule.py resolve from the working directory), so there is one copy of it in the image.
-RUN pip install --constraint requirements.lock . \
+# pip's download cache is a BuildKit cache mount: it is kept between builds (a changed lock downloads only what
+# changed) and never lands in a layer.
+RUN --mount=type=cache,target=/root/.cache/pip \
+    pip install --constraint requirements.lock . \
     && pip uninstall --yes weave-ml
 
 # ---------------------------------------------------------------------------------------------------
@@ -42,6 +45,8 @@ ARG APP_UID=10001
 RUN groupadd --system --gid "${APP_UID}" weave \
     && useradd --system --uid "${APP_UID}" --gid weave --home-dir /app --shell /usr/sbin/nologin weave
 
+# The app user's home is the read-only /app: matplotlib (imported by the workers for the retrain report) keeps its
+# cache in the temporary folder instead of warning at every start.
 ENV PATH=/opt/venv/bin:$PATH \
     PYTHONPATH=/app \
     PYTHONDONTWRITEBYTECODE=1 \
@@ -50,7 +55,8 @@ ENV PATH=/opt/venv/bin:$PATH \
     API_PORT=8000 \
     FLOWER_PORT=5555 \
     FLOWER_DB=/var/lib/weave-ml/flower.db \
-    BEAT_SCHEDULE_FILE=/var/lib/weave-ml/celerybeat-schedule
+    BEAT_SCHEDULE_FILE=/var/lib/weave-ml/celerybeat-schedule \
+    MPLCONFIGDIR=/tmp/matplotlib
 
 COPY --from=builder /opt/venv /opt/venv
 

@@ -15,6 +15,10 @@ timeout = 30
 graceful_timeout = 10
 keepalive = 30
 accesslog = None
+# No control socket (gunicorn 25.1+, for `gunicornc`, unused here): by default it is made in $HOME/.gunicorn, which
+# is the read-only code folder in the images (the app user's home is /app) and one path shared by every gateway
+# of a user on one machine.
+control_socket_disable = True
 
 # Each process counts into files in this folder and /metrics sums them, so a scrape sees every process, not
 # only the one that answered. Set here, in the master, before any worker process imports prometheus_client;

@@ -303,3 +303,17 @@ def test_celery_parser_rejects_a_wrong_worker_command(change):
     argv = shlex.split(procfile()["worker"].replace(*change))
     with pytest.raises(click.UsageError):
         parse_celery(argv)
+
+
+def test_gateway_makes_no_control_socket():
+    """gunicorn 25.1+ makes a control socket in $HOME/.gunicorn unless told not to; in the images HOME is the read-only
+    /app, so the gateway logged `Control server error: Permission denied`. Read by gunicorn itself from the api line.
+    """
+    code = "from gunicorn.app.wsgiapp import WSGIApplication\nprint(WSGIApplication().cfg.control_socket_disable)\n"
+    argv = shlex.split(procfile()["api"])
+    assert argv[0] == "gunicorn"
+    result = subprocess.run(
+        [sys.executable, "-c", code, *argv[1:]], cwd=ROOT, capture_output=True, text=True, timeout=60, check=False
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True"

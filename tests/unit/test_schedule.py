@@ -1,6 +1,11 @@
+import os
+import subprocess
+import sys
+
 import pytest
 
 import beat_schedule
+from devstack import ROOT
 from weave_ml.settings import ConfigError, Settings
 
 
@@ -43,3 +48,19 @@ def test_a_bad_schedule_names_the_variable(expression):
 
 def test_once_mode_schedules_nothing_periodic():
     assert beat_schedule.build(Settings(run_mode="once", cron_schedule="not checked")) == {}
+
+
+def test_time_zones_need_no_zone_files_of_the_system():
+    """The images' minimal Debian base has no /usr/share/zoneinfo: Celery's time zones come from the tzdata wheel.
+
+    An empty PYTHONTZPATH makes zoneinfo ignore the system's files, as in such an image; the gateway's workers
+    died importing the app there (`No time zone found with key UTC`).
+    """
+    code = "from api.metrics import schedule_period_s; from weave_ml.settings import Settings; "
+    code += "print(schedule_period_s(Settings(run_mode='cron', cron_schedule='0 2 * * 0')))"
+    env = {**os.environ, "PYTHONTZPATH": ""}
+    done = subprocess.run(
+        [sys.executable, "-c", code], check=False, env=env, cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 0, done.stderr
+    assert float(done.stdout) == 7 * 24 * 3600
