@@ -1,4 +1,5 @@
-"""Celery beat's schedule: the retrain on ML_CRON_SCHEDULE (ML_RUN_MODE=cron), or once right after start (once)."""
+"""Celery beat's schedule: the retrain on ML_CRON_SCHEDULE (ML_RUN_MODE=cron), or once right after start (once); the
+rollout check every ROLLOUT_CHECK_INTERVAL_S in both modes."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 from celery.schedules import crontab
 from celery.signals import beat_init
 
-from weave_ml.names import RETRAIN_TASK
+from weave_ml.names import RETRAIN_TASK, ROLLOUT_CHECK_TASK
 from weave_ml.settings import ConfigError, Settings, get_settings
 
 # A retrain not started this long after its time is dropped, so runs missed while the trainer was down do
@@ -39,16 +40,25 @@ def crontab_from(expression: str) -> crontab:
 
 
 def build(settings: Settings) -> dict[str, Any]:
-    """Return beat's schedule: the retrain on its crontab in cron mode, nothing in once mode."""
+    """Return beat's schedule: the retrain on its crontab in cron mode (none in once mode), and the rollout check."""
+    schedule: dict[str, Any] = {
+        # A check not taken before the next one is due is dropped: only the newest evidence matters.
+        "rollout-check": {
+            "task": ROLLOUT_CHECK_TASK,
+            "schedule": settings.rollout_check_interval_s,
+            "options": {"expires": settings.rollout_check_interval_s},
+        }
+    }
     if settings.run_mode != "cron":
-        return {}
+        return schedule
     return {
+        **schedule,
         "retrain": {
             "task": RETRAIN_TASK,
             "schedule": crontab_from(settings.cron_schedule),
             "kwargs": {"trigger": "schedule"},
             "options": RETRAIN_SEND,
-        }
+        },
     }
 
 

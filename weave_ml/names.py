@@ -9,6 +9,9 @@ RETRAIN_TASK = "weave.retrain"
 # Changes of the model registry (rollback, promotion) run on the trainer, the one process that may write it. The
 # task takes an action name (weave_ml.registry_admin.ACTIONS), so new kinds of change need no new task.
 REGISTRY_ADMIN_TASK = "weave.registry_admin"
+# Looks at a rollout's evidence and aborts or promotes it (beat sends it every ROLLOUT_CHECK_INTERVAL_S; the trainer
+# runs it, as it may write the registry).
+ROLLOUT_CHECK_TASK = "weave.rollout_check"
 
 # Broker queues. A scoring worker consumes PREDICT_QUEUE before BATCH_QUEUE (see workers.celery_app), so a
 # /predict never waits behind batch work; the long retrain has a worker of its own.
@@ -42,3 +45,6 @@ SERVICE_COUNTERS_KEY = "weave:counters"  # counts kept by the workers and read b
 # weave:campaign:band:<band hash> → campaign id; weave:campaign:c:<id> (counts, times, verdict) and its :senders
 # HyperLogLog; weave:campaign:active, a sorted set of campaigns with enough senders by last seen. No message text.
 CAMPAIGN_PREFIX = "weave:campaign"
+ROLLOUT_SEEN_PREFIX = "weave:rollout:seen"  # weave:rollout:seen:<rollout id>:<message hash> → each version's score
+ROLLOUT_STATS_PREFIX = "weave:rollout:stats"  # weave:rollout:stats:<rollout id> → counts per version, agreement
+ROLLOUT_LAST_CHECK_KEY = "weave:rollout:last-check"  # the last check's evidence and decision, as JSON

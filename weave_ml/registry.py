@@ -17,12 +17,14 @@ from typing import Any
 from sklearn.pipeline import Pipeline
 
 from weave_ml import model
+from weave_ml.rollout import Rollout, RolloutError
 from weave_ml.scoring import OperatingPoints, Scorer
 
 MODEL_FILE = "model.skops"
 METADATA_FILE = "metadata.json"
 REPORT_FILE = "report.json"
 POINTER_FILE = "CURRENT"
+ROLLOUT_FILE = "ROLLOUT"  # the rollout in progress, if any (weave_ml.rollout)
 
 
 class RegistryError(RuntimeError):
@@ -99,6 +101,17 @@ class Registry:
         except FileNotFoundError:
             return None
         return name or None
+
+    def rollout(self) -> Rollout | None:
+        """Return the rollout in progress, or None. A malformed record counts as none (and is logged by the caller)."""
+        try:
+            raw = (self.root / ROLLOUT_FILE).read_text(encoding="utf-8")
+        except FileNotFoundError:
+            return None
+        try:
+            return Rollout.from_dict(json.loads(raw))
+        except (ValueError, RolloutError) as exc:
+            raise RegistryError(f"unreadable rollout record in {self.root}: {exc}") from None
 
     def metadata(self, version: str) -> dict[str, Any]:
         """Return one version's metadata."""
@@ -219,6 +232,20 @@ class Registry:
             _write_durably(temporary_meta, json.dumps(meta, indent=2, ensure_ascii=False).encode())
             os.replace(temporary_meta, path)
 
+    def set_rollout(self, rollout: Rollout | None) -> None:
+        """Record the rollout in progress (None ends it), replaced as the pointer is: temporary file, fsync, rename."""
+        path = self.root / ROLLOUT_FILE
+        if rollout is None:
+            with contextlib.suppress(FileNotFoundError):
+                path.unlink()
+                _fsync_dir(self.root)
+            return
+        self.metadata(rollout.candidate)  # an unknown version raises here, before anything is written
+        temporary = self.root / f".{ROLLOUT_FILE}.{secrets.token_hex(4)}"
+        _write_durably(temporary, json.dumps(rollout.to_dict(), indent=2).encode())
+        os.replace(temporary, path)
+        _fsync_dir(self.root)
+
     def rollback(self, version: str | None = None) -> str:
         """Make ``version`` current, or by default the published version before the current one."""
         if version is None:
@@ -235,7 +262,13 @@ class Registry:
         """Delete the oldest versions beyond ``keep``, never the current one; return what was deleted."""
         current = self.current_version()
         names = [m["version"] for m in self.versions()]
-        removable = [name for name in names if name != current][: max(0, len(names) - self.keep)]
+        # The candidate of a rollout in progress is kept too: workers are scoring with it.
+        try:
+            rollout = self.rollout()
+        except RegistryError:
+            rollout = None
+        kept = {current, rollout.candidate if rollout else None}
+        removable = [name for name in names if name not in kept][: max(0, len(names) - self.keep)]
         for name in removable:
             shutil.rmtree(self.versions_dir / name, ignore_errors=True)
         return removable

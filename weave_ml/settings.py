@@ -112,6 +112,14 @@ class Settings:
     campaign_min_senders: int = 5  # CAMPAIGN_MIN_SENDERS: distinct senders that make a group a campaign
     campaign_window_s: int = 6 * 3600  # CAMPAIGN_WINDOW_S: a campaign silent this long is forgotten
     campaign_phishing_share: float = 0.5  # CAMPAIGN_PHISHING_SHARE: share of members scored phishing that makes it one
+    rollout_check_interval_s: float = 30.0  # ROLLOUT_CHECK_INTERVAL_S: how often a rollout's evidence is judged
+    rollout_evidence_ttl_s: int = 7 * 24 * 3600  # ROLLOUT_EVIDENCE_TTL_S: how long per-message evidence is kept
+    rollout_min_scored: int = 200  # ROLLOUT_MIN_SCORED: messages the candidate must score before any verdict
+    rollout_max_error_rate: float = 0.01  # ROLLOUT_MAX_ERROR_RATE: above it the rollout is aborted
+    rollout_max_latency_ratio: float = 3.0  # ROLLOUT_MAX_LATENCY_RATIO: candidate's time per message over current's
+    rollout_max_positive_rate_change: float = 0.05  # ROLLOUT_MAX_POSITIVE_RATE_CHANGE: absolute, same messages
+    rollout_auto_promote: bool = False  # ROLLOUT_AUTO_PROMOTE: promote on enough reported evidence
+    rollout_min_reports: int = 100  # ROLLOUT_MIN_REPORTS: reported messages needed before a promotion
 
     @property
     def cache_url(self) -> str:
@@ -151,6 +159,14 @@ _VARIABLES: dict[str, tuple[str, Callable[[str], object]]] = {
     "CAMPAIGN_MIN_SENDERS": ("campaign_min_senders", _positive(int)),
     "CAMPAIGN_WINDOW_S": ("campaign_window_s", _positive(int)),
     "CAMPAIGN_PHISHING_SHARE": ("campaign_phishing_share", _share),
+    "ROLLOUT_CHECK_INTERVAL_S": ("rollout_check_interval_s", _positive(float)),
+    "ROLLOUT_EVIDENCE_TTL_S": ("rollout_evidence_ttl_s", _positive(int)),
+    "ROLLOUT_MIN_SCORED": ("rollout_min_scored", _positive(int)),
+    "ROLLOUT_MAX_ERROR_RATE": ("rollout_max_error_rate", _fraction),
+    "ROLLOUT_MAX_LATENCY_RATIO": ("rollout_max_latency_ratio", _positive(float)),
+    "ROLLOUT_MAX_POSITIVE_RATE_CHANGE": ("rollout_max_positive_rate_change", _fraction),
+    "ROLLOUT_AUTO_PROMOTE": ("rollout_auto_promote", _boolean),
+    "ROLLOUT_MIN_REPORTS": ("rollout_min_reports", _positive(int)),
 }
 
 

@@ -12,6 +12,7 @@ from weave_ml.names import (
     PREDICT_QUEUE,
     REGISTRY_ADMIN_TASK,
     RETRAIN_TASK,
+    ROLLOUT_CHECK_TASK,
     SCORE_BATCH_CHUNK_TASK,
     SCORE_MESSAGES_TASK,
     TRAINING_QUEUE,
@@ -52,6 +53,7 @@ def create_celery_app() -> Celery:
             RETRAIN_TASK: {"queue": TRAINING_QUEUE},
             # The trainer is the one worker that mounts the registry read-write.
             REGISTRY_ADMIN_TASK: {"queue": TRAINING_QUEUE},
+            ROLLOUT_CHECK_TASK: {"queue": TRAINING_QUEUE},
         },
         # Built here so a bad ML_CRON_SCHEDULE stops beat (and every other role) at start.
         beat_schedule=beat_schedule.build(settings),
@@ -81,7 +83,7 @@ def create_celery_app() -> Celery:
         worker_send_task_events=True,
         task_send_sent_event=True,
         worker_hijack_root_logger=False,
-        imports=("workers.tasks", "workers.runtime"),
+        imports=("workers.tasks", "workers.rollout_tasks", "workers.runtime"),
     )
     telemetry.install()
     return celery_app

@@ -18,6 +18,7 @@ from weave_ml.cache import ScoreCache
 from weave_ml.connections import redis_client
 from weave_ml.names import RELOAD_COMMAND
 from weave_ml.registry import Registry, RegistryError
+from weave_ml.rollout_evidence import EvidenceStore
 from weave_ml.service import ScoringService
 from weave_ml.serving import ModelHolder
 from weave_ml.settings import get_settings
@@ -39,7 +40,10 @@ def service() -> ScoringService:
     settings = get_settings()
     results = redis_client(settings.redis_url)
     return ScoringService(
-        holder=ModelHolder(Registry(settings.model_dir, keep=settings.models_keep)),
+        holder=ModelHolder(
+            Registry(settings.model_dir, keep=settings.models_keep),
+            evidence=EvidenceStore(results, settings.rollout_evidence_ttl_s),
+        ),
         cache=ScoreCache(redis_client(settings.cache_url), settings.cache_ttl_s),
         results=results,
         batches=BatchStore(results, settings.result_ttl_s),
@@ -60,6 +64,8 @@ def publish_state() -> None:
         "vocabulary_size": state.vocabulary_size,
         "error": state.error,
         "failed_version": state.failed_version,
+        "candidate_version": state.candidate_version,
+        "candidate_error": state.candidate_error,
     }
     worker_states.publish(service().results, _field(), value)
 

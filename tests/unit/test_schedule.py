@@ -46,10 +46,6 @@ def test_a_bad_schedule_names_the_variable(expression):
         beat_schedule.build(Settings(run_mode="cron", cron_schedule=expression))
 
 
-def test_once_mode_schedules_nothing_periodic():
-    assert beat_schedule.build(Settings(run_mode="once", cron_schedule="not checked")) == {}
-
-
 def test_time_zones_need_no_zone_files_of_the_system():
     """The images' minimal Debian base has no /usr/share/zoneinfo: Celery's time zones come from the tzdata wheel.
 
@@ -64,3 +60,9 @@ def test_time_zones_need_no_zone_files_of_the_system():
     )
     assert done.returncode == 0, done.stderr
     assert float(done.stdout) == 7 * 24 * 3600
+
+
+def test_once_mode_schedules_no_periodic_retrain_only_the_rollout_check():
+    schedule = beat_schedule.build(Settings(run_mode="once", cron_schedule="not checked", rollout_check_interval_s=7))
+    assert list(schedule) == ["rollout-check"]
+    assert schedule["rollout-check"]["task"] == "weave.rollout_check" and schedule["rollout-check"]["schedule"] == 7
