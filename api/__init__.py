@@ -37,7 +37,7 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
     # prometheus_client must not be imported before that config has set PROMETHEUS_MULTIPROC_DIR.
     from api import errors, metrics, openapi, ratelimit
     from api.gateway import Gateway
-    from api.routes import admin, batch, health, predict
+    from api.routes import admin, batch, health, predict, rollout
     from workers.celery_app import app as celery_app
 
     settings = settings or get_settings()
@@ -50,7 +50,7 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
     app.extensions["weave"] = Gateway(settings, celery_app)
     metrics.install(app, settings, app.extensions["weave"].registry)
     errors.register(app)
-    for module in (predict, batch, health, admin, openapi):
+    for module in (predict, batch, health, admin, rollout, openapi):
         app.register_blueprint(module.blueprint)
     ratelimit.install(app, settings, exempt=[health.blueprint, metrics.blueprint, openapi.blueprint])
     return app

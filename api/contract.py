@@ -266,3 +266,69 @@ class RegistryChangePending(BaseModel):
     task_id: str
     status_url: str
     state: str
+
+
+RolloutMode = Literal["shadow", "canary"]
+
+
+class RolloutRequest(_Body):
+    """A rollout to start: a stored version as candidate, its mode, and in canary mode the share it answers."""
+
+    candidate: Annotated[
+        str,
+        Field(min_length=1, max_length=MAX_ID_CHARS, json_schema_extra={"pattern": r"\S"}),
+        AfterValidator(_non_blank),
+    ]
+    mode: RolloutMode
+    share: float | None = Field(
+        default=None, ge=0, le=100, description="percent of messages the candidate answers (canary; default 10)"
+    )
+
+
+class RolloutRecord(BaseModel):
+    """The rollout in progress, as the registry records it."""
+
+    candidate: str
+    mode: RolloutMode
+    share: float = Field(ge=0, le=100, description="percent of messages the candidate answers")
+    started: str
+    current: str | None = Field(description="the current version when the rollout began")
+
+
+class VersionEvidence(BaseModel):
+    """What the workers measured of one version during the rollout."""
+
+    scored: int
+    answered: int
+    positive: int = Field(description="messages it flagged at its own medium threshold")
+    errors: int
+    positive_rate: float | None
+    error_rate: float | None
+    latency_ms: float | None = Field(description="mean scoring time per message")
+
+
+class RolloutEvidence(BaseModel):
+    """Per version, and how often the two versions decided alike on the same messages."""
+
+    versions: dict[str, VersionEvidence]
+    compared: int
+    agreement: float | None
+
+
+class RolloutStatus(BaseModel):
+    """The rollout in progress (null when none), its evidence, and the last automatic check (reports, decision)."""
+
+    rollout: RolloutRecord | None
+    current_version: str | None
+    evidence: RolloutEvidence | None
+    last_check: dict[str, Any] | None
+
+
+class RolloutChange(BaseModel):
+    """A rollout started, promoted or aborted by the trainer."""
+
+    event: Literal["started", "promoted", "aborted"]
+    rollout: RolloutRecord
+    current_version: str | None
+    previous_version: str | None = None
+    reason: str | None = None

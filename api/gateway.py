@@ -30,6 +30,7 @@ from weave_ml.names import (
 )
 from weave_ml.pending import PendingStore
 from weave_ml.registry import Registry, RegistryError
+from weave_ml.rollout import Rollout
 from weave_ml.scoring import OperatingPoints, Score
 from weave_ml.settings import Settings
 
@@ -61,6 +62,7 @@ class Gateway:
         )
         self._current: str | None = None
         self._serving: list[str] = []
+        self._rollout: Rollout | None = None
         self._versions_read_at = float("-inf")
         self._versions_lock = threading.Lock()
         self._cache_down_until = float("-inf")
@@ -92,7 +94,13 @@ class Gateway:
                 served = worker_states.versions_served(worker_states.live(self.results))
             except BROKER_ERRORS:
                 served = []  # without Redis the request fails on its own way; the pointer still counts
+            try:
+                rollout = self.registry.rollout()
+            except RegistryError as exc:  # the workers ignore it too
+                log.warning("rollout record ignored: %s", exc)
+                rollout = None
             self._current = current
+            self._rollout = rollout
             self._serving = list(dict.fromkeys(version for version in (current, *served) if version))
             self._versions_read_at = now
 
@@ -105,7 +113,15 @@ class Gateway:
         if time.monotonic() < self._cache_down_until:
             return [None] * len(message_hashes)
         try:
-            return self.cache.lookup(versions or self.serving_versions(), message_hashes)
+            looked_up = versions or self.serving_versions()
+            rollout = self._rollout
+            if rollout is None:
+                return self.cache.lookup(looked_up, message_hashes)
+            # A canary text keeps its version: looked up under the candidate alone if the candidate answers it, else
+            # never under the candidate. Asked for given versions (a request that timed out), any version will do.
+            strict = not versions
+            each = [rollout.lookup_versions(digest, looked_up, strict) for digest in message_hashes]
+            return self.cache.lookup_each(each, message_hashes)
         except BROKER_ERRORS as exc:
             if time.monotonic() - self._cache_down_until > CACHE_RETRY_AFTER_S:  # once per outage, not per request
                 log.warning("score cache unavailable, answering without it: %s", exc)

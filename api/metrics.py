@@ -25,8 +25,9 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, InfoM
 from prometheus_client.registry import Collector
 
 import beat_schedule
+from api import rollout_metrics
 from api.openapi import answers, spec
-from weave_ml import counters, logs, retrain_stats, worker_states
+from weave_ml import counters, logs, queue_depth, retrain_stats, worker_states
 from weave_ml.connections import redis_client
 from weave_ml.names import BATCH_QUEUE, PREDICT_QUEUE, TRAINING_QUEUE
 from weave_ml.registry import Registry, RegistryError
@@ -160,6 +161,17 @@ class ScrapeCollector(Collector):
         for queue, length in zip(QUEUES, lengths, strict=True):
             depth.add_metric([queue], length)
         yield depth
+        # What the scaler reads: every priority list of the scoring queues, and the tasks workers hold unfinished.
+        waiting = queue_depth.backlog(self.client)
+        backlog = GaugeMetricFamily(
+            "weave_scoring_backlog", "Scoring tasks queued (every priority) or taken and unfinished", labels=["state"]
+        )
+        for queue, count in waiting.queued.items():
+            backlog.add_metric([f"queued_{queue}"], count)
+        backlog.add_metric(["unacked"], waiting.unacked)
+        yield backlog
+        yield GaugeMetricFamily("weave_scoring_backlog_total", "The scaler's signal", value=waiting.total)
+        yield from rollout_metrics.families(self.client, self.registry)
         for counter, count in counters.read(self.client).items():
             name, help_text = WORKER_COUNTERS[counter]
             yield CounterMetricFamily(name, help_text, value=count)

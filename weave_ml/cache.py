@@ -40,6 +40,19 @@ class ScoreCache:
             found.append(None if raw is None else Score.from_dict(json.loads(raw)))
         return found
 
+    def lookup_each(self, versions_of: Sequence[Sequence[str]], message_hashes: Sequence[str]) -> list[Score | None]:
+        """Like :meth:`lookup`, each hash with versions of its own (``versions_of[i]``); one MGET.
+
+        A rollout in canary mode answers some messages with its candidate and the others with the current model.
+        """
+        keys = [cache_key(v, h) for versions, h in zip(versions_of, message_hashes, strict=True) for v in versions]
+        values = iter(self.client.mget(keys) if keys else [])
+        found = []
+        for versions in versions_of:
+            raw = next((value for value in [next(values) for _ in versions] if value is not None), None)
+            found.append(None if raw is None else Score.from_dict(json.loads(raw)))
+        return found
+
     def store_many(self, scores: Sequence[Score]) -> None:
         """Store scores with the cache's TTL in one pipelined round trip."""
         if not scores:

@@ -1,4 +1,5 @@
-"""The ``weave-ml`` command line: train, retrain, evaluate, list and roll back models, score a message."""
+"""The ``weave-ml`` command line: train, retrain, evaluate, list and roll back models, roll out a candidate, score a
+message, scale the scoring workers."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from weave_ml import corpus, datasets, evaluation, retrain
+from weave_ml import autoscale, corpus, datasets, evaluation, retrain, rollout_cli
 from weave_ml.registry import Registry, RegistryError
 from weave_ml.scoring import DEFAULT_SENSITIVITY, SENSITIVITY_LEVELS, decide
 from weave_ml.settings import ConfigError, get_settings
@@ -141,6 +142,16 @@ def cmd_rollback(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_rollout(args: argparse.Namespace) -> int:
+    """Roll out a candidate version: start CANDIDATE --mode shadow|canary [--share P], status, promote, abort."""
+    return rollout_cli.run(args, _registry(args))
+
+
+def cmd_autoscale(args: argparse.Namespace) -> int:
+    """Set the scoring service's replicas from the queue depth, through the Docker Engine API (runs until stopped)."""
+    return autoscale.main(once=args.once)
+
+
 def cmd_score(args: argparse.Namespace) -> int:
     """Score one message with the current model and print the prediction."""
     loaded = _registry(args).load()
@@ -176,6 +187,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     command("models", cmd_models).add_argument("--json", action="store_true")
     command("rollback", cmd_rollback).add_argument("version", nargs="?")
+
+    rollout = command("rollout", cmd_rollout)
+    rollout.add_argument("action", choices=("start", "status", "promote", "abort"))
+    rollout.add_argument("candidate", nargs="?", help="the version to roll out (start)")
+    rollout.add_argument("--mode", choices=("shadow", "canary"), help="shadow: scored only; canary: answers a share")
+    rollout.add_argument("--share", type=float, help="percent of messages the candidate answers (canary; default 10)")
+    rollout.add_argument("--reason", help="why (promote, abort): kept in the log")
+    rollout.add_argument("--json", action="store_true", help="print JSON (status)")
+
+    command("autoscale", cmd_autoscale, registry=False).add_argument(
+        "--once", action="store_true", help="one decision, printed, then exit"
+    )
 
     score = command("score", cmd_score)
     score.add_argument("text")

@@ -4,16 +4,16 @@ The record lives in the registry (``ML_MODEL_DIR/ROLLOUT``), written only where 
 through ``weave.registry_admin``) and read by every worker and gateway, which follow it as they follow the pointer.
 
 - ``shadow``: every message the workers score is scored by both versions; answers come from the current one.
-- ``canary``: both versions score every message too (so both have evidence on the same texts), but a ``share`` of
-  messages, chosen by a stable hash of the message hash, is answered by the candidate: the same text gets the same
-  version for as long as the rollout lasts.
+- ``canary``: both versions score every message too (so both have evidence on the same texts), but a ``share``
+  (percent) of messages, chosen by a stable hash of the message hash, is answered by the candidate: the same text gets
+  the same version for as long as the rollout lasts.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -28,7 +28,7 @@ class RolloutError(ValueError):
 
 @dataclass(frozen=True)
 class Rollout:
-    """One candidate in one mode; ``share`` (0–1) is the part of traffic the candidate answers in canary mode."""
+    """One candidate in one mode; ``share`` (0–100, percent) is the traffic the candidate answers in canary mode."""
 
     candidate: str
     mode: str
@@ -39,8 +39,8 @@ class Rollout:
     def __post_init__(self) -> None:
         if self.mode not in MODES:
             raise RolloutError(f"unknown rollout mode {self.mode!r}; expected one of {', '.join(MODES)}")
-        if isinstance(self.share, bool) or not isinstance(self.share, int | float) or not 0.0 <= self.share <= 1.0:
-            raise RolloutError(f"rollout share must be between 0 and 1, not {self.share!r}")
+        if isinstance(self.share, bool) or not isinstance(self.share, int | float) or not 0.0 <= self.share <= 100.0:
+            raise RolloutError(f"rollout share must be a percentage from 0 to 100, not {self.share!r}")
         if not self.candidate or not isinstance(self.candidate, str):
             raise RolloutError("a rollout needs a candidate version")
 
@@ -58,6 +58,17 @@ class Rollout:
     def answers_with_candidate(self, message_hash: str) -> bool:
         """Whether the candidate answers this message: never in shadow mode; in canary mode, a stable ``share``."""
         return self.mode == CANARY and assigned_to_candidate(message_hash, self.candidate, self.share)
+
+    def lookup_versions(self, message_hash: str, versions: Sequence[str], strict: bool = True) -> list[str]:
+        """Return the versions whose cached score may answer this message, in order.
+
+        A message the candidate answers takes only the candidate's score (``strict``): a score the current model cached
+        before the rollout must not answer it. Any other message never takes the candidate's. Not ``strict`` (fetching
+        the answer of a request that timed out, whoever scored it), the candidate's comes first, then the others.
+        """
+        if self.answers_with_candidate(message_hash):
+            return [self.candidate] if strict else [self.candidate, *(v for v in versions if v != self.candidate)]
+        return [version for version in versions if version != self.candidate]
 
     def to_dict(self) -> dict[str, Any]:
         """Return the record as JSON data."""
@@ -81,7 +92,7 @@ class Rollout:
     def begin(cls, candidate: str, mode: str, share: float | None, current: str | None) -> Rollout:
         """Return a rollout starting now; a canary without a share gets 10%, a shadow answers nothing (share 0)."""
         if share is None:
-            share = 0.1 if mode == CANARY else 0.0
+            share = 10.0 if mode == CANARY else 0.0
         now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         return cls(candidate=candidate, mode=mode, share=share, started=now, current=current)
 
@@ -93,5 +104,6 @@ def bucket(message_hash: str, salt: str) -> float:
 
 
 def assigned_to_candidate(message_hash: str, candidate: str, share: float) -> bool:
-    """Whether a message falls in the candidate's share. Salted with the candidate, so each rollout draws anew."""
-    return bucket(message_hash, candidate) < share
+    """Whether a message falls in the candidate's share (percent). Salted with the candidate: each candidate draws anew,
+    and raising the share only moves messages to the candidate."""
+    return bucket(message_hash, candidate) * 100 < share

@@ -15,12 +15,12 @@ from typing import Any
 
 import redis
 
-from weave_ml import registry_admin
+from weave_ml import registry_admin, worker_states
 from weave_ml.names import ROLLOUT_LAST_CHECK_KEY
 from weave_ml.registry import Registry, RegistryError
 from weave_ml.reports import ReportsUnavailable
 from weave_ml.rollout import Rollout
-from weave_ml.rollout_decision import ABORT, PROMOTE, Bounds, VersionStats, decide
+from weave_ml.rollout_decision import ABORT, PROMOTE, Bounds, Decision, VersionStats, decide
 from weave_ml.rollout_evidence import EvidenceStore, read_reports, reported_evidence
 from weave_ml.settings import Settings
 
@@ -87,14 +87,28 @@ def check(settings: Settings, registry: Registry, store: EvidenceStore) -> dict[
         result["reports"] = {version: confusion.to_dict() for version, confusion in sorted(reported.items())}
     except ReportsUnavailable as exc:
         result["reports_error"] = str(exc)
-    decision = decide(
-        stats.get(rollout.candidate, VersionStats()),
-        stats.get(current, VersionStats()),
-        reported,
-        candidate_version=rollout.candidate,
-        current_version=current,
-        bounds=bounds_of(settings),
-    )
+    # A candidate that will not load scores nothing, so its rates would never leave their bounds: that is an error too.
+    unloadable = [
+        state
+        for state in worker_states.live(store.client)
+        if state.get("candidate_error") and not state.get("candidate_version")
+    ]
+    if unloadable:
+        first = unloadable[0]
+        decision = Decision(
+            ABORT,
+            f"candidate failed to load on {len(unloadable)} worker process(es), e.g. "
+            f"{first.get('hostname')}:{first.get('pid')}: {first['candidate_error']}",
+        )
+    else:
+        decision = decide(
+            stats.get(rollout.candidate, VersionStats()),
+            stats.get(current, VersionStats()),
+            reported,
+            candidate_version=rollout.candidate,
+            current_version=current,
+            bounds=bounds_of(settings),
+        )
     result["decision"] = {"action": decision.action, "reason": decision.reason}
     if decision.action == ABORT:
         result["outcome"] = registry_admin.rollout_abort(registry, reason=f"automatic: {decision.reason}")

@@ -122,7 +122,7 @@ class EvidenceStore:
         return found
 
 
-def parse_stats(raw: Mapping[bytes | str, bytes | str]) -> tuple[dict[str, VersionStats], int, int]:
+def parse_stats(raw: Mapping[Any, Any]) -> tuple[dict[str, VersionStats], int, int]:
     """Read the stats hash: ``<version>|<count>`` fields, plus ``compared`` and ``agreed``."""
     per_version: dict[str, dict[str, float]] = {}
     compared = agreed = 0

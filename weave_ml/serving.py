@@ -136,14 +136,15 @@ class ModelHolder:
 
     def state(self) -> ModelState:
         """Return the served version and the last load error, if any."""
-        scorer = self._scorer
+        scorer, rollout = self._scorer, self._rollout
         return ModelState(
             version=scorer.version if scorer else None,
             vocabulary_size=scorer.vocabulary_size if scorer else None,
             error=self._error,
             failed_version=self._failed_version,
             candidate_version=self._candidate.version if self._candidate and self._rollout else None,
-            candidate_error=self._candidate_error,
+            # Only about the rollout in progress: an error of an earlier candidate says nothing now.
+            candidate_error=self._candidate_error if rollout and self._candidate_failed == rollout.candidate else None,
         )
 
     def _load(self, version: str | None) -> None:

@@ -120,6 +120,13 @@ class Settings:
     rollout_max_positive_rate_change: float = 0.05  # ROLLOUT_MAX_POSITIVE_RATE_CHANGE: absolute, same messages
     rollout_auto_promote: bool = False  # ROLLOUT_AUTO_PROMOTE: promote on enough reported evidence
     rollout_min_reports: int = 100  # ROLLOUT_MIN_REPORTS: reported messages needed before a promotion
+    autoscale_service: str = "weave-ml_ml-worker"  # AUTOSCALE_SERVICE: the Swarm service of the scoring workers
+    autoscale_min_replicas: int = 1  # AUTOSCALE_MIN_REPLICAS
+    autoscale_max_replicas: int = 8  # AUTOSCALE_MAX_REPLICAS
+    autoscale_tasks_per_replica: int = 10  # AUTOSCALE_TASKS_PER_REPLICA: backlog one replica is expected to carry
+    autoscale_cooldown_s: float = 60.0  # AUTOSCALE_COOLDOWN_S: no change sooner than this after the last one
+    autoscale_interval_s: float = 5.0  # AUTOSCALE_INTERVAL_S: how often the backlog is read
+    docker_socket: str = "/var/run/docker.sock"  # DOCKER_SOCKET: the Docker Engine API's unix socket
 
     @property
     def cache_url(self) -> str:
@@ -167,6 +174,13 @@ _VARIABLES: dict[str, tuple[str, Callable[[str], object]]] = {
     "ROLLOUT_MAX_POSITIVE_RATE_CHANGE": ("rollout_max_positive_rate_change", _fraction),
     "ROLLOUT_AUTO_PROMOTE": ("rollout_auto_promote", _boolean),
     "ROLLOUT_MIN_REPORTS": ("rollout_min_reports", _positive(int)),
+    "AUTOSCALE_SERVICE": ("autoscale_service", str),
+    "AUTOSCALE_MIN_REPLICAS": ("autoscale_min_replicas", _positive(int)),
+    "AUTOSCALE_MAX_REPLICAS": ("autoscale_max_replicas", _positive(int)),
+    "AUTOSCALE_TASKS_PER_REPLICA": ("autoscale_tasks_per_replica", _positive(int)),
+    "AUTOSCALE_COOLDOWN_S": ("autoscale_cooldown_s", _positive(float)),
+    "AUTOSCALE_INTERVAL_S": ("autoscale_interval_s", _positive(float)),
+    "DOCKER_SOCKET": ("docker_socket", str),
 }
 
 

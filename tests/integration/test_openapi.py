@@ -60,6 +60,10 @@ def test_the_gateway_serves_the_document_for_every_route(gateway):
         "/admin/retrain/{task_id}",
         "/admin/rollback",
         "/admin/registry/{task_id}",
+        "/admin/rollout",
+        "/admin/rollout/promote",
+        "/admin/rollout/abort",
+        "/admin/rollout/changes/{task_id}",
         "/openapi.json",
     }
     assert set(DOCUMENT["paths"]) == app_rules

@@ -4,6 +4,7 @@ join, and scoring with both versions."""
 from __future__ import annotations
 
 import hashlib
+from typing import Any
 
 import pytest
 
@@ -32,28 +33,39 @@ def three_versions(tmp_path, small_pipeline) -> Registry:
 def test_a_rollout_refuses_an_unknown_mode_or_a_share_out_of_range():
     with pytest.raises(RolloutError, match="unknown rollout mode"):
         Rollout.begin(CANDIDATE, "blue-green", None, NEW)
-    for share in (-0.1, 1.5, True):
+    for share in (-0.1, 100.5, True):
         with pytest.raises(RolloutError, match="share"):
             Rollout.begin(CANDIDATE, CANARY, share, NEW)
     with pytest.raises(RolloutError, match="malformed"):
         Rollout.from_dict({"candidate": CANDIDATE})
     canary = Rollout.begin(CANDIDATE, CANARY, None, NEW)
-    assert canary.share == 0.1 and Rollout.from_dict(canary.to_dict()) == canary
+    assert canary.share == 10 and Rollout.from_dict(canary.to_dict()) == canary
     assert Rollout.begin(CANDIDATE, SHADOW, None, NEW).share == 0.0
 
 
 def test_canary_assignment_is_stable_close_to_its_share_and_drawn_anew_per_candidate():
-    half = [assigned_to_candidate(h, CANDIDATE, 0.5) for h in HASHES]
-    assert half == [assigned_to_candidate(h, CANDIDATE, 0.5) for h in HASHES]  # the same text, the same version
+    half = [assigned_to_candidate(h, CANDIDATE, 50) for h in HASHES]
+    assert half == [assigned_to_candidate(h, CANDIDATE, 50) for h in HASHES]  # the same text, the same version
     assert 0.46 < sum(half) / len(HASHES) < 0.54
-    assert 0.07 < sum(assigned_to_candidate(h, CANDIDATE, 0.1) for h in HASHES) / len(HASHES) < 0.13
+    assert 0.07 < sum(assigned_to_candidate(h, CANDIDATE, 10) for h in HASHES) / len(HASHES) < 0.13
     # A larger share keeps every message the smaller one gave the candidate: raising it moves no text back.
-    tenth = [assigned_to_candidate(h, CANDIDATE, 0.1) for h in HASHES]
+    tenth = [assigned_to_candidate(h, CANDIDATE, 10) for h in HASHES]
     assert all(big for small, big in zip(tenth, half, strict=True) if small)
-    other = [assigned_to_candidate(h, OLD, 0.5) for h in HASHES]
+    other = [assigned_to_candidate(h, OLD, 50) for h in HASHES]
     assert other != half
-    shadow = Rollout.begin(CANDIDATE, SHADOW, 1.0, NEW)
+    shadow = Rollout.begin(CANDIDATE, SHADOW, 100, NEW)
     assert not any(shadow.answers_with_candidate(h) for h in HASHES[:100])
+
+
+def test_a_canary_text_is_looked_up_only_under_the_version_that_answers_it():
+    canary = Rollout.begin(CANDIDATE, CANARY, 50, NEW)
+    mine = next(h for h in HASHES if canary.answers_with_candidate(h))
+    theirs = next(h for h in HASHES if not canary.answers_with_candidate(h))
+    served = [NEW, OLD, CANDIDATE]
+    assert canary.lookup_versions(mine, served) == [CANDIDATE]
+    assert canary.lookup_versions(mine, [NEW], strict=False) == [CANDIDATE, NEW]
+    assert canary.lookup_versions(theirs, served) == [NEW, OLD]
+    assert Rollout.begin(CANDIDATE, SHADOW, None, NEW).lookup_versions(mine, served) == [NEW, OLD]
 
 
 def stats(scored: int, positive: int = 0, errors: int = 0, seconds: float = 0.0) -> VersionStats:
@@ -94,7 +106,9 @@ def test_promotion_needs_enough_reports_on_which_the_candidate_does_no_worse():
     lower_recall = judge(both, both, {CANDIDATE: Confusion(tp=25, fp=0, fn=15, tn=20), NEW: current}, auto)
     assert lower_recall.action == CONTINUE and "worse" in lower_recall.reason
     tolerant = Bounds(min_scored=100, auto_promote=True, min_reports=50, tolerance=0.2)
-    assert judge(both, both, {CANDIDATE: Confusion(tp=25, fp=0, fn=15, tn=20), NEW: current}, tolerant).action == PROMOTE
+    assert (
+        judge(both, both, {CANDIDATE: Confusion(tp=25, fp=0, fn=15, tn=20), NEW: current}, tolerant).action == PROMOTE
+    )
 
 
 def test_the_rollout_record_lives_beside_the_pointer_and_keeps_its_candidate(three_versions):
@@ -102,7 +116,7 @@ def test_the_rollout_record_lives_beside_the_pointer_and_keeps_its_candidate(thr
     assert registry.rollout() is None
     with pytest.raises(RegistryError, match="unknown model version"):
         registry.set_rollout(Rollout.begin("20990101-000000-000000ffff", SHADOW, None, NEW))
-    rollout = Rollout.begin(CANDIDATE, CANARY, 0.25, NEW)
+    rollout = Rollout.begin(CANDIDATE, CANARY, 25, NEW)
     registry.set_rollout(rollout)
     assert registry.rollout() == rollout
     # Retention keeps the candidate of a rollout in progress, as it keeps the current version.
@@ -123,15 +137,15 @@ def test_the_trainer_starts_promotes_and_aborts_rollouts_and_refuses_what_cannot
     assert apply(registry, code, {"candidate": NEW, "mode": SHADOW})["error"]["code"] == registry_admin.INVALID_ROLLOUT
     missing = apply(registry, code, {"candidate": "nope", "mode": SHADOW})
     assert missing["error"]["code"] == registry_admin.UNKNOWN_VERSION
-    bad_share = apply(registry, code, {"candidate": CANDIDATE, "mode": CANARY, "share": 2})
+    bad_share = apply(registry, code, {"candidate": CANDIDATE, "mode": CANARY, "share": 200})
     assert bad_share["error"]["code"] == registry_admin.INVALID_ROLLOUT and registry.rollout() is None
     wrong_args = apply(registry, code, {"candidate": CANDIDATE, "colour": "blue"})
     assert wrong_args["error"]["code"] == registry_admin.UNKNOWN_ACTION
     for action in (registry_admin.ROLLOUT_PROMOTE, registry_admin.ROLLOUT_ABORT):
         assert apply(registry, action, {})["error"]["code"] == registry_admin.NO_ROLLOUT
 
-    started = apply(registry, code, {"candidate": CANDIDATE, "mode": CANARY, "share": 0.5})
-    assert started["event"] == "started" and started["rollout"]["share"] == 0.5 and started["current_version"] == NEW
+    started = apply(registry, code, {"candidate": CANDIDATE, "mode": CANARY, "share": 50})
+    assert started["event"] == "started" and started["rollout"]["share"] == 50 and started["current_version"] == NEW
     again = apply(registry, code, {"candidate": OLD, "mode": SHADOW})
     assert again["error"]["code"] == registry_admin.ROLLOUT_IN_PROGRESS
     aborted = apply(registry, registry_admin.ROLLOUT_ABORT, {"reason": "looked wrong"})
@@ -146,7 +160,7 @@ def test_the_trainer_starts_promotes_and_aborts_rollouts_and_refuses_what_cannot
 
 
 def test_only_a_persons_verdict_on_a_report_counts_and_each_version_is_tallied():
-    reports = [
+    reports: list[dict[str, Any]] = [
         {"message": "택배 주소 확인 http://han.gl/a", "sender": "010-1111-2222", "user_feedback": "피싱"},
         {"message": "택배 주소 확인 http://han.gl/a", "sender": "010-1111-2222", "user_feedback": "오탐"},  # older
         {"message": "엄마 오늘 늦어", "user_feedback": "정상"},
@@ -213,11 +227,11 @@ def test_both_versions_score_every_message_and_the_rollout_says_who_answers(thre
     assert sum(by_version[CANDIDATE][1] for by_version in seen.scores.values()) == 40
     assert set(seen.seconds) == {NEW, CANDIDATE} and not seen.errors
 
-    canary = RolloutScorer(current, eager, Rollout.begin(CANDIDATE, CANARY, 0.5, NEW), recorder)  # type: ignore[arg-type]
+    canary = RolloutScorer(current, eager, Rollout.begin(CANDIDATE, CANARY, 50, NEW), recorder)  # type: ignore[arg-type]
     first = canary.score_many(texts)
     assert {a.model_version for a in first} == {NEW, CANDIDATE}
     assert [a.model_version for a in first] == [a.model_version for a in canary.score_many(texts)]
     for answer in first:
-        expected = CANDIDATE if assigned_to_candidate(answer.message_hash, CANDIDATE, 0.5) else NEW
+        expected = CANDIDATE if assigned_to_candidate(answer.message_hash, CANDIDATE, 50) else NEW
         assert answer.model_version == expected
         assert recorder.recorded[1].answered_by[answer.message_hash] == expected
