@@ -8,7 +8,7 @@ from typing import Any
 
 import numpy as np
 from numpy.typing import ArrayLike
-from sklearn.metrics import accuracy_score, confusion_matrix, matthews_corrcoef, roc_auc_score
+from sklearn.metrics import accuracy_score, confusion_matrix, roc_auc_score
 
 from weave_ml import calibration, corpus, model
 from weave_ml.corpus import everyday
@@ -35,12 +35,21 @@ def metrics(labels: ArrayLike, probabilities: ArrayLike, threshold: float = DEFA
         "accuracy": float(accuracy_score(truth, predicted)),
         "spam_caught": float(tp / (tp + fn)) if tp + fn else 0.0,
         "ham_blocked": float(fp / (fp + tn)) if fp + tn else 0.0,
-        "mcc": float(matthews_corrcoef(truth, predicted)),
+        "mcc": _mcc(int(tn), int(fp), int(fn), int(tp)),
         "roc_auc": float(roc_auc_score(truth, scores)) if len(set(truth.tolist())) == 2 else None,
         "n": len(truth),
         "threshold": threshold,
         "confusion": {"tn": int(tn), "fp": int(fp), "fn": int(fn), "tp": int(tp)},
     }
+
+
+def _mcc(tn: int, fp: int, fn: int, tp: int) -> float:
+    """Matthews correlation from the confusion counts; 0 where undefined (one class only), as scikit-learn has it.
+
+    Computed here because scikit-learn warns on a set of one class, which a set of admin verdicts may well be.
+    """
+    denominator = float(tp + fp) * float(tp + fn) * float(tn + fp) * float(tn + fn)
+    return float((tp * tn - fp * fn) / denominator**0.5) if denominator else 0.0
 
 
 def _labels(messages: Sequence[LabelledMessage]) -> np.ndarray:
@@ -108,10 +117,13 @@ def golden_split() -> tuple[tuple[LabelledMessage, ...], tuple[LabelledMessage, 
     return tuple(train), tuple(golden)
 
 
-def everyday_flagged(scorer: Scorer) -> dict[str, Any]:
-    """Share of the everyday evaluation part (ordinary Korean text no model trains on) flagged per sensitivity."""
+def everyday_flagged(scorer: Scorer, scores: np.ndarray | None = None) -> dict[str, Any]:
+    """Share of the everyday evaluation part (ordinary Korean text no model trains on) flagged per sensitivity.
+
+    ``scores`` are the scorer's scores of that part, when the caller has them already.
+    """
     messages = everyday.load(everyday.EVALUATION)
-    scores = _probabilities(scorer, messages)
+    scores = _probabilities(scorer, messages) if scores is None else scores
     counts = {level: int(np.sum(scores >= scorer.points.threshold(level))) for level in SENSITIVITY_LEVELS}
     return {
         "n": len(messages),

@@ -8,12 +8,13 @@ import logging
 import random
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from weave_ml import model, plots
+from weave_ml import model, plots, regression
 from weave_ml.corpus import everyday
 from weave_ml.datasets import LabelledMessage
 from weave_ml.evaluation import GOLDEN_SPLIT_SEED, everyday_flagged, golden_split, held_out_split, metrics
@@ -88,9 +89,12 @@ def training_set(
 
 
 def gate(candidate: dict[str, Any], current: dict[str, Any] | None, tolerance: float) -> dict[str, Any]:
-    """Pass the candidate unless it flags ordinary text, or its MCC (all held-out data, golden set) drops too far.
+    """Pass the candidate unless it flags ordinary text, or does worse than the current model beyond ``tolerance``.
 
-    The everyday check needs no current model: it holds the candidate to :data:`EVERYDAY_FLAGGED_CEILING`.
+    Worse means a lower MCC on all held-out data, on the golden set or on the whole regression set (golden set,
+    everyday evaluation part, frozen admin verdicts), or agreeing with fewer frozen admin verdicts: those are
+    few, and a campaign that poisons its own lures shows there first. The everyday check needs no current
+    model: it holds the candidate to :data:`EVERYDAY_FLAGGED_CEILING`.
     """
     flagged = candidate["everyday_evaluation"]["flagged"][DEFAULT_SENSITIVITY]
     checks: list[dict[str, Any]] = [
@@ -111,16 +115,22 @@ def gate(candidate: dict[str, Any], current: dict[str, Any] | None, tolerance: f
                 "current": round(current[part]["mcc"], 4),
                 "passed": candidate[part]["mcc"] >= current[part]["mcc"] - tolerance,
             }
-            for part in ("held_out", "golden")
+            for part in ("held_out", "golden", "regression")
+            if part in candidate and part in current
         ]
-    reasons = [
-        f"it flags {c['candidate']:.2%} of the everyday evaluation part at medium sensitivity "
-        f"(ceiling {c['ceiling']:.2%})"
-        if c["metric"] == "flagged_at_medium"
-        else f"MCC on {c['data']} {c['candidate']:.4f} is below the current model's {c['current']:.4f} - {tolerance:g}"
-        for c in checks
-        if not c["passed"]
-    ]
+        verdicts, current_verdicts = candidate.get("verdicts") or {}, current.get("verdicts") or {}
+        if verdicts.get("n") and current_verdicts.get("n"):
+            checks.append(
+                {
+                    "data": "verdicts",
+                    "metric": "accuracy",
+                    "n": verdicts["n"],
+                    "candidate": round(verdicts["accuracy"], 4),
+                    "current": round(current_verdicts["accuracy"], 4),
+                    "passed": verdicts["accuracy"] >= current_verdicts["accuracy"] - tolerance,
+                }
+            )
+    reasons = [_refusal(check, tolerance) for check in checks if not check["passed"]]
     if reasons:
         reason = "; ".join(reasons)
     elif current is None:
@@ -130,15 +140,66 @@ def gate(candidate: dict[str, Any], current: dict[str, Any] | None, tolerance: f
     return {"passed": not reasons, "tolerance": tolerance, "checks": checks, "reason": reason}
 
 
-def _measure(scorer: Scorer, labels: np.ndarray, scores: np.ndarray, golden_size: int) -> dict[str, Any]:
-    """A model's metrics at its own medium-sensitivity threshold, and its share of everyday text flagged."""
-    threshold = scorer.points.threshold(DEFAULT_SENSITIVITY)
-    return {
-        "held_out": metrics(labels, scores, threshold),
-        "golden": metrics(labels[:golden_size], scores[:golden_size], threshold),
-        "fresh_reports": metrics(labels[golden_size:], scores[golden_size:], threshold),
-        "everyday_evaluation": everyday_flagged(scorer),
-    }
+def _refusal(check: dict[str, Any], tolerance: float) -> str:
+    if check["metric"] == "flagged_at_medium":
+        return (
+            f"it flags {check['candidate']:.2%} of the everyday evaluation part at medium sensitivity "
+            f"(ceiling {check['ceiling']:.2%})"
+        )
+    if check["data"] == "verdicts":
+        return (
+            f"it agrees with {check['candidate']:.2%} of the {check['n']} frozen admin verdicts, below the current "
+            f"model's {check['current']:.2%} - {tolerance:g}"
+        )
+    return (
+        f"MCC on {check['data']} {check['candidate']:.4f} is below the current model's {check['current']:.4f} "
+        f"- {tolerance:g}"
+    )
+
+
+# A model's scores of the held-out messages, the everyday evaluation part and the frozen verdicts.
+Scores = tuple[np.ndarray, np.ndarray, np.ndarray]
+
+
+@dataclass(frozen=True)
+class _Evaluation:
+    """What every model is measured on: the held-out messages and the regression set's other two parts."""
+
+    held_out: list[LabelledMessage]
+    golden_size: int
+    everyday: list[LabelledMessage]
+    verdicts: list[LabelledMessage]
+
+    def scores(self, scorer: Scorer, held_out: np.ndarray | None = None) -> Scores:
+        """Score the held-out messages (unless their ``held_out`` scores are given), everyday text and verdicts."""
+
+        def score(part: Sequence[LabelledMessage]) -> np.ndarray:
+            return scorer.probabilities([m.message for m in part], [m.sender for m in part]) if part else np.zeros(0)
+
+        return (score(self.held_out) if held_out is None else held_out, score(self.everyday), score(self.verdicts))
+
+    def measure(self, scorer: Scorer, scores: Scores) -> dict[str, Any]:
+        """A model's metrics at its own medium-sensitivity threshold on every part, and its everyday text flagged."""
+        held_out, everyday_scores, verdict_scores = scores
+        threshold = scorer.points.threshold(DEFAULT_SENSITIVITY)
+        labels = np.array([m.label for m in self.held_out], dtype=int)
+        verdict_labels = np.array([m.label for m in self.verdicts], dtype=int)
+        golden = self.golden_size
+        measured = {
+            "held_out": metrics(labels, held_out, threshold),
+            "golden": metrics(labels[:golden], held_out[:golden], threshold),
+            "fresh_reports": metrics(labels[golden:], held_out[golden:], threshold),
+            "everyday_evaluation": everyday_flagged(scorer, everyday_scores),
+            "regression": metrics(
+                np.concatenate([labels[:golden], np.zeros(len(everyday_scores), dtype=int), verdict_labels]),
+                np.concatenate([held_out[:golden], everyday_scores, verdict_scores]),
+                threshold,
+            ),
+            "verdicts": {"n": len(self.verdicts)},
+        }
+        if self.verdicts:
+            measured["verdicts"] = metrics(verdict_labels, verdict_scores, threshold)
+        return measured
 
 
 def _current_scorer(registry: Registry) -> tuple[Scorer | None, str | None]:
@@ -220,6 +281,9 @@ class _Run:
             raise RetrainFailed(f"{exc} (report in {self.report['report_dir']})") from None
         lap = self._lap("load_reports", lap)
         self.report.update(window=reports.window, reports=reports.counts)
+        frozen = regression.FrozenVerdicts(self.registry.root)
+        newly_frozen = frozen.freeze(reports.verified, self.run_id)
+        self.report["regression"] = {"verdicts_frozen_now": newly_frozen, "verdicts_file": str(frozen.path)}
         problem = self._too_little(reports)
         if problem:
             return self.finish(SKIPPED, problem)
@@ -243,29 +307,38 @@ class _Run:
         seed_train, golden = golden_split()
         fresh_train, fresh_test = held_out_split(reports.messages, FRESH_TEST_FRACTION, GOLDEN_SPLIT_SEED)
         held_out = [*golden, *fresh_test]
-        merged = training_set(seed_train, fresh_train, held_out)
+        verdicts = regression.FrozenVerdicts(self.registry.root).load()
+        evaluation = _Evaluation(held_out, len(golden), everyday.load(everyday.EVALUATION), verdicts)
+        # Frozen verdicts are held out of training as the golden set is: the gate measures on texts never learned.
+        merged = training_set(seed_train, fresh_train, [*held_out, *verdicts])
         train, dropped = balance(merged)
         candidate = model.train(train, random_state=0)
         lap = self._lap("train", lap)
         self.report["training"] = {**describe(train), "seed_dropped_for_balance": dropped}
 
-        texts, senders = [m.message for m in held_out], [m.sender for m in held_out]
         labels = np.array([m.label for m in held_out])
         # The candidate's thresholds come from the held-out normal messages (golden set and fresh reports),
-        # never from the everyday evaluation part that the gate then checks.
+        # never from the everyday evaluation part or the frozen verdicts that the gate then checks.
         calibrated = calibrate(candidate, held_out)
         candidate_scores = calibrated.scores
         current, load_error = _current_scorer(self.registry)
-        measured = _measure(calibrated.scorer, labels, candidate_scores, len(golden))
+        measured = evaluation.measure(calibrated.scorer, evaluation.scores(calibrated.scorer, candidate_scores))
         current_scores, baseline, current_threshold = None, None, None
         if current is not None:
-            current_scores = current.probabilities(texts, senders)
-            baseline = _measure(current, labels, current_scores, len(golden))
+            current_all = evaluation.scores(current)
+            current_scores = current_all[0]
+            baseline = evaluation.measure(current, current_all)
             current_threshold = current.points.threshold(DEFAULT_SENSITIVITY)
         thresholds = (calibrated.scorer.points.threshold(DEFAULT_SENSITIVITY), current_threshold)
         self._lap("evaluate", lap)
+        self.report["regression"]["verdicts"] = len(verdicts)
         self.report["evaluation"] = {
             "held_out": {"golden": len(golden), "fresh_reports": len(fresh_test)},
+            "regression": {
+                "golden": len(golden),
+                "everyday_evaluation": len(evaluation.everyday),
+                "verdicts": len(verdicts),
+            },
             "candidate": measured,
             "current": baseline,
             "current_version": current.version if current else None,

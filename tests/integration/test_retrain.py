@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
+import random
 
 import pytest
 
 from devstack.processes import free_port
 from tests.integration.mongo import honest, mongo_server_fixture, reports_fixture  # noqa: F401 - fixtures
-from weave_ml import corpus, locks, names, retrain
+from weave_ml import corpus, locks, names, regression, retrain
 from weave_ml.cli import main
 from weave_ml.registry import Registry
 from weave_ml.settings import Settings, get_settings
@@ -112,6 +114,59 @@ def test_quality_gate_refuses_a_model_trained_on_poisoned_feedback(reports, regi
     written = written_report(report)
     assert written["evaluation"]["candidate"]["golden"]["mcc"] < written["evaluation"]["current"]["golden"]["mcc"]
     assert (registry.root / "runs" / report["run_id"] / "report.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+
+
+def ev_refund_lures(seed: int, count: int) -> list[str]:
+    """A lure campaign the bundled data does not hold: refunds of electric-vehicle charging fees."""
+    rng = random.Random(seed)
+    lures = []
+    for _ in range(count):
+        amount = rng.randrange(12, 98) * 1000 + rng.randrange(10) * 100
+        host = f"ev-{rng.choice(['charge', 'refund', 'pay', 'care'])}{rng.randrange(10, 999)}"
+        code = "".join(rng.choice("abcdefghjkmnpqrstuvwxyz23456789") for _ in range(6))
+        lures.append(
+            f"[전기차 충전] 과오납 충전요금 {amount:,}원 환급 대상입니다. 환급 신청 기한 {rng.randrange(2, 9)}일 "
+            f"{host}.{rng.choice(['cfd', 'sbs', 'help', 'bond'])}/{code}"
+        )
+    return lures
+
+
+def test_frozen_admin_verdicts_refuse_a_candidate_poisoned_by_user_verdicts(reports, registry):
+    # An admin verified thirty lures of a new campaign; then fifty new variants come in marked 정상 (normal) by
+    # users. The fresh held-out reports carry the poisoned verdicts and the golden set holds no such lure, so only
+    # the frozen verdicts can show what the candidate learned.
+    verified = [
+        {
+            "message": text,
+            "sender": "010-2345-6789",
+            "timestamp": reports.now - dt.timedelta(days=3),
+            "status": "verified",
+        }
+        for text in ev_refund_lures(1, 30)
+    ]
+    poisoned = [
+        {"message": text, "sender": "010-2345-6789", "timestamp": reports.now, "user_feedback": "정상"}
+        for text in ev_refund_lures(2, 50)
+    ]
+    reports.add_many([*verified, *poisoned, *honest(reports, corpus.generate(seed=11, size=200))])
+    before = registry.current_version()
+
+    report = retrain.run(settings_for(reports, registry))
+
+    assert report["decision"] == retrain.REFUSED, report["reason"]
+    failed = {check["data"] for check in report["gate"]["checks"] if not check["passed"]}
+    assert "verdicts" in failed, report["gate"]
+    assert "frozen admin verdicts" in report["reason"]
+    assert registry.current_version() == before and len(registry.versions()) == 1
+    written = written_report(report)
+    candidate, current = written["evaluation"]["candidate"]["verdicts"], written["evaluation"]["current"]["verdicts"]
+    assert candidate["n"] == current["n"] == 30
+    assert candidate["spam_caught"] < current["spam_caught"]
+    # The verdicts stay frozen for later runs; a user's later 정상 for one of those texts does not change them.
+    frozen = regression.FrozenVerdicts(registry.root)
+    assert sorted(m.message for m in frozen.load()) == sorted(ev_refund_lures(1, 30))
+    assert {m.label for m in frozen.load()} == {1}
+    assert "010-2345-6789" not in frozen.path.read_text(encoding="utf-8")
 
 
 def test_cli_retrain_without_auto_deploy_stores_a_candidate(reports, registry, monkeypatch, capsys):

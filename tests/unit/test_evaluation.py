@@ -32,3 +32,13 @@ def test_metrics_count_the_confusion_matrix():
     assert result["confusion"] == {"tn": 2, "fp": 1, "fn": 1, "tp": 1}
     assert result["spam_caught"] == 0.5 and result["ham_blocked"] == pytest.approx(1 / 3)
     assert result["roc_auc"] == pytest.approx(5 / 6)
+
+
+def test_mcc_matches_scikit_learn_and_is_zero_without_warning_on_one_class():
+    from sklearn.metrics import matthews_corrcoef
+
+    rng = np.random.default_rng(0)
+    labels, scores = rng.integers(0, 2, 300), rng.random(300)
+    assert metrics(labels, scores)["mcc"] == pytest.approx(matthews_corrcoef(labels, scores >= 0.5))
+    all_caught = metrics([1, 1, 1], [0.9, 0.8, 0.7])  # a set of verdicts may hold one class only
+    assert all_caught["mcc"] == 0.0 and all_caught["accuracy"] == 1.0 and all_caught["spam_caught"] == 1.0
