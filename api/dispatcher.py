@@ -1,8 +1,9 @@
 """Gateway-side micro-batching: concurrent /predict requests of one process share one Celery task and reply.
 
 Requests queue up while the previous task is being sent, so batches form by themselves under load and a
-lone request waits for nobody. Identical texts in a batch are scored once. Replies for the whole process
-arrive on one Redis list read by one thread (see ``weave_ml.replies``).
+lone request waits for nobody. The score cache is asked once per batch (one MGET, not one round trip per
+request) and only the misses go to a worker; identical texts in a batch are scored once. Replies for the whole
+process arrive on one Redis list read by one thread (see ``weave_ml.replies``).
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ from weave_ml.scoring import Score
 log = logging.getLogger(__name__)
 
 SendBatch = Callable[[list[dict[str, Any]], str], None]
+# Cached scores of message hashes (None for a miss); must answer all misses rather than raise when the cache fails.
+LookUp = Callable[[list[str]], list[Score | None]]
 
 
 class BrokerUnavailable(RuntimeError):
@@ -49,12 +52,13 @@ class Waiter:
     message_hash: str
     done: threading.Event = field(default_factory=threading.Event)
     score: Score | None = None
+    cached: bool = False  # answered from the score cache, not by a worker
     error: Exception | None = None
     # The HTTP request's id, read in the request's thread; the send thread has none of its own.
     log_id: str | None = field(default_factory=logs.request_id.get)
 
-    def resolve(self, score: Score) -> None:
-        self.score = score
+    def resolve(self, score: Score, cached: bool = False) -> None:
+        self.score, self.cached = score, cached
         self.done.set()
 
     def fail(self, error: Exception) -> None:
@@ -69,11 +73,14 @@ class Dispatcher:
         self,
         send_batch: SendBatch,
         results: redis.Redis,
+        *,
         max_batch: int = 256,
         max_in_flight: int = 2,
         in_flight_timeout_s: float = 5.0,
+        look_up: LookUp | None = None,
     ) -> None:
         self.send_batch = send_batch
+        self.look_up = look_up
         self.results = results
         self.max_batch = max_batch
         self.max_in_flight = max_in_flight
@@ -125,23 +132,50 @@ class Dispatcher:
             self._started_in = os.getpid()
 
     def _next_batch(self) -> list[Waiter]:
+        """Return the next requests to send to a worker (cache hits are answered on the way); empty once closed."""
         # Without a cap on batches in flight, a closed loop of clients settles into batches of one: each
         # answer triggers the next request, which is sent alone at once. Holding new requests while
         # ``max_in_flight`` batches are out lets them gather, and a lone request still waits for nobody.
+        # Cache hits never wait for a slot: they are looked up before it.
         while True:
             try:
-                batch = [self._queue.get(timeout=0.5)]
-                break
+                first = self._queue.get(timeout=0.5)
             except queue.Empty:
                 if self._closed.is_set():
                     return []
+                continue
+            misses = self._answer_cached([first, *self._drain(self.max_batch - 1)])
+            if misses:
+                break
         self._wait_for_slot()
-        while len(batch) < self.max_batch:
+        return misses + self._answer_cached(self._drain(self.max_batch - len(misses)))
+
+    def _drain(self, limit: int) -> list[Waiter]:
+        taken: list[Waiter] = []
+        while len(taken) < limit:
             try:
-                batch.append(self._queue.get_nowait())
+                taken.append(self._queue.get_nowait())
             except queue.Empty:
                 break
-        return batch
+        return taken
+
+    def _answer_cached(self, waiters: list[Waiter]) -> list[Waiter]:
+        """Answer the waiters whose score is cached, in one look-up; return the others."""
+        if not waiters or self.look_up is None:
+            return waiters
+        try:
+            scores = self.look_up([waiter.message_hash for waiter in waiters])
+        except Exception as exc:  # the cache only saves work: a failed look-up sends everything to a worker
+            log.warning("cache look-up failed, scoring instead: %s", exc)
+            return waiters
+        misses = []
+        for waiter, score in zip(waiters, scores, strict=True):
+            if score is None:
+                misses.append(waiter)
+            else:
+                self._waiting.pop(waiter.request_id, None)
+                waiter.resolve(score, cached=True)
+        return misses
 
     def _wait_for_slot(self) -> None:
         with self._slots:

@@ -17,6 +17,7 @@ from api import metrics
 from api.admission import BatchAdmission
 from api.dispatcher import Dispatcher
 from api.errors import ApiError
+from api.hot_scores import HotScores
 from weave_ml import worker_states
 from weave_ml.batches import BatchStore
 from weave_ml.cache import ScoreCache
@@ -57,8 +58,12 @@ class Gateway:
         self.pending = PendingStore(self.results, settings.result_ttl_s)
         self.admission = BatchAdmission(self.results, self.batches, settings)
         self.registry = Registry(settings.model_dir, keep=settings.models_keep)
+        self.hot = HotScores(settings.hot_scores_ttl_s)
         self.dispatcher = Dispatcher(
-            self._send_micro_batch, self.results, in_flight_timeout_s=settings.predict_timeout_s
+            self._send_micro_batch,
+            self.results,
+            in_flight_timeout_s=settings.predict_timeout_s,
+            look_up=self.cached_scores,
         )
         self._current: str | None = None
         self._serving: list[str] = []
@@ -104,6 +109,17 @@ class Gateway:
             self._serving = list(dict.fromkeys(version for version in (current, *served) if version))
             self._versions_read_at = now
 
+    def hot_score(self, message_hash: str) -> Score | None:
+        """Return the score of a hash this process answered in the last seconds under a version served; no I/O.
+
+        The versions are those a cache look-up would try, in the same order (a canary text keeps its version).
+        """
+        versions = self.serving_versions()
+        rollout = self._rollout
+        if rollout is not None:
+            versions = rollout.lookup_versions(message_hash, versions)
+        return self.hot.get(versions, message_hash)
+
     def cached_scores(self, message_hashes: Sequence[str], versions: Sequence[str] = ()) -> list[Score | None]:
         """Return the cached score of each hash under any version being served (or ``versions``), else None.
 
@@ -116,12 +132,15 @@ class Gateway:
             looked_up = versions or self.serving_versions()
             rollout = self._rollout
             if rollout is None:
-                return self.cache.lookup(looked_up, message_hashes)
-            # A canary text keeps its version: looked up under the candidate alone if the candidate answers it, else
-            # never under the candidate. Asked for given versions (a request that timed out), any version will do.
-            strict = not versions
-            each = [rollout.lookup_versions(digest, looked_up, strict) for digest in message_hashes]
-            return self.cache.lookup_each(each, message_hashes)
+                found = self.cache.lookup(looked_up, message_hashes)
+            else:
+                # A canary text keeps its version: looked up under the candidate alone if the candidate answers it,
+                # else never under the candidate. Asked for given versions (a request that timed out), any will do.
+                strict = not versions
+                each = [rollout.lookup_versions(digest, looked_up, strict) for digest in message_hashes]
+                found = self.cache.lookup_each(each, message_hashes)
+            self.hot.put([score for score in found if score is not None])
+            return found
         except BROKER_ERRORS as exc:
             if time.monotonic() - self._cache_down_until > CACHE_RETRY_AFTER_S:  # once per outage, not per request
                 log.warning("score cache unavailable, answering without it: %s", exc)

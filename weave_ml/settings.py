@@ -36,6 +36,13 @@ def _positive(kind: Callable[[str], Number]) -> Callable[[str], Number]:
     return parse
 
 
+def _seconds_or_off(text: str) -> float:
+    value = float(text)
+    if not 0 <= value < float("inf"):
+        raise ValueError("expected a number of seconds, 0 for off")
+    return value
+
+
 def _choice(*allowed: str) -> Callable[[str], str]:
     def parse(text: str) -> str:
         if text not in allowed:
@@ -99,6 +106,7 @@ class Settings:
     cron_schedule: str = "0 2 * * 0"  # ML_CRON_SCHEDULE
     predict_timeout_s: float = 5.0  # PREDICT_TIMEOUT_S
     cache_ttl_s: int = 7 * 24 * 3600  # CACHE_TTL_S: how long a score is reused
+    hot_scores_ttl_s: float = 2.0  # HOT_SCORES_TTL_S: how long a gateway process reuses a score in memory; 0: off
     result_ttl_s: int = 24 * 3600  # RESULT_TTL_S: how long task and batch results are kept
     visibility_timeout_s: int = 60  # CELERY_VISIBILITY_TIMEOUT_S: unacknowledged tasks are redelivered after it
     scoring_time_limit_s: float = 30.0  # SCORING_TIME_LIMIT_S: a scoring task's messages not scored by then fail
@@ -153,6 +161,7 @@ _VARIABLES: dict[str, tuple[str, Callable[[str], object]]] = {
     "ML_CRON_SCHEDULE": ("cron_schedule", str),
     "PREDICT_TIMEOUT_S": ("predict_timeout_s", _positive(float)),
     "CACHE_TTL_S": ("cache_ttl_s", _positive(int)),
+    "HOT_SCORES_TTL_S": ("hot_scores_ttl_s", _seconds_or_off),
     "RESULT_TTL_S": ("result_ttl_s", _positive(int)),
     "CELERY_VISIBILITY_TIMEOUT_S": ("visibility_timeout_s", _positive(int)),
     "SCORING_TIME_LIMIT_S": ("scoring_time_limit_s", _positive(float)),

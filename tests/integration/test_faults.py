@@ -143,6 +143,8 @@ def test_cache_redis_stopped_costs_speed_not_answers(make_stack, tmp_path):
     cache_server = RedisServer(tmp_path / "cache")
     stack = make_stack()
     stack.env["CACHE_REDIS_URL"] = cache_server.url(0)
+    # Without the gateway's in-memory hot scores, so that a repeat right after the cache stopped goes to a worker.
+    stack.env["HOT_SCORES_TTL_S"] = "0"
     try:
         worker = stack.worker()
         worker.wait_ready()

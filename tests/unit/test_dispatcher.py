@@ -136,3 +136,43 @@ def test_a_message_the_worker_could_not_score_fails_its_waiter(results, dispatch
     wait_for(lambda: recorder.batches)
     recorder.answer(0, error="timeout")
     assert waiter.done.wait(5) and isinstance(waiter.error, NotScored) and waiter.error.code == "timeout"
+
+
+def test_cached_scores_are_looked_up_once_per_batch_and_never_sent(results, dispatchers):
+    recorder = Recorder(results)
+    cached = {"h-hit1": Score("h-hit1", 0.2, (), "v1"), "h-hit2": Score("h-hit2", 0.3, (), "v1")}
+    look_ups: list[list[str]] = []
+
+    def look_up(hashes):
+        look_ups.append(hashes)
+        return [cached.get(digest) for digest in hashes]
+
+    dispatcher = dispatchers(recorder, results, max_in_flight=1, look_up=look_up)
+    first = dispatcher.submit("a", None, "h-a")
+    wait_for(lambda: len(recorder.batches) == 1)
+    # While the first batch is out, hits and misses gather; hits are answered without waiting for its slot.
+    later = [dispatcher.submit(text, None, f"h-{text}") for text in ("hit1", "b", "hit2", "c")]
+    assert later[0].done.wait(5) and later[2].done.wait(5)
+    assert (later[0].cached, later[0].score.probability, later[2].score.probability) == (True, 0.2, 0.3)
+    assert not later[1].done.is_set() and len(recorder.batches) == 1
+    recorder.answer(0)
+    assert first.done.wait(5) and first.cached is False
+    wait_for(lambda: len(recorder.batches) == 2)
+    assert [item["message"] for item in recorder.batches[1][0]] == ["b", "c"]  # only the misses go to a worker
+    recorder.answer(1)
+    assert later[1].done.wait(5) and later[1].cached is False
+    # One look-up per gathering, not one per request.
+    assert sum(len(hashes) for hashes in look_ups) == 5 and len(look_ups) < 5
+
+
+def test_a_failing_look_up_sends_everything_to_a_worker(results, dispatchers):
+    recorder = Recorder(results)
+
+    def look_up(hashes):
+        raise OSError("cache gone")
+
+    dispatcher = dispatchers(recorder, results, look_up=look_up)
+    waiter = dispatcher.submit("x", None, "h-x")
+    wait_for(lambda: recorder.batches)
+    recorder.answer(0)
+    assert waiter.done.wait(5) and waiter.score is not None and waiter.cached is False
