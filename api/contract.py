@@ -112,6 +112,17 @@ class RollbackRequest(_Body):
     ) = None
 
 
+class CampaignInfo(BaseModel):
+    """The campaign a message belongs to: near-identical texts from at least CAMPAIGN_MIN_SENDERS senders."""
+
+    id: str
+    first_seen: str = Field(description="when its first message was seen (ISO 8601, UTC)")
+    messages: int = Field(ge=0, description="messages counted in it within the window")
+    senders: int = Field(ge=0, description="distinct senders (estimated; exact for small counts)")
+    phishing_share: float = Field(ge=0, le=1, description="share of its messages scored phishing")
+    verdict: Literal["phishing", "normal"] | None = Field(description="what a report on one of its members said")
+
+
 class Prediction(BaseModel):
     """What the model says about one message, judged at the caller's sensitivity."""
 
@@ -124,6 +135,41 @@ class Prediction(BaseModel):
     model_version: str
     cached: bool
     message_hash: str = Field(pattern=r"^sha256:[0-9a-f]{64}$")
+    campaign: CampaignInfo | None = Field(
+        default=None,
+        description="the active campaign of the message, else null; a phishing campaign raises is_phishing and "
+        "risk_level (reason 대량 발송 캠페인), never the probability",
+    )
+
+
+class CampaignListed(CampaignInfo):
+    """A campaign as operators see it; the masked template only for a phishing campaign."""
+
+    last_seen: str = Field(description="when its last message was seen (ISO 8601, UTC)")
+    phishing: bool = Field(description="whether the policy raises its members' risk")
+    template: str | None = Field(description="its text with names, numbers, amounts and links masked; phishing only")
+
+
+class Campaigns(BaseModel):
+    """The active campaigns, most recently active first, and the rules that made them."""
+
+    campaigns: list[CampaignListed]
+    window_s: int
+    min_senders: int
+    phishing_share: float
+
+
+class CampaignReport(_Body):
+    """A reported message and its verdict: the campaign it belongs to takes the verdict."""
+
+    message: MessageText
+    verdict: Literal["phishing", "normal"]
+
+
+class CampaignLabelled(BaseModel):
+    """The campaign the reported message belongs to, labelled; null when the text is too short to belong to one."""
+
+    campaign: CampaignInfo | None
 
 
 class ErrorDetail(BaseModel):

@@ -81,6 +81,11 @@ WORKER_COUNTERS = {
     ),
     counters.BATCH_FAILURES: ("weave_batch_failed_messages", "Batch messages marked failed for good"),
     counters.CACHE_ERRORS: ("weave_worker_cache_errors", "Times a worker could not write its scores to the cache"),
+    counters.CAMPAIGNS_NEW: ("weave_campaigns_new", "Groups of near-identical messages that became campaigns"),
+    counters.CAMPAIGN_ERRORS: (
+        "weave_campaign_errors",
+        "Messages answered without their campaign because Redis failed the campaign step",
+    ),
 }
 
 

@@ -14,7 +14,11 @@ SCORING_TIMEOUTS = "scoring_timeouts"
 BATCH_FAILURES = "batch_failures"
 # Scores a worker could not write to the cache (the answer was sent anyway).
 CACHE_ERRORS = "cache_errors"
-NAMES = (EXPIRED_REQUESTS, SCORING_TIMEOUTS, BATCH_FAILURES, CACHE_ERRORS)
+# Groups that reached CAMPAIGN_MIN_SENDERS (counted by the campaign store's script), and messages answered without
+# their campaign because Redis failed the campaign step (weave_ml.campaigns).
+CAMPAIGNS_NEW = "campaigns_new"
+CAMPAIGN_ERRORS = "campaign_errors"
+NAMES = (EXPIRED_REQUESTS, SCORING_TIMEOUTS, BATCH_FAILURES, CACHE_ERRORS, CAMPAIGNS_NEW, CAMPAIGN_ERRORS)
 
 
 def add(client: redis.Redis, name: str, amount: int = 1) -> None:

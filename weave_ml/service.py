@@ -12,6 +12,7 @@ import redis
 from weave_ml import counters, replies
 from weave_ml.batches import BatchStore
 from weave_ml.cache import ScoreCache
+from weave_ml.campaigns.counting import CampaignCounter
 from weave_ml.names import ATTEMPTS_PREFIX
 from weave_ml.scoring import Score
 from weave_ml.serving import ModelHolder
@@ -30,11 +31,19 @@ SCORING_FAILED = "scoring_failed"
 class ScoringService:
     """Scores jobs with the process's current model and writes the results where they are awaited."""
 
-    def __init__(self, holder: ModelHolder, cache: ScoreCache, results: redis.Redis, batches: BatchStore) -> None:
+    def __init__(
+        self,
+        holder: ModelHolder,
+        cache: ScoreCache,
+        results: redis.Redis,
+        batches: BatchStore,
+        campaigns: CampaignCounter | None = None,
+    ) -> None:
         self.holder = holder
         self.cache = cache
         self.results = results
         self.batches = batches
+        self.campaigns = campaigns
 
     def score_unique(
         self, messages: Sequence[str], senders: Sequence[str | None], deadline: float = float("inf")
@@ -100,6 +109,13 @@ class ScoringService:
         )
         done = {item["position"]: s for item, s in zip(items, scores, strict=True) if s is not None}
         self.batches.record_scores(batch_id, done)
+        if self.campaigns is not None:
+            scored = {
+                i["position"]: (i["message"], i.get("sender"), done[i["position"]])
+                for i in items
+                if i["position"] in done
+            }
+            self.campaigns.count_batch(batch_id, scored, self.batches.ttl_s)
         late = [item["position"] for item in items if item["position"] not in done]
         if late:
             counters.add(self.results, counters.SCORING_TIMEOUTS, len(late))

@@ -15,6 +15,7 @@ from celery.worker.control import control_command
 from weave_ml import worker_states
 from weave_ml.batches import BatchStore
 from weave_ml.cache import ScoreCache
+from weave_ml.campaigns.counting import CampaignCounter
 from weave_ml.connections import redis_client
 from weave_ml.names import RELOAD_COMMAND
 from weave_ml.registry import Registry, RegistryError
@@ -47,6 +48,7 @@ def service() -> ScoringService:
         cache=ScoreCache(redis_client(settings.cache_url), settings.cache_ttl_s),
         results=results,
         batches=BatchStore(results, settings.result_ttl_s),
+        campaigns=CampaignCounter.from_settings(results, settings),
     )
 
 

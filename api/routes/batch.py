@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Blueprint, url_for
 
-from api import metrics
+from api import campaigns, metrics
 from api.contract import BatchCreated, BatchRequest, BatchStatus, ErrorBody
 from api.errors import ApiError, unavailable
 from api.gateway import BROKER_ERRORS, current_gateway, points_of
@@ -41,6 +41,10 @@ def create(json: BatchRequest) -> Any:
         hits = {position: score for position, score in enumerate(cached) if score is not None}
         metrics.observe_cache(hits=len(hits), misses=len(items) - len(hits))
         gw.batches.create(batch_id, [item.id for item in items], [item.sensitivity for item in items], hits, client)
+        scored = {
+            position: (items[position].message, items[position].sender, score) for position, score in hits.items()
+        }
+        campaigns.counter().count_batch(batch_id, scored, gw.settings.result_ttl_s)
         misses = [
             {"position": position, "message": item.message, "sender": item.sender}
             for position, item in enumerate(items)
@@ -64,4 +68,5 @@ def status(batch_id: str) -> Any:
         raise unavailable(exc) from None
     if found is None:
         raise ApiError(404, "not_found", f"no batch {batch_id!r} (unknown or expired)")
+    found["results"] = campaigns.counter().judge_batch(batch_id, found["results"])
     return BatchStatus.model_validate(found)

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Blueprint, url_for
 
-from api import metrics
+from api import campaigns, metrics
 from api.contract import ErrorBody, PendingAnswer, Prediction, PredictRequest, TimeoutBody
 from api.dispatcher import BrokerUnavailable, NotScored
 from api.errors import ApiError, unavailable
@@ -59,6 +59,7 @@ def predict(json: PredictRequest) -> Prediction:
     hot = gw.hot_score(digest)
     if hot is not None:
         metrics.observe_cache(hits=1, misses=0)
+        score = hot
         prediction = decide(hot, json.sensitivity, points_of(hot.model_version), cached=True)
     else:
         waiter = gw.dispatcher.submit(json.message, json.sender, digest)
@@ -89,7 +90,9 @@ def predict(json: PredictRequest) -> Prediction:
         metrics.observe_cache(hits=int(waiter.cached), misses=int(not waiter.cached))
         if not waiter.cached:
             gw.hot.put([waiter.score])
+        score = waiter.score
         prediction = decide(waiter.score, json.sensitivity, points_of(waiter.score.model_version), waiter.cached)
+    prediction = campaigns.judge(json.message, json.sender, score, prediction)
     metrics.observe_prediction(prediction)
     log_prediction(started, prediction, json.sender)
     return Prediction.model_construct(**prediction)

@@ -15,6 +15,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from weave_ml.campaigns.signature import readable_template
+
 REASON = "대량 발송 캠페인"
 PHISHING = "phishing"
 NORMAL = "normal"
@@ -84,7 +86,7 @@ def listing(group: Campaign, rules: Rules) -> dict[str, Any]:
         **describe(group),
         "last_seen": _time(group.last_seen),
         "phishing": phishing,
-        "template": group.template if phishing else None,
+        "template": readable_template(group.template) if phishing and group.template else None,
     }
 
 

@@ -37,7 +37,11 @@ MIN_SHINGLES = 8
 # Masks, most specific first. Each stands for one private-use character, so a mask is one "letter" of the
 # template wherever it appears and never mixes with the text around it.
 _MASKED_NAME = re.compile(r"[가-힣]\*+[가-힣]?|[가-힣]{2,4}(?= ?(?:님|씨|고객))")
-_NUMBER = re.compile(r"\d+")
+# Digits, and the marks lures hide digits behind ("*21*-5601", "??1?5"): a run of them is one number.
+_NUMBER = re.compile(r"(?<![\d*?#])[*?#]*+\d[\d*?#]*+")
+# A word that is part of a link the link pattern cannot read: broken by a space ("zrr .kr/x"), dotted in
+# brackets ("vo[.]la/x"), with look-alike letters ("httрs://"). Searched per word, so it stays linear.
+_LINKISH = re.compile(r"[a-z0-9]/|/[a-z0-9]|\[\.\]|\(\.\)|[a-z0-9]\.[a-z]|[a-z0-9]\.$")
 _NOT_TEMPLATE = re.compile(r"[^\w\ue000-\ue0ff]+")
 _URL_MARK, _PHONE_MARK, _MONEY_MARK, _NAME_MARK, _NUMBER_MARK = "\ue001", "\ue002", "\ue003", "\ue004", "\ue005"
 
@@ -66,6 +70,7 @@ def mask(text: str) -> str:
     """Return the message's template: normalised, links, phone numbers, amounts, names and numbers masked."""
     text = normalise(text)
     text = _URL.sub(_URL_MARK, text)
+    text = " ".join(_URL_MARK if _LINKISH.search(word) else word for word in text.split(" "))
     text = _PHONE.sub(_PHONE_MARK, text)
     text = _MONEY.sub(_MONEY_MARK, text)
     text = _MASKED_NAME.sub(_NAME_MARK, text)

@@ -24,24 +24,27 @@ from collections.abc import Sequence
 
 import redis
 
+from weave_ml import counters
 from weave_ml.campaigns.policy import VERDICTS, Campaign, Rules
 from weave_ml.campaigns.signature import BANDS, Signature
-from weave_ml.names import CAMPAIGN_PREFIX
+from weave_ml.names import CAMPAIGN_PREFIX, SERVICE_COUNTERS_KEY
 from weave_ml.settings import Settings
 
 MIN_VOTES = 2
 _FIELDS = ("messages", "phishing", "first_seen", "last_seen", "verdict", "template")
 
-# ARGV: prefix, now, ttl, min_senders, phishing share, bands, min votes, verdict ('' to count), then per message:
+# ARGV: prefix, now, ttl, min_senders, phishing share, bands, min votes, verdict ('' to count), the service counters'
+# key and the new-campaign counter's name, then per message:
 # new id, hashed sender ('' if none), scored phishing ('1'/'0'), masked template ('' unless scored phishing), bands.
 _SCRIPT = """
 local prefix, now, ttl = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 local min_senders, share = tonumber(ARGV[4]), tonumber(ARGV[5])
 local nbands, min_votes, verdict = tonumber(ARGV[6]), tonumber(ARGV[7]), ARGV[8]
 local active = prefix .. ':active'
+local counters, new_counter = ARGV[9], ARGV[10]
 redis.call('ZREMRANGEBYSCORE', active, '-inf', now - ttl)
 local out = {}
-local i = 9
+local i = 11
 while i <= #ARGV do
   local new_id, sender, phishing, template = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
   local votes, best, best_votes = {}, nil, min_votes - 1
@@ -55,7 +58,13 @@ while i <= #ARGV do
   end
   local id = best or new_id
   for b = 0, nbands - 1 do
-    redis.call('SET', prefix .. ':band:' .. ARGV[i + 4 + b], id, 'EX', ttl)
+    local band = prefix .. ':band:' .. ARGV[i + 4 + b]
+    if best then
+      redis.call('SET', band, id, 'EX', ttl)
+    elseif not redis.call('SET', band, id, 'EX', ttl, 'NX') then
+      -- A new group leaves the bands it shares with another alone: one shared band is chance, not kinship.
+      redis.call('EXPIRE', band, ttl)
+    end
   end
   local key = prefix .. ':c:' .. id
   local senders_key = key .. ':senders'
@@ -75,7 +84,7 @@ while i <= #ARGV do
   local senders = redis.call('PFCOUNT', senders_key)
   local h = redis.call('HMGET', key, 'messages', 'phishing', 'first_seen', 'last_seen', 'verdict', 'template')
   if senders >= min_senders then
-    redis.call('ZADD', active, now, id)
+    if redis.call('ZADD', active, now, id) == 1 then redis.call('HINCRBY', counters, new_counter, 1) end
     redis.call('EXPIRE', active, ttl)
     local messages, scored = tonumber(h[1] or '0'), tonumber(h[2] or '0')
     local phishing_now = h[5] == 'phishing' or (h[5] ~= 'normal' and messages > 0 and scored / messages >= share)
@@ -146,6 +155,8 @@ class CampaignStore:
             BANDS,
             MIN_VOTES,
             verdict,
+            SERVICE_COUNTERS_KEY,
+            counters.CAMPAIGNS_NEW,
         ]
         counted = [position for position, found in enumerate(signatures) if found is not None]
         if not counted:
@@ -167,6 +178,27 @@ class CampaignStore:
         for position, row in zip(counted, rows, strict=True):
             result[position] = _campaign(row)
         return result
+
+    def remember_batch(self, batch_id: str, found: dict[int, Campaign | None], ttl_s: int) -> None:
+        """Keep which campaign each position of a batch job belongs to, so its results show the campaign as it is
+        when they are read (a report after scoring still changes them)."""
+        pairs = [value for p, campaign in found.items() if campaign is not None for value in (p, campaign.id)]
+        if not pairs:
+            return
+        key = f"{CAMPAIGN_PREFIX}:batch:{batch_id}"
+        with self.client.pipeline(transaction=False) as pipe:
+            pipe.hset(key, items=pairs)
+            pipe.expire(key, ttl_s)
+            pipe.execute()
+
+    def of_batch(self, batch_id: str) -> dict[int, Campaign]:
+        """Return the current campaign of each position of a batch job that belongs to one."""
+        ids = {
+            int(position): _text(value)
+            for position, value in self.client.hgetall(f"{CAMPAIGN_PREFIX}:batch:{batch_id}").items()
+        }
+        found = self.get_many(sorted(set(ids.values())))
+        return {position: found[campaign_id] for position, campaign_id in ids.items() if campaign_id in found}
 
     def get_many(self, ids: Sequence[str]) -> dict[str, Campaign]:
         """Return the campaigns of ``ids`` that still exist, in one round trip."""

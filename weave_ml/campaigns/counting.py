@@ -1,0 +1,127 @@
+"""The one call the gateway and the workers make: count scored messages into campaigns and apply the policy.
+
+Campaigns are a signal on top of the model's answer: when Redis fails the campaign step, messages are answered
+without their campaign (``campaign: null``), the failure is counted (``weave_campaign_errors``), and the step is
+left alone for ``RETRY_AFTER_S`` so a failing Redis costs one timeout now and then, not one per message.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import redis
+
+from weave_ml import counters
+from weave_ml.campaigns import policy
+from weave_ml.campaigns.policy import Campaign
+from weave_ml.campaigns.signature import signature
+from weave_ml.campaigns.store import CampaignStore
+from weave_ml.scoring import Score
+from weave_ml.settings import Settings
+
+log = logging.getLogger(__name__)
+
+RETRY_AFTER_S = 5.0
+ERRORS = (redis.RedisError, OSError)
+
+
+class CampaignCounter:
+    """Counts what a process scores or answers from the cache; None of this ever fails an answer."""
+
+    def __init__(self, store: CampaignStore, enabled: bool = True, phishing_from: float = 0.8) -> None:
+        self.store = store
+        self.rules = store.rules
+        self.enabled = enabled
+        self.phishing_from = phishing_from
+        self._down_until = float("-inf")
+
+    @classmethod
+    def from_settings(cls, client: redis.Redis, settings: Settings) -> CampaignCounter:
+        """The counter of a deployment (CAMPAIGNS turns it off; CAMPAIGN_* settings)."""
+        return cls(CampaignStore.from_settings(client, settings), settings.campaigns, settings.campaign_phishing_from)
+
+    def observe(
+        self,
+        messages: Sequence[str],
+        senders: Sequence[str | None],
+        scores: Sequence[Score],
+    ) -> list[Campaign | None]:
+        """Count scored messages (in one Redis call) and return each one's campaign, or None."""
+        if not self.enabled or not messages or time.monotonic() < self._down_until:
+            return [None] * len(messages)
+        # A campaign extends one decision to every member, so a member counts as phishing only on a confident score
+        # (CAMPAIGN_PHISHING_FROM), not at a threshold tuned for one message at a time: a notice the model flags
+        # now and then must not become a phishing campaign that flags all its copies.
+        flagged = [score.probability >= self.phishing_from for score in scores]
+        return self._guarded(
+            lambda: self.store.observe([signature(text) for text in messages], senders, flagged), len(messages)
+        )
+
+    def label(self, message: str, verdict: str) -> Campaign | None:
+        """Label the campaign of a reported message; None when the text is too short to belong to one."""
+        found = signature(message)
+        if found is None:
+            return None
+        return self.store.label(found, verdict)
+
+    def judge(self, prediction: dict[str, Any], campaign: Campaign | None) -> dict[str, Any]:
+        """Return the answer with its ``campaign`` and the policy's decision."""
+        return policy.apply(prediction, campaign, self.rules)
+
+    def _guarded(self, call: Callable[[], list[Campaign | None]], size: int) -> list[Campaign | None]:
+        try:
+            return call()
+        except ERRORS as exc:
+            self._failed(exc, size)
+            return [None] * size
+
+    def _failed(self, exc: Exception, size: int) -> None:
+        if time.monotonic() - self._down_until > RETRY_AFTER_S:  # once per outage, not per message
+            log.warning("campaigns unavailable, answering without them: %s", exc)
+        self._down_until = time.monotonic() + RETRY_AFTER_S
+        with contextlib.suppress(*ERRORS):  # the same Redis: the log line above says it
+            counters.add(self.store.client, counters.CAMPAIGN_ERRORS, size)
+
+    def count_batch(
+        self,
+        batch_id: str,
+        scored: dict[int, tuple[str, str | None, Score]],
+        ttl_s: int,
+    ) -> None:
+        """Count scored positions of a batch job (position → message, sender, score) and remember their campaigns."""
+        if not scored:
+            return
+        positions = list(scored)
+        found = self.observe(
+            [scored[p][0] for p in positions],
+            [scored[p][1] for p in positions],
+            [scored[p][2] for p in positions],
+        )
+        if any(found):
+            self._guarded_none(
+                lambda: self.store.remember_batch(batch_id, dict(zip(positions, found, strict=True)), ttl_s)
+            )
+
+    def judge_batch(self, batch_id: str, results: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        """Return a batch job's results, each scored one with its campaign as it stands now and the policy's
+        decision."""
+        campaigns: dict[int, Campaign] = {}
+        if self.enabled and time.monotonic() >= self._down_until:
+            try:
+                campaigns = self.store.of_batch(batch_id)
+            except ERRORS as exc:
+                self._failed(exc, len(results))
+        return [
+            self.judge(result, campaigns.get(result["index"])) if "is_phishing" in result else result
+            for result in results
+        ]
+
+    def _guarded_none(self, call: Callable[[], None]) -> None:
+        try:
+            call()
+        except ERRORS as exc:
+            self._failed(exc, 1)
