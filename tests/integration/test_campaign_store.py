@@ -9,6 +9,7 @@ import pytest
 from weave_ml.campaigns.policy import Rules
 from weave_ml.campaigns.signature import signature
 from weave_ml.campaigns.store import CampaignStore
+from weave_ml.names import SERVICE_COUNTERS_KEY
 
 _databases = itertools.count(900)
 LURE = "[CJ대한통운] {name}님 택배({n}-5678-9012) 주소 불명확으로 배달 실패. 재배송 예약 ▶ http://cj-ex{n}.top/a8X"
@@ -68,13 +69,14 @@ def test_a_report_labels_the_campaign_of_its_members(store):
 
 def test_every_key_expires_with_the_window_and_holds_no_text(store):
     store.observe([lure(n) for n in range(6)], [f"010-9999-{n:04d}" for n in range(6)], [True] * 6)
-    keys = store.client.keys("*")
+    keys = store.client.keys("weave:campaign:*")
     assert keys
     for key in keys:
         assert 0 < store.client.ttl(key) <= 3600
         dump = store.client.dump(key) or b""
         for secret in (b"9999", "김민준".encode(), b"cj-ex"):
             assert secret not in key and secret not in dump
+    assert int(store.client.hget(SERVICE_COUNTERS_KEY, "campaigns_new") or 0) == 1  # the service's counters: counts
 
 
 def test_campaigns_older_than_the_window_leave_the_list(store):

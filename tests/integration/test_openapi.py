@@ -64,6 +64,8 @@ def test_the_gateway_serves_the_document_for_every_route(gateway):
         "/admin/rollout/promote",
         "/admin/rollout/abort",
         "/admin/rollout/changes/{task_id}",
+        "/admin/campaigns",
+        "/admin/campaigns/report",
         "/openapi.json",
     }
     assert set(DOCUMENT["paths"]) == app_rules
