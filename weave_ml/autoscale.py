@@ -13,6 +13,7 @@ import logging
 import math
 import time
 from dataclasses import dataclass
+from typing import Any
 
 import redis
 
@@ -95,7 +96,7 @@ class Scaler:
         self.policy = policy
         self.last_change = float("-inf")
 
-    def step(self) -> dict[str, object]:
+    def step(self) -> dict[str, Any]:
         """Decide once and apply the decision; return what was seen and done."""
         waiting = backlog(self.broker)
         replicas = self.engine.replicas(self.service)

@@ -1,12 +1,18 @@
-"""The scaler's signal on a real Redis filled by kombu itself: priority sub-lists, tasks taken but unacknowledged."""
+"""The scaler on a real Redis filled by kombu itself (priority sub-lists, tasks taken but unacknowledged), and its
+whole step against the replaying fake of the Docker engine."""
 
 from __future__ import annotations
 
 import itertools
+import json
+import threading
 
 import pytest
 from kombu import Connection, Exchange, Queue
 
+from tests.unit.test_autoscale import RECORDED, ReplayingEngine
+from weave_ml.autoscale import Policy, Scaler
+from weave_ml.docker_engine import DockerEngine
 from weave_ml.queue_depth import backlog
 
 pytestmark = pytest.mark.integration
@@ -44,3 +50,30 @@ def test_every_priority_list_and_every_reserved_task_counts_other_queues_do_not(
         for message in taken:
             message.ack()
         assert backlog(client).total == 8
+
+
+def test_the_scaler_reads_the_backlog_and_scales_the_service_then_holds_within_its_cool_down(redis_server, tmp_path):
+    url = redis_server.url(next(_databases))
+    exchange = Exchange("", type="direct")
+    with Connection(url) as connection:
+        producer = connection.Producer()
+        for _ in range(37):
+            producer.publish(
+                {"n": 1}, exchange=exchange, routing_key="batch", declare=[Queue("batch", exchange, "batch")]
+            )
+    engine = ReplayingEngine(str(tmp_path / "docker.sock"), json.loads(RECORDED.read_text())["exchanges"])
+    threading.Thread(target=engine.serve_forever, daemon=True).start()
+    try:
+        client = redis_server.client(int(url.rsplit("/", 1)[1]))
+        scaler = Scaler(client, DockerEngine(str(tmp_path / "docker.sock")), "weave-ml_ml-worker", Policy(1, 8, 10, 60))
+        first = scaler.step()
+        assert (first["waiting"], first["replicas"], first["action"], first["target"]) == (37, 2, "scale", 4)
+        posted = [body for method, _, body in engine.received if method == "POST"]
+        assert [spec["Mode"]["Replicated"]["Replicas"] for spec in posted] == [4]
+        # The recorded engine still says 2 replicas: a second step wants 4 again, but the cool-down holds it.
+        second = scaler.step()
+        assert second["action"] == "hold" and "cool-down 60 s" in second["reason"]
+        assert len([method for method, _, _ in engine.received if method == "POST"]) == 1
+    finally:
+        engine.shutdown()
+        engine.server_close()
