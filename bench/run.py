@@ -7,6 +7,7 @@ Scenarios run one after the other, the baseline first, so the two never compete 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import json
 import os
 import platform
@@ -21,8 +22,9 @@ from typing import Any
 
 import requests
 
+from bench import retrain_reports
 from devstack.deployment import Deployment
-from devstack.processes import BIN, ROOT, Process, RedisServer, free_port, wait_until
+from devstack.processes import BIN, ROOT, MongoServer, Process, RedisServer, free_port, wait_until
 from weave_ml import corpus
 from weave_ml.training import publish, train_evaluated
 
@@ -38,6 +40,8 @@ class Profile:
     corpus_size: int
     batch_messages: int
     retrain_messages: int
+    # Reports in the MongoDB window of the retrain_1m_reports scenario.
+    retrain_reports: int
     pool_size: int
     # Serve the default model (seed corpus and everyday text), as production does; else one fitted on the messages.
     default_model: bool
@@ -48,12 +52,21 @@ FULL = Profile(
     corpus_size=8000,
     batch_messages=100_000,
     retrain_messages=100_000,
+    retrain_reports=1_000_000,
     pool_size=2000,
     default_model=True,
 )
 SMOKE = Profile(
-    duration_s=1, corpus_size=1200, batch_messages=2_000, retrain_messages=2_000, pool_size=200, default_model=False
+    duration_s=1,
+    corpus_size=1200,
+    batch_messages=2_000,
+    retrain_messages=2_000,
+    retrain_reports=2_000,
+    pool_size=200,
+    default_model=False,
 )
+# The trainer's memory limit in docker-compose.prod.yml.
+TRAINER_MEMORY_MIB = 4096
 
 
 def machine() -> str:
@@ -217,6 +230,29 @@ class Bench:
         result: dict[str, Any] = json.loads(probe.stdout.strip().splitlines()[-1])
         return result
 
+    def retrain_reports(self) -> dict[str, Any]:
+        """Fill a private MongoDB-wire server with the profile's reports, then time one retrain over them."""
+        mongo = MongoServer(self.workdir / "mongo")
+        try:
+            uri = mongo.uri("weave")
+            count = self.profile.retrain_reports
+            print(f"writing {count} reports into nx-27017…", flush=True)
+            fill_seconds = retrain_reports.fill(uri, count, dt.datetime.now(dt.UTC))
+            print(f"written in {fill_seconds:.0f} s; retraining over them…", flush=True)
+            probe = subprocess.run(
+                [sys.executable, "-m", "bench.retrain_reports", uri, str(self.workdir / "retrain-models")],
+                capture_output=True,
+                text=True,
+                check=True,
+                cwd=ROOT,
+                env=self.env,
+            )
+        finally:
+            mongo.stop()
+        result: dict[str, Any] = json.loads(probe.stdout.strip().splitlines()[-1])
+        print(f"retrain over {count} reports: {json.dumps(result)}", flush=True)
+        return {**result, "fill_seconds": fill_seconds}
+
 
 def run(profile: Profile, scoring_workers: int) -> tuple[list[dict[str, Any]], int]:
     workdir = Path(tempfile.mkdtemp(prefix="weave-bench-"))
@@ -288,6 +324,20 @@ def run(profile: Profile, scoring_workers: int) -> tuple[list[dict[str, Any]], i
                 met=retrain["peak_rss_mib"] <= 2048,
             )
         )
+        retrain = bench.retrain_reports()
+        rows += [
+            row("retrain_1m_reports", "fill_seconds", retrain["fill_seconds"], None, target="report", met=True),
+            row("retrain_1m_reports", "seconds", retrain["seconds"], None, target="report", met=True),
+            row("retrain_1m_reports", "cpu_seconds", retrain["cpu_seconds"], None, target="report", met=True),
+            row(
+                "retrain_1m_reports",
+                "peak_rss_mib",
+                retrain["peak_rss_mib"],
+                None,
+                target=f"<= {TRAINER_MEMORY_MIB} MiB",
+                met=retrain["peak_rss_mib"] <= TRAINER_MEMORY_MIB,
+            ),
+        ]
     finally:
         bench.stop()
         shutil.rmtree(workdir, ignore_errors=True)

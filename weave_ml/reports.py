@@ -13,7 +13,14 @@ from dataclasses import dataclass
 from typing import Any
 
 import pymongo
-from pymongo.errors import ConfigurationError, ConnectionFailure, ExecutionTimeout, OperationFailure, PyMongoError
+from pymongo.errors import (
+    ConfigurationError,
+    ConnectionFailure,
+    ExecutionTimeout,
+    NetworkTimeout,
+    OperationFailure,
+    PyMongoError,
+)
 
 from weave_ml.datasets import NORMAL, PHISHING, LabelledMessage
 from weave_ml.settings import Settings
@@ -42,6 +49,7 @@ FIELDS = ("message", "sender", "timestamp", "status", "risk_score", "user_feedba
 DEFAULT_DATABASE = "weave"
 # A MongoDB that does not answer fails the run within seconds instead of pymongo's default 30 s.
 SERVER_TIMEOUT_MS = 3000
+SOCKET_MARGIN_S = 30
 # Reports fetched per round trip: large enough to stream a million reports quickly, small enough to stay a few MB.
 BATCH_SIZE = 2000
 # Why reading stopped before the window's end (``counts["stopped_by"]``); ``None`` when everything was read.
@@ -208,7 +216,9 @@ def load_labelled(settings: Settings, now: dt.datetime | None = None) -> Labelle
             settings.mongodb_uri,
             serverSelectionTimeoutMS=SERVER_TIMEOUT_MS,
             connectTimeoutMS=SERVER_TIMEOUT_MS,
-            socketTimeoutMS=60_000,
+            # A server may take long over the first batch of a large sorted read: the socket waits as long as
+            # the read may last, plus a margin, so the time limit (not the socket) ends a slow read.
+            socketTimeoutMS=int((settings.retrain_read_time_limit_s + SOCKET_MARGIN_S) * 1000),
             appname="weave-ml-retrain",
             tz_aware=True,
         )
@@ -231,6 +241,11 @@ def load_labelled(settings: Settings, now: dt.datetime | None = None) -> Labelle
         counts["stopped_by"] = counts["stopped_by"] or limited.stopped_by
         if counts["stopped_by"] in (STOPPED_READ_LIMIT, STOPPED_TIME_LIMIT):
             log.warning("reports read stopped at %s (%s); the newest were kept", counts["read"], counts["stopped_by"])
+    except NetworkTimeout:
+        raise ReportsUnavailable(
+            f"MongoDB at {hosts} stopped answering during the read of {settings.mongo_collection} "
+            f"(no reply within {settings.retrain_read_time_limit_s + SOCKET_MARGIN_S:g} s)"
+        ) from None
     except ConnectionFailure:
         raise ReportsUnavailable(
             f"MongoDB at {hosts} did not answer within {SERVER_TIMEOUT_MS / 1000:g} s (MONGODB_URI)"

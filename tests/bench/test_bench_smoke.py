@@ -18,6 +18,10 @@ SCENARIOS = {
     ("batch_100k", "messages_per_s"),
     ("retrain_100k", "seconds"),
     ("retrain_100k", "peak_rss_mib"),
+    ("retrain_1m_reports", "fill_seconds"),
+    ("retrain_1m_reports", "seconds"),
+    ("retrain_1m_reports", "cpu_seconds"),
+    ("retrain_1m_reports", "peak_rss_mib"),
 }
 
 
