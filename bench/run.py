@@ -40,8 +40,9 @@ class Profile:
     corpus_size: int
     batch_messages: int
     retrain_messages: int
-    # Reports in the MongoDB window of the retrain_1m_reports scenario.
+    # Reports in the MongoDB window of the retrain_1m_reports scenario; the smoke run reads them without training.
     retrain_reports: int
+    retrain_reports_train: bool
     pool_size: int
     # Serve the default model (seed corpus and everyday text), as production does; else one fitted on the messages.
     default_model: bool
@@ -53,6 +54,7 @@ FULL = Profile(
     batch_messages=100_000,
     retrain_messages=100_000,
     retrain_reports=1_000_000,
+    retrain_reports_train=True,
     pool_size=2000,
     default_model=True,
 )
@@ -62,6 +64,7 @@ SMOKE = Profile(
     batch_messages=2_000,
     retrain_messages=2_000,
     retrain_reports=2_000,
+    retrain_reports_train=False,
     pool_size=200,
     default_model=False,
 )
@@ -240,7 +243,14 @@ class Bench:
             fill_seconds = retrain_reports.fill(uri, count, dt.datetime.now(dt.UTC))
             print(f"written in {fill_seconds:.0f} s; retraining over them…", flush=True)
             probe = subprocess.run(
-                [sys.executable, "-m", "bench.retrain_reports", uri, str(self.workdir / "retrain-models")],
+                [
+                    sys.executable,
+                    "-m",
+                    "bench.retrain_reports",
+                    uri,
+                    str(self.workdir / "retrain-models"),
+                    *([] if self.profile.retrain_reports_train else ["--read-only"]),
+                ],
                 capture_output=True,
                 text=True,
                 check=True,
