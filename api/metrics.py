@@ -25,9 +25,10 @@ from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, InfoM
 from prometheus_client.registry import Collector
 
 import beat_schedule
-from api import rollout_metrics
+from api import campaign_metrics, rollout_metrics
 from api.openapi import answers, spec
 from weave_ml import counters, logs, queue_depth, retrain_stats, worker_states
+from weave_ml.campaigns.store import CampaignStore
 from weave_ml.connections import redis_client
 from weave_ml.names import BATCH_QUEUE, PREDICT_QUEUE, TRAINING_QUEUE
 from weave_ml.registry import Registry, RegistryError
@@ -126,6 +127,7 @@ class ScrapeCollector(Collector):
             settings.redis_url, socket_connect_timeout=SCRAPE_REDIS_TIMEOUT_S, socket_timeout=SCRAPE_REDIS_TIMEOUT_S
         )
         self.period_s = schedule_period_s(settings)
+        self.campaigns = CampaignStore.from_settings(self.client, settings) if settings.campaigns else None
 
     def collect(self) -> Iterator[Any]:
         yield from self._model()
@@ -191,6 +193,8 @@ class ScrapeCollector(Collector):
             last.add_metric([outcome], at)
         yield runs
         yield last
+        if self.campaigns is not None:
+            yield from campaign_metrics.families(self.campaigns)
 
 
 class _ThisProcess(Collector):

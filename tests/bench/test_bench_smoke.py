@@ -16,6 +16,8 @@ SCENARIOS = {
     ("predict_c1", "p99_ms"),
     ("predict_cached_c32", "requests_per_s"),
     ("batch_100k", "messages_per_s"),
+    ("campaign_predict", "cpu_ms_per_message"),
+    ("campaign_batch", "cpu_ms_per_message"),
     ("retrain_100k", "seconds"),
     ("retrain_100k", "peak_rss_mib"),
     ("retrain_1m_reports", "fill_seconds"),

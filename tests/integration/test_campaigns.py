@@ -148,6 +148,11 @@ def test_a_lure_blast_is_a_campaign_soon_and_ordinary_traffic_never_a_phishing_o
     assert all(c["template"] is None for c in campaigns if not c["phishing"])
     # The forwarded chat lines are campaigns of their own (many senders), none of them phishing.
     assert sum(c["senders"] >= CHATTER_SENDERS - 2 for c in campaigns if not c["phishing"]) >= CHATTER_LINES // 2
+    metrics = gateways[1].get("/metrics").text
+    assert 'weave_campaigns_active{phishing="true"} 1.0' in metrics
+    assert f'weave_campaign_senders{{campaign="{lure_id}",phishing="true"}}' in metrics
+    new = next(line for line in metrics.splitlines() if line.startswith("weave_campaigns_new_total"))
+    assert float(new.split()[-1]) >= len(campaigns)  # the listing stops at its limit
     print(
         f"\ndetected at lure {detected_at}; lures in the campaign {lure['messages']}/{LURES}; "
         f"normal messages raised {len(normal_raised)}/{NORMALS}; "

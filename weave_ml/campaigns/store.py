@@ -31,7 +31,7 @@ from weave_ml.names import CAMPAIGN_PREFIX, SERVICE_COUNTERS_KEY
 from weave_ml.settings import Settings
 
 MIN_VOTES = 2
-_FIELDS = ("messages", "phishing", "first_seen", "last_seen", "verdict", "template")
+_FIELDS = ("messages", "phishing", "first_seen", "last_seen", "verdict", "template", "senders")
 
 # ARGV: prefix, now, ttl, min_senders, phishing share, bands, min votes, verdict ('' to count), the service counters'
 # key and the new-campaign counter's name, then per message:
@@ -42,30 +42,26 @@ local min_senders, share = tonumber(ARGV[4]), tonumber(ARGV[5])
 local nbands, min_votes, verdict = tonumber(ARGV[6]), tonumber(ARGV[7]), ARGV[8]
 local active = prefix .. ':active'
 local counters, new_counter = ARGV[9], ARGV[10]
-redis.call('ZREMRANGEBYSCORE', active, '-inf', now - ttl)
+-- TTLs are renewed when a sixteenth of the window has passed since the last renewal, not on every message: a busy
+-- campaign's keys stay alive at a fraction of the writes, and a silent one is gone within 17/16 of the window.
+local renew_every = ttl / 16
 local out = {}
 local i = 11
 while i <= #ARGV do
   local new_id, sender, phishing, template = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
+  local bands = {}
+  for b = 1, nbands do bands[b] = prefix .. ':band:' .. ARGV[i + 3 + b] end
+  local found = redis.call('MGET', unpack(bands))
   local votes, best, best_votes = {}, nil, min_votes - 1
-  for b = 0, nbands - 1 do
-    local found = redis.call('GET', prefix .. ':band:' .. ARGV[i + 4 + b])
-    if found then
-      local count = (votes[found] or 0) + 1
-      votes[found] = count
-      if count > best_votes then best, best_votes = found, count end
+  for b = 1, nbands do
+    local other = found[b]
+    if other then
+      local count = (votes[other] or 0) + 1
+      votes[other] = count
+      if count > best_votes then best, best_votes = other, count end
     end
   end
   local id = best or new_id
-  for b = 0, nbands - 1 do
-    local band = prefix .. ':band:' .. ARGV[i + 4 + b]
-    if best then
-      redis.call('SET', band, id, 'EX', ttl)
-    elseif not redis.call('SET', band, id, 'EX', ttl, 'NX') then
-      -- A new group leaves the bands it shares with another alone: one shared band is chance, not kinship.
-      redis.call('EXPIRE', band, ttl)
-    end
-  end
   local key = prefix .. ':c:' .. id
   local senders_key = key .. ':senders'
   if verdict == '' then
@@ -74,23 +70,47 @@ while i <= #ARGV do
   else
     redis.call('HSET', key, 'verdict', verdict)
   end
-  redis.call('HSETNX', key, 'first_seen', now)
-  redis.call('HSET', key, 'last_seen', now)
-  redis.call('EXPIRE', key, ttl)
-  if sender ~= '' then
-    redis.call('PFADD', senders_key, sender)
-    redis.call('EXPIRE', senders_key, ttl)
+  local more_senders = sender ~= '' and redis.call('PFADD', senders_key, sender) == 1
+  local h = redis.call('HMGET', key, 'messages', 'phishing', 'first_seen', 'renewed', 'verdict', 'template',
+    'senders')
+  local messages, scored = tonumber(h[1] or '0'), tonumber(h[2] or '0')
+  local renew = (not h[4]) or now - tonumber(h[4]) >= renew_every
+  for b = 1, nbands do
+    if found[b] == id then
+      if renew then redis.call('EXPIRE', bands[b], ttl) end
+    elseif best or not found[b] then
+      -- A new group leaves the bands it shares with another alone: one shared band is chance, not kinship.
+      redis.call('SET', bands[b], id, 'EX', ttl)
+    end
   end
-  local senders = redis.call('PFCOUNT', senders_key)
-  local h = redis.call('HMGET', key, 'messages', 'phishing', 'first_seen', 'last_seen', 'verdict', 'template')
-  if senders >= min_senders then
-    if redis.call('ZADD', active, now, id) == 1 then redis.call('HINCRBY', counters, new_counter, 1) end
-    redis.call('EXPIRE', active, ttl)
-    local messages, scored = tonumber(h[1] or '0'), tonumber(h[2] or '0')
-    local phishing_now = h[5] == 'phishing' or (h[5] ~= 'normal' and messages > 0 and scored / messages >= share)
-    if template ~= '' and not h[6] and phishing_now then redis.call('HSET', key, 'template', template) end
+  local first_seen = h[3] or tostring(now)
+  local senders = tonumber(h[7] or '0')
+  if more_senders then
+    senders = redis.call('PFCOUNT', senders_key)
+    if senders == 1 or renew then redis.call('EXPIRE', senders_key, ttl) end
   end
-  out[#out + 1] = {id, h[1] or '0', h[2] or '0', h[3], h[4], senders, h[5] or ''}
+  local fields = {'last_seen', now, 'senders', senders}
+  if not h[3] then fields[#fields + 1] = 'first_seen'; fields[#fields + 1] = now end
+  if renew then fields[#fields + 1] = 'renewed'; fields[#fields + 1] = now end
+  if senders >= min_senders and template ~= '' and not h[6] then
+    if h[5] == 'phishing' or (h[5] ~= 'normal' and messages > 0 and scored / messages >= share) then
+      fields[#fields + 1] = 'template'; fields[#fields + 1] = template
+    end
+  end
+  redis.call('HSET', key, unpack(fields))
+  if renew then
+    redis.call('EXPIRE', key, ttl)
+    if not more_senders then redis.call('EXPIRE', senders_key, ttl) end
+  end
+  if senders >= min_senders and (more_senders or renew) then
+    local listed = redis.call('ZADD', active, now, id) == 1
+    if listed then redis.call('HINCRBY', counters, new_counter, 1) end
+    if renew or listed then
+      redis.call('ZREMRANGEBYSCORE', active, '-inf', now - ttl)
+      redis.call('EXPIRE', active, ttl)
+    end
+  end
+  out[#out + 1] = {id, h[1] or '0', h[2] or '0', first_seen, tostring(now), senders, h[5] or ''}
   i = i + 4 + nbands
 end
 return out
@@ -205,14 +225,12 @@ class CampaignStore:
         with self.client.pipeline(transaction=False) as pipe:
             for campaign_id in ids:
                 pipe.hmget(f"{CAMPAIGN_PREFIX}:c:{campaign_id}", _FIELDS)
-                pipe.pfcount(f"{CAMPAIGN_PREFIX}:c:{campaign_id}:senders")
             replies = pipe.execute()
         found: dict[str, Campaign] = {}
-        for index, campaign_id in enumerate(ids):
-            fields, senders = replies[2 * index], replies[2 * index + 1]
+        for campaign_id, fields in zip(ids, replies, strict=True):
             if fields[2] is None:  # expired
                 continue
-            row = [campaign_id, fields[0], fields[1], fields[2], fields[3], senders, fields[4]]
+            row = [campaign_id, fields[0], fields[1], fields[2], fields[3], fields[6], fields[4]]
             found[campaign_id] = _campaign(row, fields[5])
         return found
 
