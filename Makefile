@@ -10,7 +10,7 @@ STAMP := $(VENV)/.installed
 $(STAMP): setup.cfg pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet --constraint requirements.lock --editable '.[test]'
+	$(BIN)/pip install --quiet --constraint requirements.lock --editable '.[test,bench]'
 	touch $@
 
 run: $(STAMP)
@@ -28,6 +28,7 @@ audit: $(STAMP)
 test: lint audit
 	$(BIN)/pytest
 
+# wrk is the load generator: a system package, not a Python one (`apt-get install wrk`); bench.run says so when missing.
 bench: $(STAMP)
 	$(BIN)/python -m bench.run
 

@@ -1,6 +1,8 @@
 -- wrk script: POST /predict with messages from a pool, made unique per request unless UNIQUE is false.
--- The pool file (one JSON-escaped message per line) and the mode come from the command line:
---   wrk ... -s bench/load.lua <url> -- <pool file> <unique|cached>
+-- The pool file (one JSON-escaped message per line), the mode and a tag of the run come from the command line:
+--   wrk ... -s bench/load.lua <url> -- <pool file> <unique|cached> <run tag>
+-- The run tag keeps unique texts unique across runs: wrk does not seed math.random, so without it every run
+-- would send the texts of the run before, and a server with a cache would answer them as repeats.
 local pool = {}
 local unique = true
 local counter = 0
@@ -15,6 +17,7 @@ function init(args)
     pool[#pool + 1] = line
   end
   unique = args[2] ~= "cached"
+  thread_tag = (args[3] or "") .. "-" .. thread_tag
 end
 
 function request()

@@ -43,10 +43,10 @@ class Deployment:
         self.processes: list[Process] = []
         self._workers = itertools.count(1)
 
-    def worker(self, process: str = "worker") -> CeleryWorker:
-        """Start the Procfile's ``worker`` (scoring) or ``trainer`` process under a name of its own."""
+    def worker(self, process: str = "worker", prefix: Sequence[str] = ()) -> CeleryWorker:
+        """Start the Procfile's ``worker`` (scoring) or ``trainer`` process, named, under ``prefix`` (e.g. taskset)."""
         role = "training" if process == "trainer" else "scoring"
-        worker = CeleryWorker(self.env, self.logs, name=f"{role}{next(self._workers)}", process=process)
+        worker = CeleryWorker(self.env, self.logs, name=f"{role}{next(self._workers)}", process=process, prefix=prefix)
         self.processes.append(worker)
         return worker
 

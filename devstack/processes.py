@@ -162,10 +162,12 @@ class MongoServer(Process):
 class CeleryWorker(ProcfileProcess):
     """A Celery worker as the Procfile's ``worker`` (scoring) or ``trainer`` line starts it, named ``name@host``."""
 
-    def __init__(self, env: Mapping[str, str], log_dir: Path, name: str, *, process: str = "worker") -> None:
+    def __init__(
+        self, env: Mapping[str, str], log_dir: Path, name: str, *, process: str = "worker", prefix: Sequence[str] = ()
+    ) -> None:
         self.name = name
         self.node = f"{name}@{socket.gethostname()}"  # the Procfile's --hostname NAME@%h
-        super().__init__(process, {**env, "WORKER_NAME": name}, log_dir / f"worker-{name}.log")
+        super().__init__(process, {**env, "WORKER_NAME": name}, log_dir / f"worker-{name}.log", prefix)
         self.results = redis.Redis.from_url(env["REDIS_URL"])
 
     def state(self) -> dict[str, Any] | None:
