@@ -17,7 +17,8 @@ def counter() -> CampaignCounter:
 
 
 def judge(message: str, sender: str | None, score: Score, prediction: dict[str, Any]) -> dict[str, Any]:
-    """Count one answered message and return its answer with its campaign (one Redis call)."""
+    """Count one answered message and return its answer with its campaign (one Redis call, shared with the
+    answers of this process made meanwhile)."""
     campaigns = counter()
-    found = campaigns.observe([message], [sender], [score])[0]
+    found = campaigns.observe_one(message, sender, score)
     return campaigns.judge(prediction, found)

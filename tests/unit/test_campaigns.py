@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import random
+import threading
+import time
 
 import pytest
 
 from weave_ml.campaigns import policy
+from weave_ml.campaigns.gathering import Gatherer
 from weave_ml.campaigns.policy import Campaign, Rules
 from weave_ml.campaigns.signature import BANDS, mask, readable_template, signature
 from weave_ml.corpus import normal, phishing
@@ -120,3 +123,39 @@ def test_the_template_is_listed_only_for_phishing_campaigns():
     assert policy.listing(group(phishing=1, template="t"), Rules())["template"] is None
     listed = policy.listing(group(phishing=9, template="t"), Rules(phishing_share=0.9))
     assert listed["template"] == "t" and listed["phishing"] is True
+
+
+def test_concurrent_callers_share_calls_and_each_gets_its_own_result():
+    calls: list[int] = []
+    gate = threading.Event()
+
+    def call(items):
+        calls.append(len(items))
+        gate.wait(5)  # the first call stays out until every caller has arrived
+        return [item * 10 for item in items]
+
+    gatherer: Gatherer[int, int] = Gatherer(call)
+    results: dict[int, int | None] = {}
+    threads = [threading.Thread(target=lambda n=n: results.__setitem__(n, gatherer.submit(n))) for n in range(20)]
+    for thread in threads:
+        thread.start()
+    while sum(calls) < 1:
+        time.sleep(0.001)
+    time.sleep(0.05)
+    gate.set()
+    for thread in threads:
+        thread.join(5)
+    assert results == {n: n * 10 for n in range(20)}
+    assert sum(calls) == 20 and len(calls) == 2  # the first caller alone, then everyone who came meanwhile
+    assert gatherer.submit(7) == 70  # a lone caller calls at once
+
+
+def test_a_failed_call_fails_every_caller_of_it():
+    def call(items):
+        raise ConnectionError("down")
+
+    gatherer: Gatherer[int, int] = Gatherer(call)
+    with pytest.raises(ConnectionError):
+        gatherer.submit(1)
+    with pytest.raises(ConnectionError):  # and leaves no caller stuck behind it
+        gatherer.submit(2)

@@ -17,8 +17,9 @@ import redis
 
 from weave_ml import counters
 from weave_ml.campaigns import policy
+from weave_ml.campaigns.gathering import Gatherer
 from weave_ml.campaigns.policy import Campaign
-from weave_ml.campaigns.signature import signature
+from weave_ml.campaigns.signature import Signature, signature
 from weave_ml.campaigns.store import CampaignStore
 from weave_ml.scoring import Score
 from weave_ml.settings import Settings
@@ -38,6 +39,9 @@ class CampaignCounter:
         self.enabled = enabled
         self.phishing_from = phishing_from
         self._down_until = float("-inf")
+        self._gatherer: Gatherer[tuple[tuple[Signature, str], str | None, bool], Campaign | None] = Gatherer(
+            self._observe_signed
+        )
 
     @classmethod
     def from_settings(cls, client: redis.Redis, settings: Settings) -> CampaignCounter:
@@ -59,6 +63,24 @@ class CampaignCounter:
         flagged = [score.probability >= self.phishing_from for score in scores]
         return self._guarded(
             lambda: self.store.observe([signature(text) for text in messages], senders, flagged), len(messages)
+        )
+
+    def observe_one(self, message: str, sender: str | None, score: Score) -> Campaign | None:
+        """Count one answered message and return its campaign; concurrent calls of this process share one Redis call.
+
+        A text too short or generic to join a campaign costs no Redis call at all.
+        """
+        if not self.enabled or time.monotonic() < self._down_until:
+            return None
+        found = signature(message)
+        if found is None:
+            return None
+        return self._gatherer.submit((found, sender, score.probability >= self.phishing_from))
+
+    def _observe_signed(self, items: Sequence[tuple[tuple[Signature, str], str | None, bool]]) -> list[Campaign | None]:
+        return self._guarded(
+            lambda: self.store.observe([i[0] for i in items], [i[1] for i in items], [i[2] for i in items]),
+            len(items),
         )
 
     def label(self, message: str, verdict: str) -> Campaign | None:
