@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from weave_ml import features, text
+from weave_ml.campaigns import signature as campaign_signature
 from weave_ml.model import build_pipeline
 from weave_ml.scoring import Scorer
 
@@ -36,6 +37,10 @@ def _patterns(module: ModuleType) -> dict[str, re.Pattern[str]]:
 
 
 PATTERNS = {**_patterns(features), **_patterns(text)}
+# The campaign signature's own masks (it also runs the link, phone and money patterns above).
+PATTERNS.update(
+    {name: value for name, value in _patterns(campaign_signature).items() if value not in PATTERNS.values()}
+)
 for name, pipeline_step in build_pipeline().named_steps["features"].transformer_list:
     if getattr(pipeline_step, "token_pattern", None) and pipeline_step.analyzer == "word":
         PATTERNS[f"vectoriser {name}.token_pattern"] = re.compile(pipeline_step.token_pattern)
@@ -119,4 +124,14 @@ def scorer(small_pipeline) -> Scorer:
 @example(unit="a.")
 def test_whole_scorer_grows_linearly(scorer: Scorer, unit: str) -> None:
     growth = _growth(lambda message: scorer.score_many([message], ["010-1234-5678"]), unit)
+    assert growth <= MAX_GROWTH, f"{growth:.1f}x"
+
+
+@settings(max_examples=10, deadline=None, derandomize=True)
+@given(unit=units)
+@example(unit="1")
+@example(unit="가*")
+@example(unit="a.")
+def test_campaign_signature_grows_linearly(unit: str) -> None:
+    growth = _growth(campaign_signature.signature, unit)
     assert growth <= MAX_GROWTH, f"{growth:.1f}x"
