@@ -3,13 +3,15 @@
 ``fill`` writes N reports into a private nx-27017 the way the Java API writes them (``insert_many`` in chunks),
 spread over the last 29 days with every kind of label: users' verdicts, admins' statuses and scores given at the
 time. ``python -m bench.retrain_reports URI MODEL_DIR`` then runs one retrain in a fresh process with the
-default settings (bounded read, empty registry) and prints wall and CPU seconds, peak RSS and what the read kept
-as JSON. With ``--read-only`` (the smoke run of ``make test``) it reads and labels the window without training:
-a retrain trains on the bundled data whatever the window holds, which costs half a minute even for a few reports.
+settings of the environment (by default the bounded read; the registry starts empty) and prints wall and CPU
+seconds, peak RSS and what the read kept as JSON. With ``--read-only`` (the smoke run of ``make test``) it reads
+and labels the window without training: a retrain trains on the bundled data whatever the window holds, which
+costs half a minute even for a few reports.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import random
@@ -24,7 +26,7 @@ import pymongo
 
 from weave_ml import corpus, retrain
 from weave_ml.reports import load_labelled
-from weave_ml.settings import Settings
+from weave_ml.settings import from_env
 
 COLLECTION = "phishing_reports"
 CHUNK = 20_000
@@ -84,7 +86,8 @@ def fill(uri: str, count: int, now: dt.datetime) -> float:
 
 def main() -> None:
     uri, model_dir = sys.argv[1], Path(sys.argv[2])
-    settings = Settings(mongodb_uri=uri, model_dir=model_dir, redis_url=NO_REDIS)
+    # Other settings from the environment, so a run can try other bounds (ML_RETRAIN_MAX_PER_LABEL=...).
+    settings = dataclasses.replace(from_env(), mongodb_uri=uri, model_dir=model_dir, redis_url=NO_REDIS)
     started, cpu_started = time.perf_counter(), time.process_time()
     if "--read-only" in sys.argv[3:]:
         loaded = load_labelled(settings)

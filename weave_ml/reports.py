@@ -20,6 +20,7 @@ from pymongo.errors import (
     NetworkTimeout,
     OperationFailure,
     PyMongoError,
+    ServerSelectionTimeoutError,
 )
 
 from weave_ml.datasets import NORMAL, PHISHING, LabelledMessage
@@ -246,9 +247,14 @@ def load_labelled(settings: Settings, now: dt.datetime | None = None) -> Labelle
             f"MongoDB at {hosts} stopped answering during the read of {settings.mongo_collection} "
             f"(no reply within {settings.retrain_read_time_limit_s + SOCKET_MARGIN_S:g} s)"
         ) from None
-    except ConnectionFailure:
+    except ServerSelectionTimeoutError:
         raise ReportsUnavailable(
             f"MongoDB at {hosts} did not answer within {SERVER_TIMEOUT_MS / 1000:g} s (MONGODB_URI)"
+        ) from None
+    except ConnectionFailure as exc:
+        raise ReportsUnavailable(
+            f"MongoDB at {hosts} dropped the connection during the read of {settings.mongo_collection} "
+            f"({type(exc).__name__})"
         ) from None
     except PyMongoError as exc:
         reason = exc.details.get("errmsg", exc) if isinstance(exc, OperationFailure) and exc.details else exc
