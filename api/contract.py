@@ -242,6 +242,8 @@ class WorkerState(BaseModel):
     model_version: str | None
     error: str | None
     failed_version: str | None
+    candidate_version: str | None = Field(default=None, description="the rollout candidate it also scores with")
+    candidate_error: str | None = Field(default=None, description="why it could not load the rollout's candidate")
 
 
 class Liveness(BaseModel):

@@ -85,7 +85,8 @@ class ModelHolder:
         wanted = self.registry.current_version()
         serving = self._scorer.version if self._scorer else None
         load_current = wanted is not None and wanted not in (serving, self._failed_version)
-        candidate = self._follow_rollout()
+        # A process that records no evidence (the trainer's) has no use for a candidate.
+        candidate = self._follow_rollout() if self.evidence is not None else None
         if not load_current and candidate is None:
             return None
 

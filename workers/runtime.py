@@ -17,7 +17,7 @@ from weave_ml.batches import BatchStore
 from weave_ml.cache import ScoreCache
 from weave_ml.campaigns.counting import CampaignCounter
 from weave_ml.connections import redis_client
-from weave_ml.names import RELOAD_COMMAND
+from weave_ml.names import RELOAD_COMMAND, SCORING_QUEUES
 from weave_ml.registry import Registry, RegistryError
 from weave_ml.rollout_evidence import EvidenceStore
 from weave_ml.service import ScoringService
@@ -33,6 +33,9 @@ HEARTBEAT_INTERVAL_S = 5.0
 # worker_process_init, and one heartbeat per process is enough.
 _started: set[int] = set()
 _stopping = threading.Event()
+# Whether this worker consumes a scoring queue (set at worker_init, inherited by prefork children): only scoring
+# workers score with a rollout's candidate; the trainer's processes would load it for nothing.
+_scores_messages = True
 
 
 @functools.cache
@@ -43,7 +46,7 @@ def service() -> ScoringService:
     return ScoringService(
         holder=ModelHolder(
             Registry(settings.model_dir, keep=settings.models_keep),
-            evidence=EvidenceStore(results, settings.rollout_evidence_ttl_s),
+            evidence=EvidenceStore(results, settings.rollout_evidence_ttl_s) if _scores_messages else None,
         ),
         cache=ScoreCache(redis_client(settings.cache_url), settings.cache_ttl_s),
         results=results,
@@ -114,6 +117,10 @@ def stop() -> None:
 
 @worker_init.connect
 def _on_worker_init(sender: object = None, **_: object) -> None:
+    global _scores_messages  # noqa: PLW0603 - one flag per worker, read by service() in this process and its children
+    consumed = getattr(getattr(getattr(sender, "app", None), "amqp", None), "queues", None)
+    names = set(getattr(consumed, "consume_from", None) or ())
+    _scores_messages = not names or bool(names & set(SCORING_QUEUES))
     # The main process of every worker shows it is alive without asking the broker (workers.liveness).
     liveness.keep_touching(str(getattr(sender, "hostname", "worker")))
     # With the solo and threads pools tasks run in this process; prefork children start their own below.

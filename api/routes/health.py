@@ -14,6 +14,9 @@ from api.openapi import answers, spec
 from weave_ml import worker_states
 from weave_ml.registry import RegistryError
 
+# What a worker says about a rollout's candidate; not a problem of /health: the rollout check aborts a candidate that
+# will not load, and answers come from the current model meanwhile.
+ROLLOUT_KEYS = ("candidate_version", "candidate_error")
 blueprint = Blueprint("health", __name__)
 
 # What /models shows of a version's training window: its span, not where the reports were read (hosts, collection).
@@ -65,7 +68,8 @@ def health() -> Any:
         body["cache"] = f"unreachable: {exc}"
         body["problems"].append("the score cache (Redis) does not answer: every message is scored again")
     body["workers"] = [
-        {key: w.get(key) for key in ("hostname", "pid", "model_version", "error", "failed_version")} for w in workers
+        {key: w.get(key) for key in ("hostname", "pid", "model_version", "error", "failed_version", *ROLLOUT_KEYS)}
+        for w in workers
     ]
     body["serving_versions"] = worker_states.versions_served(workers)
     body["model_loaded"] = bool(body["serving_versions"])

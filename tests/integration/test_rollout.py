@@ -116,6 +116,13 @@ def test_shadow_answers_unchanged_both_versions_recorded_agreement_measured(stac
     assert started.status_code == 200, started.text
     assert started.json()["event"] == "started" and started.json()["rollout"]["mode"] == "shadow"
     workers_follow(stack, stack.candidate)
+    health = gateway.get("/health").json()
+    scoring_pids = {pid for worker in stack.scoring for pid in worker.pids()}
+    candidates = {w["pid"]: w["candidate_version"] for w in health["workers"]}
+    # The scoring workers score with the candidate; the trainer's processes (listed there too) do not load it.
+    assert {candidates[pid] for pid in scoring_pids if pid in candidates} == {stack.candidate}
+    assert {v for pid, v in candidates.items() if pid not in scoring_pids} == {None}
+    assert health["status"] == "healthy", health
 
     messages = texts("lure", 15) + texts("chat", 15)
     answers = predict_all(stack, messages)
