@@ -12,6 +12,8 @@ REGISTRY_ADMIN_TASK = "weave.registry_admin"
 # Looks at a rollout's evidence and aborts or promotes it (beat sends it every ROLLOUT_CHECK_INTERVAL_S; the trainer
 # runs it, as it may write the registry).
 ROLLOUT_CHECK_TASK = "weave.rollout_check"
+# Reports the Java API wrote to MongoDB label the campaigns of their texts (weave_ml.campaigns.reports), on the trainer.
+CAMPAIGN_REPORTS_TASK = "weave.campaign_reports"
 
 # Broker queues. A scoring worker consumes PREDICT_QUEUE before BATCH_QUEUE (see workers.celery_app), so a
 # /predict never waits behind batch work; the long retrain has a worker of its own.

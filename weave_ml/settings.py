@@ -121,6 +121,7 @@ class Settings:
     campaign_window_s: int = 6 * 3600  # CAMPAIGN_WINDOW_S: a campaign silent this long is forgotten
     campaign_phishing_share: float = 0.5  # CAMPAIGN_PHISHING_SHARE: share of members scored phishing that makes it one
     campaign_phishing_from: float = 0.8  # CAMPAIGN_PHISHING_FROM: probability from which a member counts as phishing
+    campaign_reports_interval_s: float = 30.0  # CAMPAIGN_REPORTS_INTERVAL_S: how often MongoDB verdicts are swept in
     rollout_check_interval_s: float = 30.0  # ROLLOUT_CHECK_INTERVAL_S: how often a rollout's evidence is judged
     rollout_evidence_ttl_s: int = 7 * 24 * 3600  # ROLLOUT_EVIDENCE_TTL_S: how long per-message evidence is kept
     rollout_min_scored: int = 200  # ROLLOUT_MIN_SCORED: messages the candidate must score before any verdict
@@ -177,6 +178,7 @@ _VARIABLES: dict[str, tuple[str, Callable[[str], object]]] = {
     "CAMPAIGN_WINDOW_S": ("campaign_window_s", _positive(int)),
     "CAMPAIGN_PHISHING_SHARE": ("campaign_phishing_share", _share),
     "CAMPAIGN_PHISHING_FROM": ("campaign_phishing_from", _share),
+    "CAMPAIGN_REPORTS_INTERVAL_S": ("campaign_reports_interval_s", _positive(float)),
     "ROLLOUT_CHECK_INTERVAL_S": ("rollout_check_interval_s", _positive(float)),
     "ROLLOUT_EVIDENCE_TTL_S": ("rollout_evidence_ttl_s", _positive(int)),
     "ROLLOUT_MIN_SCORED": ("rollout_min_scored", _positive(int)),

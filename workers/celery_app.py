@@ -9,6 +9,7 @@ import beat_schedule
 from weave_ml.connections import REDIS_OPTIONS
 from weave_ml.names import (
     BATCH_QUEUE,
+    CAMPAIGN_REPORTS_TASK,
     PREDICT_QUEUE,
     REGISTRY_ADMIN_TASK,
     RETRAIN_TASK,
@@ -54,6 +55,7 @@ def create_celery_app() -> Celery:
             # The trainer is the one worker that mounts the registry read-write.
             REGISTRY_ADMIN_TASK: {"queue": TRAINING_QUEUE},
             ROLLOUT_CHECK_TASK: {"queue": TRAINING_QUEUE},
+            CAMPAIGN_REPORTS_TASK: {"queue": TRAINING_QUEUE},
         },
         # Built here so a bad ML_CRON_SCHEDULE stops beat (and every other role) at start.
         beat_schedule=beat_schedule.build(settings),
@@ -83,7 +85,7 @@ def create_celery_app() -> Celery:
         worker_send_task_events=True,
         task_send_sent_event=True,
         worker_hijack_root_logger=False,
-        imports=("workers.tasks", "workers.rollout_tasks", "workers.runtime"),
+        imports=("workers.tasks", "workers.rollout_tasks", "workers.campaign_tasks", "workers.runtime"),
     )
     telemetry.install()
     return celery_app

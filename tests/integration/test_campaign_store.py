@@ -6,10 +6,14 @@ import itertools
 
 import pytest
 
+from tests.integration.mongo import mongo_server_fixture, reports_fixture  # noqa: F401 - fixtures
+from weave_ml.campaigns.counting import CampaignCounter
 from weave_ml.campaigns.policy import Rules
+from weave_ml.campaigns.reports import sweep
 from weave_ml.campaigns.signature import signature
 from weave_ml.campaigns.store import CampaignStore
 from weave_ml.names import SERVICE_COUNTERS_KEY
+from weave_ml.settings import Settings
 
 _databases = itertools.count(900)
 LURE = "[CJ대한통운] {name}님 택배({n}-5678-9012) 주소 불명확으로 배달 실패. 재배송 예약 ▶ http://cj-ex{n}.top/a8X"
@@ -82,3 +86,21 @@ def test_every_key_expires_with_the_window_and_holds_no_text(store):
 def test_campaigns_older_than_the_window_leave_the_list(store):
     store.observe([lure(n) for n in range(6)], [f"010-1234-{n:04d}" for n in range(6)], [True] * 6, now=1000.0)
     assert store.active() == []  # last seen long before now - window
+
+
+def test_verdicts_written_to_mongodb_label_the_campaigns_of_their_texts(store, reports):
+    members = store.observe([lure(n) for n in range(6)], [f"0101234{n:04d}" for n in range(6)], [False] * 6)
+    other = store.observe([lure(n, OTHER) for n in range(6)], [f"0109876{n:04d}" for n in range(6)], [False] * 6)
+    reports.add(LURE.format(name="한지민", n=4242), days_ago=0.001, user_feedback="피싱")  # a user's verdict
+    reports.add(OTHER.format(name="한지민", n=4242), days_ago=0.001, risk_score=0.95)  # a score: no verdict
+    reports.add(LURE.format(name="한지민", n=1), days_ago=3, user_feedback="피싱")  # older than the window
+    counter = CampaignCounter(store)
+    settings = Settings(mongodb_uri=reports.uri)
+    assert sweep(settings, counter) == {"read": 2, "labelled": 1}
+    labelled = store.get_many([members[-1].id, other[-1].id])
+    assert labelled[members[-1].id].verdict == "phishing" and labelled[other[-1].id].verdict is None
+    # The next sweep reads only what came since; an admin clears the campaign.
+    reports.add(LURE.format(name="한지민", n=77), days_ago=0, status="false_positive")
+    assert sweep(settings, counter) == {"read": 1, "labelled": 1}
+    assert store.get_many([members[-1].id])[members[-1].id].verdict == "normal"
+    assert sweep(settings, counter) == {"read": 0, "labelled": 0}

@@ -66,3 +66,11 @@ def test_once_mode_schedules_no_periodic_retrain_only_the_rollout_check():
     schedule = beat_schedule.build(Settings(run_mode="once", cron_schedule="not checked", rollout_check_interval_s=7))
     assert list(schedule) == ["rollout-check"]
     assert schedule["rollout-check"]["task"] == "weave.rollout_check" and schedule["rollout-check"]["schedule"] == 7
+
+
+def test_verdicts_are_swept_into_campaigns_only_with_reports_to_read():
+    entry = beat_schedule.build(Settings(mongodb_uri="mongodb://m/weave", campaign_reports_interval_s=10))
+    assert entry["campaign-reports"]["task"] == "weave.campaign_reports"
+    assert entry["campaign-reports"]["schedule"] == 10 and entry["campaign-reports"]["options"]["expires"] == 10
+    assert "campaign-reports" not in beat_schedule.build(Settings())
+    assert "campaign-reports" not in beat_schedule.build(Settings(mongodb_uri="mongodb://m/weave", campaigns=False))

@@ -1,0 +1,20 @@
+"""Celery task of campaigns: sweep the verdicts written to MongoDB into the campaigns of their texts."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from celery import shared_task
+
+from weave_ml.campaigns import reports
+from weave_ml.campaigns.counting import CampaignCounter
+from weave_ml.connections import redis_client
+from weave_ml.names import CAMPAIGN_REPORTS_TASK
+from weave_ml.settings import get_settings
+
+
+@shared_task(name=CAMPAIGN_REPORTS_TASK, acks_late=False, ignore_result=True)
+def sweep_campaign_reports() -> dict[str, Any]:
+    """Label the campaigns of the reports written since the last sweep."""
+    settings = get_settings()
+    return reports.sweep(settings, CampaignCounter.from_settings(redis_client(settings.redis_url), settings))
