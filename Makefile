@@ -5,7 +5,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint audit bench clean
+.PHONY: run test test-containers lint audit bench clean
 
 $(STAMP): setup.cfg pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
@@ -27,6 +27,10 @@ audit: $(STAMP)
 
 test: lint audit
 	$(BIN)/pytest
+
+# Both images built here and the stack's topology run from them (.ci/containers: Docker engine, base image, tests).
+test-containers: $(STAMP)
+	BIN=$(BIN) bash .ci/containers
 
 # wrk is the load generator: a system package, not a Python one (`apt-get install wrk`); bench.run says so when missing.
 bench: $(STAMP)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import re
 import shlex
 import shutil
 import sys
@@ -11,9 +10,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from ruamel.yaml import YAML
 
 from devstack.procfile import processes
+from devstack.stackfile import read
 
 ROOT = Path(__file__).resolve().parents[2]
 STACK_FILE = ROOT / "docker-compose.prod.yml"
@@ -51,44 +50,9 @@ def env_example() -> dict[str, str]:
     return values
 
 
-_VARIABLE = re.compile(r"\$\$|\$\{(?P<name>[A-Za-z_][A-Za-z0-9_]*)(?:(?P<op>:?[-?])(?P<arg>[^}]*))?\}")
-
-
-def interpolate(text: str, variables: dict[str, str]) -> str:
-    """Fill ``${VAR}``, ``${VAR:-default}`` and ``${VAR:?message}`` as compose and `docker stack` do."""
-
-    def fill(match: re.Match[str]) -> str:
-        if match.group(0) == "$$":
-            return "$"
-        name, op, arg = match.group("name", "op", "arg")
-        value = variables.get(name)
-        if op and op.endswith("?") and not value:
-            raise KeyError(f"{name}: {arg}")
-        if op and op.endswith("-") and not value:
-            return arg
-        return value or ""
-
-    return _VARIABLE.sub(fill, text)
-
-
-def _interpolate_tree(node: Any, variables: dict[str, str]) -> Any:
-    if isinstance(node, dict):
-        return {key: _interpolate_tree(value, variables) for key, value in node.items()}
-    if isinstance(node, list):
-        return [_interpolate_tree(value, variables) for value in node]
-    if isinstance(node, str):
-        return interpolate(node, variables)
-    return node
-
-
-def load_yaml(path: Path) -> Any:
-    """Return a YAML file as plain data, anchors and merge keys resolved."""
-    return YAML(typ="safe", pure=True).load(path.read_text())
-
-
 def stack(variables: dict[str, str] | None = None) -> dict[str, Any]:
     """Return the production stack with its variables filled (default: from .env.example)."""
-    return _interpolate_tree(load_yaml(STACK_FILE), env_example() if variables is None else variables)
+    return read(env_example() if variables is None else variables, STACK_FILE)
 
 
 def dockerfile_env() -> dict[str, str]:
