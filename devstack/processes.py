@@ -211,7 +211,11 @@ class Gateway(ProcfileProcess):
         super().__init__("api", env, log_dir / f"gateway-{self.port}.log", prefix)
         self.url = f"http://127.0.0.1:{self.port}"
         self.session = requests.Session()
-        wait_until(self._answers, 30, "the gateway to answer")
+        try:
+            wait_until(self._answers, 30, "the gateway to answer")
+        except TimeoutError:
+            self.stop()  # nobody else holds it yet: a gateway that never answered must not outlive the test
+            raise
 
     def _answers(self) -> bool:
         assert self.alive(), self.log()

@@ -56,13 +56,18 @@ def stack(redis_server, seed_model, mongo_server, tmp_path_factory) -> Iterator[
             "BEAT_SCHEDULE_FILE": str(root / "beat-schedule"),
         }
     )
-    # The gateway first: it waits until it answers, and on a busy machine the workers' start would slow it.
-    deployment.gateway_process = deployment.gateway()
-    deployment.scoring = [deployment.worker(), deployment.worker()]
-    trainer = deployment.worker(process="trainer")
-    deployment.processes.append(ProcfileProcess("beat", deployment.env, deployment.logs / "beat.log"))
-    for worker in (*deployment.scoring, trainer):
-        worker.wait_ready()
+    try:
+        # The gateway first: it waits until it answers, and on a busy machine the workers' start would slow it.
+        deployment.gateway_process = deployment.gateway()
+        deployment.scoring = [deployment.worker(), deployment.worker()]
+        trainer = deployment.worker(process="trainer")
+        deployment.processes.append(ProcfileProcess("beat", deployment.env, deployment.logs / "beat.log"))
+        for worker in (*deployment.scoring, trainer):
+            worker.wait_ready()
+    except BaseException:  # a stack that failed to start leaves no process behind
+        deployment.stop()
+        deployment.reports.client.close()
+        raise
     yield deployment
     deployment.stop()
     deployment.reports.client.close()
