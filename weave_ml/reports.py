@@ -53,6 +53,8 @@ SERVER_TIMEOUT_MS = 3000
 SOCKET_MARGIN_S = 30
 # Reports fetched per round trip: large enough to stream a million reports quickly, small enough to stay a few MB.
 BATCH_SIZE = 2000
+# The window is read one slice of this length at a time, newest first (see _newest_first).
+SLICE = dt.timedelta(days=1)
 # Why reading stopped before the window's end (``counts["stopped_by"]``); ``None`` when everything was read.
 STOPPED_FULL = "both_labels_full"
 STOPPED_READ_LIMIT = "read_limit"
@@ -166,6 +168,39 @@ def label_all(
     return messages, counts, verified
 
 
+def _newest_first(
+    collection: Any, since: dt.datetime, until: dt.datetime, settings: Settings
+) -> Iterator[Mapping[str, Any]]:
+    """Yield the window's reports newest first, one day's slice per query, querying a slice only when reached.
+
+    Newest first, so the first labelled report of a text is the one whose label wins. Slicing keeps every sort
+    the server does to one day of reports, and a read that stops early (both labels full) never asks for the
+    older days: a server without a usable index, or one that sorts in memory, would otherwise sort the whole
+    window before sending a single report.
+    """
+    deadline = time.monotonic() + settings.retrain_read_time_limit_s
+    upper, first = until, True
+    while upper > since:
+        left_s = deadline - time.monotonic()
+        if left_s <= 0 and not first:
+            # Ends the read as the server's own time limit would; the reader keeps what it got.
+            raise ExecutionTimeout("the read's time limit passed between two slices")
+        lower = max(since, upper - SLICE)
+        cursor = collection.find(
+            {"timestamp": {"$gte": lower, ("$lte" if first else "$lt"): upper}},
+            projection={"_id": 0, **dict.fromkeys(FIELDS, 1)},
+            sort=[("timestamp", pymongo.DESCENDING)],
+            limit=settings.retrain_max_read,
+            batch_size=BATCH_SIZE,
+            max_time_ms=max(1, int(left_s * 1000)),
+        )
+        try:
+            yield from cursor
+        finally:
+            cursor.close()
+        upper, first = lower, False
+
+
 class _Limited:
     """A cursor read until it ends, ``max_read`` documents were read, or ``time_limit_s`` passed.
 
@@ -228,15 +263,7 @@ def load_labelled(settings: Settings, now: dt.datetime | None = None) -> Labelle
     try:
         collection = client.get_default_database(DEFAULT_DATABASE)[settings.mongo_collection]
         _ensure_timestamp_index(collection)
-        # Newest first, so the first labelled report of a text is the one whose label wins.
-        cursor = collection.find(
-            {"timestamp": {"$gte": since, "$lte": until}},
-            projection={"_id": 0, **dict.fromkeys(FIELDS, 1)},
-            sort=[("timestamp", pymongo.DESCENDING)],
-            limit=settings.retrain_max_read,
-            batch_size=BATCH_SIZE,
-            max_time_ms=max(1, int(settings.retrain_read_time_limit_s * 1000)),
-        )
+        cursor = _newest_first(collection, since, until, settings)
         limited = _Limited(cursor, settings.retrain_max_read, settings.retrain_read_time_limit_s)
         messages, counts, verified = label_all(limited, settings.retrain_max_per_label)
         counts["stopped_by"] = counts["stopped_by"] or limited.stopped_by
