@@ -77,6 +77,9 @@ def health() -> Any:
         body["problems"].append(f"no model published in {gw.registry.root}")
     if not workers:
         body["problems"].append("no scoring worker is online")
+    elif not body["serving_versions"]:
+        # Workers answer but none has a model yet (first start, still loading): requests would only queue.
+        body["problems"].append("no worker serves a model yet")
     body["problems"].extend(
         f"worker {w['hostname']}:{w['pid']} cannot load {w['failed_version']}: {w['error']}"
         for w in workers
