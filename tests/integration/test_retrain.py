@@ -156,6 +156,8 @@ def test_frozen_admin_verdicts_refuse_a_candidate_poisoned_by_user_verdicts(repo
     assert report["decision"] == retrain.REFUSED, report["reason"]
     failed = {check["data"] for check in report["gate"]["checks"] if not check["passed"]}
     assert "verdicts" in failed, report["gate"]
+    # The checks on poisonable or unrelated data pass: the gate before the frozen verdicts would have published it.
+    assert not {"held_out", "golden"} & failed, report["gate"]
     assert "frozen admin verdicts" in report["reason"]
     assert registry.current_version() == before and len(registry.versions()) == 1
     written = written_report(report)
