@@ -6,42 +6,23 @@ Each change is made by the trainer (``weave.registry_admin``), the one process t
 
 from __future__ import annotations
 
-import time
-import uuid
 from typing import Any
 
-from celery import states
-from celery.result import AsyncResult
 from flask import Blueprint, url_for
 
+from api import registry_changes
 from api.contract import ErrorBody, RegistryChangePending, RolloutChange, RolloutRequest, RolloutStatus
 from api.errors import ApiError, unavailable
 from api.gateway import BROKER_ERRORS, current_gateway
 from api.openapi import answers, spec
-from api.routes.admin import (
-    ADMIN,
-    REFUSED,
-    REGISTRY_CHANGE_EXPIRES_S,
-    REGISTRY_POLL_S,
-    REGISTRY_WAIT_S,
-    require_api_key,
-)
+from api.routes.admin import ADMIN, REFUSED, require_api_key
 from weave_ml import registry_admin, rollout_check
-from weave_ml.names import REGISTRY_ADMIN_TASK, REGISTRY_TASK_PREFIX
 from weave_ml.registry import RegistryError
 from weave_ml.rollout_evidence import EvidenceStore
 
 blueprint = Blueprint("rollout", __name__, url_prefix="/admin/rollout")
 blueprint.before_request(require_api_key)
 
-STATUS_OF = {
-    registry_admin.UNKNOWN_ACTION: 400,
-    registry_admin.INVALID_ROLLOUT: 409,
-    registry_admin.UNKNOWN_VERSION: 404,
-    registry_admin.ROLLOUT_IN_PROGRESS: 409,
-    registry_admin.NO_ROLLOUT: 409,
-    registry_admin.REGISTRY_NOT_WRITABLE: 503,
-}
 CHANGE_ANSWERS: dict[str, Any] = {
     "HTTP_200": RolloutChange,
     "HTTP_202": RegistryChangePending,
@@ -97,18 +78,13 @@ def abort() -> Any:
 @spec.validate(resp=answers(**CHANGE_ANSWERS, **REFUSED), security=ADMIN)
 def change_status(task_id: str) -> Any:
     """The outcome of a rollout change: as the change itself answers it, or 202 while the trainer has not made it"""
-    gw = current_gateway()
-    try:
-        known = gw.results.exists(f"{REGISTRY_TASK_PREFIX}:{task_id}")
-    except BROKER_ERRORS as exc:
-        raise unavailable(exc) from None
-    if not known:
+    if not registry_changes.is_known(task_id):
         raise ApiError(404, "not_found", f"no rollout change {task_id!r} (unknown or expired)")
     return answer(task_id, 0.0)
 
 
 def change(action: str, arguments: dict[str, Any]) -> Any:
-    """Send one rollout change to the trainer and answer its outcome (or 202 after REGISTRY_WAIT_S)."""
+    """Send one rollout change to the trainer and answer its outcome (or 202 after a few seconds)."""
     gw = current_gateway()
     if action != registry_admin.ROLLOUT_START:
         try:
@@ -117,42 +93,12 @@ def change(action: str, arguments: dict[str, Any]) -> Any:
             raise ApiError(503, "model_unavailable", str(exc)) from None
         if in_progress is None:
             raise ApiError(409, registry_admin.NO_ROLLOUT, "no rollout in progress")
-    task_id = uuid.uuid4().hex
-    try:
-        gw.results.set(f"{REGISTRY_TASK_PREFIX}:{task_id}", "1", ex=gw.settings.result_ttl_s)
-        gw.celery.send_task(
-            REGISTRY_ADMIN_TASK,
-            kwargs={"action": action, **arguments},
-            task_id=task_id,
-            expires=REGISTRY_CHANGE_EXPIRES_S,
-        )
-    except BROKER_ERRORS as exc:
-        raise unavailable(exc) from None
-    return answer(task_id, REGISTRY_WAIT_S)
+    return answer(registry_changes.send(action, arguments), registry_changes.WAIT_S)
 
 
 def answer(task_id: str, wait_s: float) -> Any:
-    """Answer a rollout change by its task's state, waiting up to ``wait_s`` for the trainer to finish it."""
-    gw = current_gateway()
-    deadline = time.monotonic() + wait_s
-    try:
-        result = AsyncResult(task_id, app=gw.celery)
-        # Polled, not result.get(): the result backend's subscriber is not safe to share between request threads.
-        while (state := result.state) not in states.READY_STATES and time.monotonic() < deadline:
-            time.sleep(REGISTRY_POLL_S)
-        value: Any = result.result if state in states.READY_STATES else None
-    except BROKER_ERRORS as exc:
-        raise unavailable(exc) from None
-    if state == states.SUCCESS:
-        if "error" in value:
-            error = value["error"]
-            raise ApiError(STATUS_OF.get(error["code"], 500), error["code"], error["message"])
-        return RolloutChange.model_validate(value)
-    if state == states.REVOKED:
-        raise ApiError(
-            504, "not_applied", f"the trainer did not take the change within {REGISTRY_CHANGE_EXPIRES_S} s: not made"
-        )
-    if state in states.READY_STATES:
-        raise ApiError(500, "registry_change_failed", f"the trainer failed to make the change: {value}")
-    status_url = url_for("rollout.change_status", task_id=task_id)
-    return RegistryChangePending(task_id=task_id, status_url=status_url, state=state), 202
+    """Answer a rollout change by its outcome, waiting up to ``wait_s`` for the trainer to make it."""
+    done = registry_changes.outcome(task_id, wait_s)
+    if done.value is None:
+        return registry_changes.pending(task_id, done.state, url_for("rollout.change_status", task_id=task_id))
+    return RolloutChange.model_validate(done.value)
