@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import collections
+import contextlib
 import dataclasses
 import datetime as dt
 import hashlib
@@ -235,6 +236,32 @@ def hosts_of(uri: str) -> str:
     return uri.partition("://")[2].rpartition("@")[2].split("/")[0].split("?")[0] or "(no host)"
 
 
+@contextlib.contextmanager
+def reports_collection(
+    settings: Settings, appname: str, socket_timeout_ms: int = 30_000
+) -> Iterator[pymongo.collection.Collection[dict[str, Any]]]:
+    """The reports collection of ``MONGODB_URI``, its client closed afterwards; an unusable URI raises
+    :class:`ReportsUnavailable` (errors of the read itself are the caller's to name)."""
+    if not settings.mongodb_uri:
+        raise ReportsUnavailable("MONGODB_URI is not set")
+    hosts = hosts_of(settings.mongodb_uri)
+    try:
+        client: pymongo.MongoClient[dict[str, Any]] = pymongo.MongoClient(
+            settings.mongodb_uri,
+            serverSelectionTimeoutMS=SERVER_TIMEOUT_MS,
+            connectTimeoutMS=SERVER_TIMEOUT_MS,
+            socketTimeoutMS=socket_timeout_ms,
+            appname=appname,
+            tz_aware=True,
+        )
+    except (ConfigurationError, ValueError) as exc:
+        raise ReportsUnavailable(f"MONGODB_URI is not a usable MongoDB URI for {hosts}: {exc}") from None
+    try:
+        yield client.get_default_database(DEFAULT_DATABASE)[settings.mongo_collection]
+    finally:
+        client.close()
+
+
 def load_labelled(settings: Settings, now: dt.datetime | None = None) -> LabelledReports:
     """Read the last ``retrain_days`` days of reports, newest first, and label them; raise :class:`ReportsUnavailable`.
 
@@ -247,28 +274,20 @@ def load_labelled(settings: Settings, now: dt.datetime | None = None) -> Labelle
     until = now or dt.datetime.now(dt.UTC)
     since = until - dt.timedelta(days=settings.retrain_days)
     hosts = hosts_of(settings.mongodb_uri)
+    # A server may take long over the first batch of a large sorted read: the socket waits as long as the read may
+    # last, plus a margin, so the time limit (not the socket) ends a slow read.
+    socket_timeout_ms = int((settings.retrain_read_time_limit_s + SOCKET_MARGIN_S) * 1000)
     try:
-        client: pymongo.MongoClient[dict[str, Any]] = pymongo.MongoClient(
-            settings.mongodb_uri,
-            serverSelectionTimeoutMS=SERVER_TIMEOUT_MS,
-            connectTimeoutMS=SERVER_TIMEOUT_MS,
-            # A server may take long over the first batch of a large sorted read: the socket waits as long as
-            # the read may last, plus a margin, so the time limit (not the socket) ends a slow read.
-            socketTimeoutMS=int((settings.retrain_read_time_limit_s + SOCKET_MARGIN_S) * 1000),
-            appname="weave-ml-retrain",
-            tz_aware=True,
-        )
-    except (ConfigurationError, ValueError) as exc:
-        raise ReportsUnavailable(f"MONGODB_URI is not a usable MongoDB URI for {hosts}: {exc}") from None
-    try:
-        collection = client.get_default_database(DEFAULT_DATABASE)[settings.mongo_collection]
-        _ensure_timestamp_index(collection)
-        cursor = _newest_first(collection, since, until, settings)
-        limited = _Limited(cursor, settings.retrain_max_read, settings.retrain_read_time_limit_s)
-        messages, counts, verified = label_all(limited, settings.retrain_max_per_label)
-        counts["stopped_by"] = counts["stopped_by"] or limited.stopped_by
-        if counts["stopped_by"] in (STOPPED_READ_LIMIT, STOPPED_TIME_LIMIT):
-            log.warning("reports read stopped at %s (%s); the newest were kept", counts["read"], counts["stopped_by"])
+        with reports_collection(settings, "weave-ml-retrain", socket_timeout_ms) as collection:
+            _ensure_timestamp_index(collection)
+            cursor = _newest_first(collection, since, until, settings)
+            limited = _Limited(cursor, settings.retrain_max_read, settings.retrain_read_time_limit_s)
+            messages, counts, verified = label_all(limited, settings.retrain_max_per_label)
+            counts["stopped_by"] = counts["stopped_by"] or limited.stopped_by
+            if counts["stopped_by"] in (STOPPED_READ_LIMIT, STOPPED_TIME_LIMIT):
+                log.warning(
+                    "reports read stopped at %s (%s); the newest were kept", counts["read"], counts["stopped_by"]
+                )
     except NetworkTimeout:
         raise ReportsUnavailable(
             f"MongoDB at {hosts} stopped answering during the read of {settings.mongo_collection} "
@@ -286,8 +305,6 @@ def load_labelled(settings: Settings, now: dt.datetime | None = None) -> Labelle
     except PyMongoError as exc:
         reason = exc.details.get("errmsg", exc) if isinstance(exc, OperationFailure) and exc.details else exc
         raise ReportsUnavailable(f"MongoDB at {hosts} refused to read {settings.mongo_collection}: {reason}") from None
-    finally:
-        client.close()
     window = {
         "days": settings.retrain_days,
         "since": since.isoformat(timespec="seconds"),

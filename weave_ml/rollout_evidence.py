@@ -16,12 +16,12 @@ from typing import Any
 
 import pymongo
 import redis
-from pymongo.errors import ConfigurationError, PyMongoError
+from pymongo.errors import PyMongoError
 from redis.typing import EncodableT, FieldT
 
 from weave_ml.datasets import PHISHING
 from weave_ml.names import ROLLOUT_SEEN_PREFIX, ROLLOUT_STATS_PREFIX
-from weave_ml.reports import DEFAULT_DATABASE, SERVER_TIMEOUT_MS, ReportsUnavailable, hosts_of, label_of
+from weave_ml.reports import ReportsUnavailable, hosts_of, label_of, reports_collection
 from weave_ml.rollout import Rollout
 from weave_ml.rollout_decision import Confusion, VersionStats
 from weave_ml.settings import Settings
@@ -188,29 +188,16 @@ def read_reports(settings: Settings, rollout: Rollout) -> list[dict[str, Any]]:
         raise ReportsUnavailable("MONGODB_URI is not set: no reports to judge the rollout by")
     hosts = hosts_of(settings.mongodb_uri)
     try:
-        client: pymongo.MongoClient[dict[str, Any]] = pymongo.MongoClient(
-            settings.mongodb_uri,
-            serverSelectionTimeoutMS=SERVER_TIMEOUT_MS,
-            connectTimeoutMS=SERVER_TIMEOUT_MS,
-            socketTimeoutMS=30_000,
-            appname="weave-ml-rollout",
-            tz_aware=True,
-        )
-    except (ConfigurationError, ValueError) as exc:
-        raise ReportsUnavailable(f"MONGODB_URI is not a usable MongoDB URI for {hosts}: {exc}") from None
-    try:
-        collection = client.get_default_database(DEFAULT_DATABASE)[settings.mongo_collection]
-        cursor = collection.find(
-            {"timestamp": {"$gte": rollout.started_at}},
-            projection={"_id": 0, "message": 1, "sender": 1, "status": 1, "user_feedback": 1},
-            sort=[("timestamp", pymongo.DESCENDING)],
-            limit=MAX_REPORTS,
-        )
-        return list(cursor)
+        with reports_collection(settings, "weave-ml-rollout") as collection:
+            cursor = collection.find(
+                {"timestamp": {"$gte": rollout.started_at}},
+                projection={"_id": 0, "message": 1, "sender": 1, "status": 1, "user_feedback": 1},
+                sort=[("timestamp", pymongo.DESCENDING)],
+                limit=MAX_REPORTS,
+            )
+            return list(cursor)
     except PyMongoError as exc:
         raise ReportsUnavailable(f"MongoDB at {hosts} could not be read: {exc}") from None
-    finally:
-        client.close()
 
 
 def reported_evidence(

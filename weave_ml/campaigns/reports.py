@@ -14,13 +14,13 @@ import logging
 from typing import Any
 
 import pymongo
-from pymongo.errors import ConfigurationError, PyMongoError
+from pymongo.errors import PyMongoError
 
 from weave_ml.campaigns.counting import CampaignCounter
 from weave_ml.campaigns.policy import NORMAL, PHISHING
 from weave_ml.datasets import PHISHING as PHISHING_LABEL
 from weave_ml.names import CAMPAIGN_PREFIX
-from weave_ml.reports import DEFAULT_DATABASE, SERVER_TIMEOUT_MS, ReportsUnavailable, hosts_of, label_of
+from weave_ml.reports import ReportsUnavailable, hosts_of, label_of, reports_collection
 from weave_ml.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -44,42 +44,30 @@ def sweep(settings: Settings, counter: CampaignCounter, now: dt.datetime | None 
         else until - dt.timedelta(seconds=counter.store.window_s)
     )
     hosts = hosts_of(settings.mongodb_uri)
-    try:
-        mongo: pymongo.MongoClient[dict[str, Any]] = pymongo.MongoClient(
-            settings.mongodb_uri,
-            serverSelectionTimeoutMS=SERVER_TIMEOUT_MS,
-            connectTimeoutMS=SERVER_TIMEOUT_MS,
-            socketTimeoutMS=30_000,
-            appname="weave-ml-campaigns",
-            tz_aware=True,
-        )
-    except (ConfigurationError, ValueError) as exc:
-        raise ReportsUnavailable(f"MONGODB_URI is not a usable MongoDB URI for {hosts}: {exc}") from None
     read = labelled = 0
     newest = since
     try:
-        collection = mongo.get_default_database(DEFAULT_DATABASE)[settings.mongo_collection]
-        cursor = collection.find(
-            {"timestamp": {"$gt": since, "$lte": until}},
-            projection={"_id": 0, "message": 1, "timestamp": 1, "user_feedback": 1, "status": 1},
-            sort=[("timestamp", pymongo.ASCENDING)],
-            limit=MAX_PER_SWEEP,
-        )
-        for report in cursor:
-            read += 1
-            stamp = report.get("timestamp")
-            if isinstance(stamp, dt.datetime):
-                newest = max(newest, stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC))
-            label, source = label_of(report)
-            text = report.get("message")
-            if label is None or source not in VERDICT_SOURCES or not isinstance(text, str) or not text.strip():
-                continue
-            if counter.label(text, PHISHING if label == PHISHING_LABEL else NORMAL) is not None:
-                labelled += 1
+        with reports_collection(settings, "weave-ml-campaigns") as collection:
+            cursor = collection.find(
+                {"timestamp": {"$gt": since, "$lte": until}},
+                projection={"_id": 0, "message": 1, "timestamp": 1, "user_feedback": 1, "status": 1},
+                sort=[("timestamp", pymongo.ASCENDING)],
+                limit=MAX_PER_SWEEP,
+            )
+            for report in cursor:
+                read += 1
+                stamp = report.get("timestamp")
+                if isinstance(stamp, dt.datetime):
+                    newest = max(newest, stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC))
+                label, source = label_of(report)
+                text = report.get("message")
+                if label is None or source not in VERDICT_SOURCES or not isinstance(text, str) or not text.strip():
+                    continue
+                if counter.label(text, PHISHING if label == PHISHING_LABEL else NORMAL) is not None:
+                    labelled += 1
     except PyMongoError as exc:
         raise ReportsUnavailable(f"MongoDB at {hosts} could not be read for campaigns: {type(exc).__name__}") from None
     finally:
-        mongo.close()
         # What was read is done, even if the read stopped half-way: the next sweep goes on from there.
         client_redis.set(WATERMARK_KEY, newest.timestamp(), ex=max(counter.store.window_s, 3600))
     if labelled:
