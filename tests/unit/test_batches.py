@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-import redis
 
+from tests.unit.machine_redis import machine_redis
 from weave_ml.batches import BatchStore
 from weave_ml.scoring import OperatingPoints, Score
 
@@ -14,15 +14,7 @@ POINTS = {"v1": OperatingPoints.from_metadata({})}.__getitem__
 
 @pytest.fixture
 def client():
-    connection = redis.Redis(db=12)
-    try:
-        connection.ping()
-    except redis.ConnectionError:
-        pytest.fail("these tests need the Redis server on 127.0.0.1:6379")
-    connection.flushdb()
-    yield connection
-    connection.flushdb()
-    connection.close()
+    yield from machine_redis(12)
 
 
 def status_of(store: BatchStore, batch_id: str) -> dict:

@@ -7,20 +7,14 @@ import pytest
 import redis
 
 from api.dispatcher import BrokerUnavailable, Dispatcher, NotScored
+from tests.unit.machine_redis import machine_redis
 from weave_ml import replies
 from weave_ml.scoring import Score
 
 
 @pytest.fixture
 def results():
-    client = redis.Redis(db=11)
-    try:
-        client.ping()
-    except redis.ConnectionError:
-        pytest.fail("these tests need the Redis server on 127.0.0.1:6379")
-    yield client
-    client.flushdb()
-    client.close()
+    yield from machine_redis(11)
 
 
 class Recorder:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import time
 
 import pytest
-import redis
 
+from tests.unit.machine_redis import machine_redis
 from weave_ml import worker_states
 from weave_ml.cache import ScoreCache
 from weave_ml.names import WORKER_STATES_KEY
@@ -15,15 +15,7 @@ from weave_ml.scoring import Score
 
 @pytest.fixture
 def client():
-    connection = redis.Redis(db=13)
-    try:
-        connection.ping()
-    except redis.ConnectionError:
-        pytest.fail("these tests need the Redis server on 127.0.0.1:6379")
-    connection.flushdb()
-    yield connection
-    connection.flushdb()
-    connection.close()
+    yield from machine_redis(13)
 
 
 def state(pid: int, version: str | None) -> dict:
