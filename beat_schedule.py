@@ -14,13 +14,13 @@ from weave_ml.settings import ConfigError, Settings, get_settings
 # A retrain not started this long after its time is dropped, so runs missed while the trainer was down do
 # not pile up: the next scheduled one takes their place.
 RETRAIN_EXPIRES_S = 6 * 3600
-# A retrain due while the broker is down is sent once it is back instead of being dropped with an error: beat has
-# nothing else to do meanwhile, and the retrain's expiry still bounds how late it may start.
-RETRAIN_SEND = {
-    "expires": RETRAIN_EXPIRES_S,
+# A task due while the broker is down is sent once it is back instead of being dropped with an error: beat has
+# nothing else to do meanwhile, and each task's expiry still bounds how late it may start. Every entry sends so.
+HELD_UNTIL_SENT = {
     "retry": True,
     "retry_policy": {"max_retries": None, "interval_start": 1, "interval_step": 2, "interval_max": 30},
 }
+RETRAIN_SEND = {"expires": RETRAIN_EXPIRES_S, **HELD_UNTIL_SENT}
 # The standard crontab order; celery's crontab() takes its arguments in another one.
 CRON_FIELDS = ("minute", "hour", "day_of_month", "month_of_year", "day_of_week")
 
@@ -46,7 +46,7 @@ def build(settings: Settings) -> dict[str, Any]:
         "rollout-check": {
             "task": ROLLOUT_CHECK_TASK,
             "schedule": settings.rollout_check_interval_s,
-            "options": {"expires": settings.rollout_check_interval_s},
+            "options": {"expires": settings.rollout_check_interval_s, **HELD_UNTIL_SENT},
         }
     }
     if settings.campaigns and settings.mongodb_uri:
@@ -55,7 +55,7 @@ def build(settings: Settings) -> dict[str, Any]:
         schedule["campaign-reports"] = {
             "task": CAMPAIGN_REPORTS_TASK,
             "schedule": settings.campaign_reports_interval_s,
-            "options": {"expires": settings.campaign_reports_interval_s},
+            "options": {"expires": settings.campaign_reports_interval_s, **HELD_UNTIL_SENT},
         }
     if settings.run_mode != "cron":
         return schedule

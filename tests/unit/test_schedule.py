@@ -74,3 +74,13 @@ def test_verdicts_are_swept_into_campaigns_only_with_reports_to_read():
     assert entry["campaign-reports"]["schedule"] == 10 and entry["campaign-reports"]["options"]["expires"] == 10
     assert "campaign-reports" not in beat_schedule.build(Settings())
     assert "campaign-reports" not in beat_schedule.build(Settings(mongodb_uri="mongodb://m/weave", campaigns=False))
+
+
+def test_every_entry_waits_for_a_lost_broker_instead_of_being_dropped_with_an_error():
+    settings = Settings(run_mode="cron", mongodb_uri="mongodb://127.0.0.1:1/weave")
+    schedule = beat_schedule.build(settings)
+    assert {"retrain", "rollout-check", "campaign-reports"} <= set(schedule)
+    for name, entry in schedule.items():
+        assert entry["options"]["retry"] is True, name
+        assert entry["options"]["retry_policy"]["max_retries"] is None, name
+        assert entry["options"]["expires"] > 0, name
