@@ -54,7 +54,7 @@ class Gateway:
         self.celery = celery_app
         self.results: redis.Redis = redis_client(settings.redis_url)
         self.cache = ScoreCache(redis_client(settings.cache_url), settings.cache_ttl_s)
-        self.batches = BatchStore(self.results, settings.result_ttl_s)
+        self.batches = BatchStore(self.results, settings.result_ttl_s, settings.batch_lost_after_s)
         self.pending = PendingStore(self.results, settings.result_ttl_s)
         self.admission = BatchAdmission(self.results, self.batches, settings)
         self.registry = Registry(settings.model_dir, keep=settings.models_keep)

@@ -11,7 +11,8 @@ import redis
 from redis.typing import EncodableT
 
 from weave_ml.connections import as_text
-from weave_ml.names import BATCH_PREFIX, CLIENT_BATCHES_PREFIX
+from weave_ml.names import BATCH_PREFIX, BATCH_QUEUE, CLIENT_BATCHES_PREFIX
+from weave_ml.queue_depth import backlog
 from weave_ml.scoring import SENSITIVITY_LEVELS, OperatingPoints, Score, decide
 
 STATUSES = ("queued", "running", "done", "failed")
@@ -19,6 +20,7 @@ STATUSES = ("queued", "running", "done", "failed")
 FAILURE_MESSAGES = {
     "timeout": "not scored within the scoring time limit (SCORING_TIME_LIMIT_S)",
     "scoring_failed": "scoring failed for good; submit the message again",
+    "lost": "lost by the broker in a Redis failure; submit the message again",
 }
 # A sensitivity per message takes one character in the job's record.
 _SENSITIVITY_CODES = {level: level[0] for level in SENSITIVITY_LEVELS}
@@ -41,9 +43,12 @@ class BatchStore:
     the texts: the ids (only when some were given) and one character of sensitivity per message.
     """
 
-    def __init__(self, client: redis.Redis, ttl_s: int) -> None:
+    def __init__(self, client: redis.Redis, ttl_s: int, lost_after_s: float | None = None) -> None:
+        """``client``: the broker's Redis (the lost-chunk check looks at its batch queue); ``lost_after_s``: see
+        ``status``, None to never declare messages lost."""
         self.client = client
         self.ttl_s = ttl_s
+        self.lost_after_s = lost_after_s
 
     def create(
         self,
@@ -60,6 +65,7 @@ class BatchStore:
             "created_at": time.time(),
             "sensitivities": "".join(_SENSITIVITY_CODES[s] for s in sensitivities),
             "started": 0,
+            "progress_at": time.time(),
         }
         if any(item_id is not None for item_id in ids):
             facts["ids"] = json.dumps(list(ids), ensure_ascii=False, separators=(",", ":"))
@@ -79,7 +85,7 @@ class BatchStore:
             return
         facts_key, scores_key = _keys(batch_id)
         with self.client.pipeline(transaction=True) as pipe:
-            pipe.hset(facts_key, "started", 1)
+            pipe.hset(facts_key, mapping={"started": 1, "progress_at": time.time()})
             pipe.hset(scores_key, mapping={str(i): _encode(s) for i, s in scores.items()})
             pipe.expire(scores_key, self.ttl_s)
             pipe.execute()
@@ -94,7 +100,7 @@ class BatchStore:
         facts_key, scores_key = _keys(batch_id)
         failure = json.dumps({"error": code})
         with self.client.pipeline(transaction=True) as pipe:
-            pipe.hset(facts_key, "started", 1)
+            pipe.hset(facts_key, mapping={"started": 1, "progress_at": time.time()})
             for position in positions:
                 pipe.hsetnx(scores_key, str(position), failure)
             pipe.expire(scores_key, self.ttl_s)
@@ -159,6 +165,10 @@ class BatchStore:
         if done == total:
             state = "failed" if failed == total else "done"
         else:
+            if self._chunks_lost(facts):
+                unanswered = [position for position in range(total) if str(position).encode() not in stored]
+                self.record_failure(batch_id, unanswered, "lost")
+                return self.status(batch_id, points_of)
             state = "running" if int(facts[b"started"]) or done else "queued"
         return {
             "batch_id": batch_id,
@@ -168,6 +178,22 @@ class BatchStore:
             "failed": failed,
             "results": results,
         }
+
+    def _chunks_lost(self, facts: Mapping[bytes, bytes]) -> bool:
+        """Whether an unfinished batch's missing chunks can no longer arrive: nothing landed for ``lost_after_s``,
+        and the broker holds no batch chunk, neither queued nor taken by a worker and not yet acknowledged.
+
+        Celery's Redis transport can lose a message outright when a connection fails between Redis handing it out
+        (BRPOP) and the worker recording it as taken; such a batch would otherwise say ``running`` until it
+        expires. A chunk that is merely waiting, behind other batches or for a worker, is in the queue, and one
+        a dead worker held is in the unacknowledged hash until it is redelivered: neither is declared lost.
+        """
+        if self.lost_after_s is None:
+            return False
+        progress_at = float(facts.get(b"progress_at", facts[b"created_at"]))
+        if time.time() - progress_at < self.lost_after_s:
+            return False
+        return backlog(self.client, [BATCH_QUEUE]).total == 0
 
 
 def _encode(score: Score, cached: bool = False) -> str:

@@ -110,6 +110,7 @@ class Settings:
     result_ttl_s: int = 24 * 3600  # RESULT_TTL_S: how long task and batch results are kept
     visibility_timeout_s: int = 60  # CELERY_VISIBILITY_TIMEOUT_S: unacknowledged tasks are redelivered after it
     scoring_time_limit_s: float = 30.0  # SCORING_TIME_LIMIT_S: a scoring task's messages not scored by then fail
+    batch_lost_after_s: float = 120.0  # BATCH_LOST_AFTER_S: a stalled batch's chunks the broker no longer holds fail
     batch_quota_messages: int = 100_000  # BATCH_QUOTA_MESSAGES: messages one client may have in unfinished batches
     broker_memory_limit: float = 0.8  # BATCH_BROKER_MEMORY_LIMIT: share of Redis maxmemory above which batches wait
     api_key: str | None = None  # WEAVE_API_KEY: admin endpoints are off without it
@@ -167,6 +168,7 @@ _VARIABLES: dict[str, tuple[str, Callable[[str], object]]] = {
     "RESULT_TTL_S": ("result_ttl_s", _positive(int)),
     "CELERY_VISIBILITY_TIMEOUT_S": ("visibility_timeout_s", _positive(int)),
     "SCORING_TIME_LIMIT_S": ("scoring_time_limit_s", _positive(float)),
+    "BATCH_LOST_AFTER_S": ("batch_lost_after_s", _positive(float)),
     "BATCH_QUOTA_MESSAGES": ("batch_quota_messages", _positive(int)),
     "BATCH_BROKER_MEMORY_LIMIT": ("broker_memory_limit", _share),
     "WEAVE_API_KEY": ("api_key", _optional),

@@ -3,6 +3,7 @@ a crashed retrain."""
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import signal
@@ -75,6 +76,34 @@ def test_a_worker_killed_mid_batch_loses_no_message_and_scores_none_twice(make_s
     assert [r["id"] for r in results] == [m["id"] for m in messages]
     assert [r["message_hash"] for r in results] == [message_hash(m["message"]) for m in messages]
     assert survivor.alive()
+
+
+def test_a_chunk_the_broker_lost_ends_its_batch_with_exactly_its_messages_marked_lost(make_stack):
+    """kombu's Redis transport can lose a message popped by a worker whose connection fails before it records it."""
+    stack = make_stack()
+    stack.env["BATCH_LOST_AFTER_S"] = "3"
+    gateway = stack.gateway()  # no worker yet: the chunks wait in the queue
+    texts = [f"{LURE if i % 2 else CHAT} {uuid.uuid4().hex}" for i in range(250)]
+    job = gateway.post("/predict/batch", {"messages": [{"message": text} for text in texts]}).json()
+    time.sleep(4)  # longer than BATCH_LOST_AFTER_S without progress, but the chunks are queued: none is lost
+    waiting = gateway.get(job["status_url"]).json()
+    assert (waiting["status"], waiting["failed"]) == ("queued", 0)
+
+    broker = redis.Redis.from_url(stack.env["REDIS_URL"])
+    taken = broker.rpop("batch")  # the next chunk a worker would take vanishes
+    assert isinstance(taken, bytes)
+    lost = json.loads(taken)
+    args, _kwargs, _embed = json.loads(base64.b64decode(lost["body"]))
+    lost_positions = [item["position"] for item in args[1]]
+    assert len(lost_positions) == 100
+    stack.worker().wait_ready()
+    status = wait_until(
+        lambda: (s := gateway.get(job["status_url"]).json())["status"] == "done" and s, 60, "the batch to end", 0.5
+    )
+    assert (status["done"], status["failed"]) == (250, 100)
+    assert [r["index"] for r in status["results"] if "error" in r] == lost_positions
+    assert {r["error"]["code"] for r in status["results"] if "error" in r} == {"lost"}
+    assert all(isinstance(r["is_phishing"], bool) for r in status["results"] if "error" not in r)
 
 
 def test_redis_stopped_then_started_again_on_its_port(seed_model, tmp_path):
