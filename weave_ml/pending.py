@@ -18,6 +18,9 @@ class Pending:
     message_hash: str
     sensitivity: str
     model_version: str
+    # The text's campaign signature (weave_ml.campaigns.signature: hashes, no text), so the late answer shows
+    # the campaign; empty for a text too short to join one, or when campaigns are off.
+    campaign_bands: tuple[str, ...] = ()
 
 
 class PendingStore:
@@ -28,8 +31,9 @@ class PendingStore:
         self.ttl_s = ttl_s
 
     def remember(self, request_id: str, pending: Pending) -> None:
-        """Keep what answers a timed-out request later, in about 100 bytes."""
-        value = " ".join((pending.message_hash, pending.sensitivity, pending.model_version))
+        """Keep what answers a timed-out request later, in about 100 bytes (400 with a campaign signature)."""
+        bands = ",".join(pending.campaign_bands) or "-"
+        value = " ".join((pending.message_hash, pending.sensitivity, pending.model_version, bands))
         self.client.set(f"{PENDING_PREFIX}:{request_id}", value, ex=self.ttl_s)
 
     def mark_dropped(self, request_ids: Sequence[str]) -> None:
@@ -44,5 +48,11 @@ class PendingStore:
     def lookup(self, request_id: str) -> tuple[Pending | None, bool]:
         """Return what :meth:`remember` kept (or None) and whether the request was dropped, in one round trip."""
         raw, dropped = self.client.mget([f"{PENDING_PREFIX}:{request_id}", f"{DROPPED_PREFIX}:{request_id}"])
-        pending = None if raw is None else Pending(*as_text(raw).split(" "))
-        return pending, dropped is not None
+        return None if raw is None else _parsed(as_text(raw)), dropped is not None
+
+
+def _parsed(value: str) -> Pending:
+    # Three fields when written by a gateway that predates campaign signatures (a rolling update).
+    message_hash, sensitivity, model_version, *rest = value.split(" ")
+    bands = tuple(rest[0].split(",")) if rest and rest[0] != "-" else ()
+    return Pending(message_hash, sensitivity, model_version, bands)

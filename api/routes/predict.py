@@ -67,7 +67,8 @@ def predict(json: PredictRequest) -> Prediction:
         if not waiter.done.wait(max(0.0, remaining)):
             gw.dispatcher.forget(waiter)
             try:
-                gw.pending.remember(waiter.request_id, Pending(digest, json.sensitivity, version))
+                bands = campaigns.counter().bands_of(json.message)
+                gw.pending.remember(waiter.request_id, Pending(digest, json.sensitivity, version, bands))
             except BROKER_ERRORS as exc:  # no way to fetch the answer later: say so now
                 raise unavailable(exc) from None
             raise ApiError(
@@ -118,7 +119,12 @@ def result(task_id: str) -> Any:
     versions = list(dict.fromkeys([*gw.serving_versions(), pending.model_version]))
     score = gw.cached_scores([pending.message_hash], versions)[0]
     if score is not None:
-        return Prediction.model_construct(**decide(score, pending.sensitivity, points_of(score.model_version)))
+        prediction = decide(score, pending.sensitivity, points_of(score.model_version))
+        # The campaign as it stands now, found from the signature kept at the timeout (the text is not kept). The
+        # message itself is not counted into it: it was not answered in time.
+        counter = campaigns.counter()
+        prediction = counter.judge(prediction, counter.find(pending.campaign_bands))
+        return Prediction.model_construct(**prediction)
     if dropped:
         raise ApiError(
             410, "dropped", "the request's task expired in the queue before a worker took it; send the message again"

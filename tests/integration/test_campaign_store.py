@@ -104,3 +104,14 @@ def test_verdicts_written_to_mongodb_label_the_campaigns_of_their_texts(store, r
     assert sweep(settings, counter) == {"read": 1, "labelled": 1}
     assert store.get_many([members[-1].id])[members[-1].id].verdict == "normal"
     assert sweep(settings, counter) == {"read": 0, "labelled": 0}
+
+
+def test_a_signature_finds_its_campaign_without_counting_a_message(store):
+    assert store.find(lure(0)[0]) is None  # nothing counted yet
+    counted = store.observe([lure(n) for n in range(6)], [f"010-1234-{5000 + n}" for n in range(6)], [True] * 6)
+    last = counted[-1]
+    assert last is not None
+    found = store.find(lure(40)[0])  # a variant never seen: names, numbers and link differ
+    assert found is not None and (found.id, found.messages, found.senders) == (last.id, 6, 6)
+    assert store.find(lure(41)[0]).messages == 6  # finding counts nothing
+    assert store.find(lure(1, OTHER)[0]) is None  # another template belongs to no campaign

@@ -191,3 +191,28 @@ def test_a_report_on_one_member_changes_the_answers_of_the_others(replay):
         gateways[0].post("/admin/campaigns/report", {"message": line, "verdict": "x"}, headers=ADMIN).status_code == 400
     )
     assert gateways[0].get("/admin/campaigns").status_code == 401
+
+
+def test_the_late_answer_of_a_timed_out_request_carries_the_campaign_of_its_text(make_stack):
+    stack = make_stack()
+    worker = stack.worker()
+    worker.wait_ready()
+    gateway = stack.gateway()
+    rng = random.Random(7)
+    variants = [text for text, _ in lure_variants(rng)[:8]]
+    for n, text in enumerate(variants[:6]):
+        formed = gateway.post("/predict", {"message": text, "sender": f"010-2222-{3000 + n}"}).json()["campaign"]
+    assert formed is not None and formed["senders"] == 6
+
+    worker.stop()  # no worker: the next request times out, and only its hash and signature are kept
+    timed_out = gateway.post("/predict", {"message": variants[6], "sender": "010-2222-4000"})
+    assert timed_out.status_code == 504
+    stack.worker().wait_ready()
+    # Its task expired unscored; the same text answered for another request gives the timed-out one its answer.
+    again = gateway.post("/predict", {"message": variants[6], "sender": "010-2222-4001"}).json()
+    late = gateway.get(timed_out.json()["status_url"])
+    assert late.status_code == 200, late.text
+    campaign = late.json()["campaign"]
+    assert campaign is not None and campaign["id"] == formed["id"]
+    assert campaign["messages"] == again["campaign"]["messages"] == 7  # reading the late answer counted nothing
+    assert late.json()["is_phishing"] == again["is_phishing"] and late.json()["reasons"] == again["reasons"]

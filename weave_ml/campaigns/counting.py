@@ -77,6 +77,22 @@ class CampaignCounter:
             return None
         return self._gatherer.submit((found, sender, score.probability >= self.phishing_from))
 
+    def bands_of(self, message: str) -> tuple[str, ...]:
+        """Return the message's campaign signature (band hashes, no text) to find its campaign later, or () when it
+        cannot join one or campaigns are off."""
+        found = signature(message) if self.enabled else None
+        return () if found is None else found[0].bands
+
+    def find(self, bands: Sequence[str]) -> Campaign | None:
+        """Return the campaign of a signature kept by :meth:`bands_of`, as it stands now, without counting anything."""
+        if not self.enabled or not bands or time.monotonic() < self._down_until:
+            return None
+        try:
+            return self.store.find(Signature(tuple(bands)))
+        except ERRORS as exc:
+            self._failed(exc, 1)
+            return None
+
     def _observe_signed(self, items: Sequence[tuple[tuple[Signature, str], str | None, bool]]) -> list[Campaign | None]:
         return self._guarded(
             lambda: self.store.observe([i[0] for i in items], [i[1] for i in items], [i[2] for i in items]),

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import hashlib
 import time
+from collections import Counter
 from collections.abc import Sequence
 
 import redis
@@ -219,6 +220,18 @@ class CampaignStore:
         }
         found = self.get_many(sorted(set(ids.values())))
         return {position: found[campaign_id] for position, campaign_id in ids.items() if campaign_id in found}
+
+    def find(self, signature: Signature) -> Campaign | None:
+        """Return the campaign a signature belongs to now (the script's vote: at least MIN_VOTES bands, the most
+        votes), without counting a message; None when it belongs to none."""
+        pointed = self.client.mget([f"{CAMPAIGN_PREFIX}:band:{band}" for band in signature.bands])
+        votes = Counter(_text(campaign_id) for campaign_id in pointed if campaign_id is not None)
+        if not votes:
+            return None
+        campaign_id, count = votes.most_common(1)[0]
+        if count < MIN_VOTES:
+            return None
+        return self.get_many([campaign_id]).get(campaign_id)
 
     def get_many(self, ids: Sequence[str]) -> dict[str, Campaign]:
         """Return the campaigns of ``ids`` that still exist, in one round trip."""
