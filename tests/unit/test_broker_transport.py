@@ -1,0 +1,65 @@
+"""The broker transport against the machine's Redis (database 15): tasks published and read back as kombu's own
+transport would, with one redis-py client per channel instead of one per command."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import redis
+from celery import Celery
+
+from tests.unit.machine_redis import machine_redis
+from weave_ml import broker_transport
+from weave_ml.names import PREDICT_QUEUE, SCORE_MESSAGES_TASK
+
+DB = 15
+
+
+@pytest.fixture
+def client():
+    yield from machine_redis(DB)
+
+
+@pytest.fixture
+def app(monkeypatch, client) -> Celery:
+    monkeypatch.setenv("REDIS_URL", f"redis://127.0.0.1:6379/{DB}")
+    from workers.celery_app import create_celery_app
+
+    return create_celery_app()
+
+
+def _publish(app: Celery, count: int) -> None:
+    for n in range(count):
+        app.send_task(SCORE_MESSAGES_TASK, args=[[{"n": n}], "reply"], queue=PREDICT_QUEUE, ignore_result=True)
+
+
+def test_the_app_publishes_through_it_with_one_client_per_channel(app, client, monkeypatch):
+    with app.connection_for_write() as connection:
+        assert isinstance(connection.transport, broker_transport.Transport)
+    _publish(app, 5)  # connections, declarations
+    created = []
+    original = redis.Redis.__init__
+
+    def counting(self, *args, **kwargs):
+        created.append(self)
+        original(self, *args, **kwargs)
+
+    monkeypatch.setattr(redis.Redis, "__init__", counting)
+    _publish(app, 200)  # each with its task-sent event: two publishes
+    assert len(created) == 0  # kombu's own channel builds 400 here
+    queued = [json.loads(raw) for raw in client.lrange(PREDICT_QUEUE, 0, -1)]
+    assert len(queued) == 205
+    assert sorted(m["headers"]["id"] for m in queued) == sorted({m["headers"]["id"] for m in queued})
+
+
+def test_a_channel_whose_pool_was_replaced_gets_a_client_of_the_new_pool(app):
+    with app.connection_for_write() as connection:
+        channel = connection.default_channel
+        first = channel._create_client()
+        assert channel._create_client() is first
+        assert channel._create_client(asynchronous=True) is not first  # blocking commands keep their own
+        channel._pool = None
+        second = channel._create_client()
+        assert second is not first and second.connection_pool is channel.pool
+        assert second.ping()
