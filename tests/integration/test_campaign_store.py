@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import itertools
+import time
 
 import pytest
 
+from devstack.processes import wait_until
 from tests.integration.mongo import mongo_server_fixture, reports_fixture  # noqa: F401 - fixtures
 from weave_ml.campaigns.counting import CampaignCounter
 from weave_ml.campaigns.policy import Rules
@@ -13,6 +15,7 @@ from weave_ml.campaigns.reports import sweep
 from weave_ml.campaigns.signature import signature
 from weave_ml.campaigns.store import CampaignStore
 from weave_ml.names import SERVICE_COUNTERS_KEY
+from weave_ml.scoring import Score
 from weave_ml.settings import Settings
 
 _databases = itertools.count(900)
@@ -115,3 +118,33 @@ def test_a_signature_finds_its_campaign_without_counting_a_message(store):
     assert found is not None and (found.id, found.messages, found.senders) == (last.id, 6, 6)
     assert store.find(lure(41)[0]).messages == 6  # finding counts nothing
     assert store.find(lure(1, OTHER)[0]) is None  # another template belongs to no campaign
+
+
+def test_a_repeated_text_is_answered_from_its_last_count_and_counted_in_the_background(store):
+    counter = CampaignCounter(store, recent_ttl_s=0.5)
+    calls: list[int] = []
+    observe = store.observe
+
+    def observing(signatures, *args, **kwargs):
+        calls.append(len(signatures))
+        return observe(signatures, *args, **kwargs)
+
+    store.observe = observing  # counts the store's calls; the store itself is real
+    text = LURE.format(name="김민준", n=1234)
+    flagged = Score("sha256:" + "0" * 64, 0.95, (), "v1")
+    first = counter.observe_one(text, "010-1111-0001", flagged)
+    assert first is not None and calls == [1]  # a new text waits for its count
+    repeats = [counter.observe_one(text, f"010-1111-{n:04d}", flagged) for n in range(2, 12)]
+    assert calls == [1] and {r.id for r in repeats if r} == {first.id}  # ten repeats answered without a call
+    wait_until(lambda: sum(calls) == 11, 5, "the repeats to be counted")
+    assert len(calls) <= 3  # in one call or a few, not ten
+    counted = store.find(lure(0)[0])
+    assert counted is not None and (counted.messages, counted.senders, counted.phishing) == (11, 11, 11)
+    # The background count refreshed what the next repeat is answered with.
+    refreshed = counter.observe_one(text, "010-1111-0099", flagged)
+    assert refreshed is not None and refreshed.messages >= 11
+    time.sleep(0.6)  # older than recent_ttl_s: the text waits for a count of its own again
+    before = len(calls)
+    own = counter.observe_one(text, "010-1111-0100", flagged)
+    assert own is not None and own.messages >= 12
+    assert calls[before] == 1

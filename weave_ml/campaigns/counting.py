@@ -19,6 +19,7 @@ from weave_ml import counters
 from weave_ml.campaigns import policy
 from weave_ml.campaigns.gathering import Gatherer
 from weave_ml.campaigns.policy import Campaign
+from weave_ml.campaigns.recent import RecentCounts, text_key
 from weave_ml.campaigns.signature import Signature, signature
 from weave_ml.campaigns.store import CampaignStore
 from weave_ml.scoring import Score
@@ -28,19 +29,31 @@ log = logging.getLogger(__name__)
 
 RETRY_AFTER_S = 5.0
 ERRORS = (redis.RedisError, OSError)
+# How long a process answers a repeated text with the campaign its last count returned (see campaigns.recent).
+RECENT_TTL_S = 2.0
+
+# One message to count: its signature and masked template, its sender, whether it was scored phishing.
+_Count = tuple[tuple[Signature, str], str | None, bool]
 
 
 class CampaignCounter:
     """Counts what a process scores or answers from the cache; None of this ever fails an answer."""
 
-    def __init__(self, store: CampaignStore, enabled: bool = True, phishing_from: float = 0.8) -> None:
+    def __init__(
+        self,
+        store: CampaignStore,
+        enabled: bool = True,
+        phishing_from: float = 0.8,
+        recent_ttl_s: float = RECENT_TTL_S,
+    ) -> None:
         self.store = store
         self.rules = store.rules
         self.enabled = enabled
         self.phishing_from = phishing_from
         self._down_until = float("-inf")
-        self._gatherer: Gatherer[tuple[tuple[Signature, str], str | None, bool], Campaign | None] = Gatherer(
-            self._observe_signed
+        self._gatherer: Gatherer[_Count, Campaign | None] = Gatherer(self._observe_signed)
+        self.recent: RecentCounts[tuple[tuple[Signature, str], Campaign], _Count] = RecentCounts(
+            self._count_repeats, ttl_s=recent_ttl_s
         )
 
     @classmethod
@@ -68,14 +81,26 @@ class CampaignCounter:
     def observe_one(self, message: str, sender: str | None, score: Score) -> Campaign | None:
         """Count one answered message and return its campaign; concurrent calls of this process share one Redis call.
 
-        A text too short or generic to join a campaign costs no Redis call at all.
+        A text too short or generic to join a campaign costs no Redis call at all; a text this process counted
+        in the last ``RECENT_TTL_S`` is answered with the campaign that count returned and counted in the
+        background (weave_ml.campaigns.recent).
         """
         if not self.enabled or time.monotonic() < self._down_until:
             return None
-        found = signature(message)
-        if found is None:
+        flagged = score.probability >= self.phishing_from
+        key = text_key(message)
+        recent = self.recent.get(key)
+        if recent is not None:
+            found, campaign = recent
+            self.recent.count_later(key, (found, sender, flagged))
+            return campaign
+        signed = signature(message)
+        if signed is None:
             return None
-        return self._gatherer.submit((found, sender, score.probability >= self.phishing_from))
+        counted = self._gatherer.submit((signed, sender, flagged))
+        if counted is not None:
+            self.recent.keep(key, (signed, counted))
+        return counted
 
     def bands_of(self, message: str) -> tuple[str, ...]:
         """Return the message's campaign signature (band hashes, no text) to find its campaign later, or () when it
@@ -93,11 +118,18 @@ class CampaignCounter:
             self._failed(exc, 1)
             return None
 
-    def _observe_signed(self, items: Sequence[tuple[tuple[Signature, str], str | None, bool]]) -> list[Campaign | None]:
+    def _observe_signed(self, items: Sequence[_Count]) -> list[Campaign | None]:
         return self._guarded(
             lambda: self.store.observe([i[0] for i in items], [i[1] for i in items], [i[2] for i in items]),
             len(items),
         )
+
+    def _count_repeats(self, counts: Sequence[_Count]) -> list[tuple[tuple[Signature, str], Campaign] | None]:
+        """Count repeats in one call (a failure is logged and counted as any other); keep what came back."""
+        if time.monotonic() < self._down_until:
+            return [None] * len(counts)
+        found = self._observe_signed(counts)
+        return [None if c is None else (count[0], c) for count, c in zip(counts, found, strict=True)]
 
     def label(self, message: str, verdict: str) -> Campaign | None:
         """Label the campaign of a reported message; None when the text is too short to belong to one."""

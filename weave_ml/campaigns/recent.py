@@ -1,0 +1,98 @@
+"""Texts a process counted moments ago: a repeat is answered with the campaign that count returned, and counted
+in the background, many repeats to one Redis call.
+
+A blast repeats the same text many times a second, and the hot-score map already answers those repeats without a
+socket; waiting for the campaign's Redis round trip on each would make the campaign step the slowest part of the
+answer. The price: a repeat's campaign is at most ``ttl_s`` old (its counts, and a verdict reported meanwhile,
+show up that much later), and the repeats counted in the last ``flush_every_s`` are lost if the process dies.
+Keys are a hash of the text, never the text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import threading
+import time
+from collections.abc import Callable, Sequence
+from typing import Generic, TypeVar
+
+from cachetools import TTLCache
+
+log = logging.getLogger(__name__)
+
+Found = TypeVar("Found")  # what a text's count returned, kept for its repeats
+Later = TypeVar("Later")  # a count to make in the background
+
+# Enough for every distinct text of a blast, as the hot-score map.
+MAX_ENTRIES = 10_000
+# Counts waiting beyond this many (Redis far too slow to keep up) are dropped, not held without bound.
+MAX_WAITING = 100_000
+
+
+def text_key(message: str) -> bytes:
+    """The key of a text: 16 bytes of its BLAKE2b hash."""
+    return hashlib.blake2b(message.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+class RecentCounts(Generic[Found, Later]):
+    """What recent texts' counts returned, and the counts of their repeats, sent by a thread of the process.
+
+    ``flush(counts)`` sends waiting counts in one call and returns, per count, what to keep for its text (or None
+    to keep nothing); it must not raise.
+    """
+
+    def __init__(
+        self,
+        flush: Callable[[Sequence[Later]], Sequence[Found | None]],
+        ttl_s: float = 2.0,
+        flush_every_s: float = 0.05,
+    ) -> None:
+        self._flush = flush
+        self.flush_every_s = flush_every_s
+        self._found: TTLCache[bytes, Found] = TTLCache(maxsize=MAX_ENTRIES, ttl=ttl_s)
+        self._waiting: list[tuple[bytes, Later]] = []
+        self._lock = threading.Lock()  # cachetools caches are not thread-safe
+        self._sender_pid: int | None = None  # the thread belongs to the process that started it (gunicorn forks)
+
+    def get(self, key: bytes) -> Found | None:
+        """Return what the last count of this text returned, if recent enough."""
+        with self._lock:
+            return self._found.get(key)
+
+    def keep(self, key: bytes, found: Found) -> None:
+        """Remember what a text's count returned, for its repeats."""
+        with self._lock:
+            self._found[key] = found
+
+    def count_later(self, key: bytes, count: Later) -> None:
+        """Queue a repeat's count for the next flush."""
+        with self._lock:
+            if len(self._waiting) >= MAX_WAITING:
+                return
+            self._waiting.append((key, count))
+            if self._sender_pid != os.getpid():
+                self._sender_pid = os.getpid()
+                threading.Thread(target=self._send_forever, name="campaign-counts", daemon=True).start()
+
+    def flush_now(self) -> int:
+        """Send the waiting counts in one call and keep what it returned for their texts; return how many."""
+        with self._lock:
+            waiting, self._waiting = self._waiting, []
+        if not waiting:
+            return 0
+        results = self._flush([count for _, count in waiting])
+        with self._lock:
+            for (key, _), found in zip(waiting, results, strict=True):
+                if found is not None:
+                    self._found[key] = found
+        return len(waiting)
+
+    def _send_forever(self) -> None:
+        while True:
+            time.sleep(self.flush_every_s)
+            try:
+                self.flush_now()
+            except Exception:  # the thread must outlive any one failure; flush itself reports Redis failures
+                log.exception("campaign counts not sent")
