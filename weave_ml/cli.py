@@ -105,7 +105,7 @@ def _evaluate_korean(args: argparse.Namespace) -> int:
         return 0
     everyday, golden = result["everyday_evaluation"], result["golden"]
     print(f"model {result['model_version']}: everyday evaluation part ({everyday['n']} texts no model trains on)")
-    print(f"and synthetic phishing of the golden split ({golden['n']} messages), per sensitivity:")
+    print(f"and the synthetic phishing of the golden split ({golden['phishing']} of its {golden['n']} messages):")
     print(f"{'':<8}{'threshold':>10}{'everyday flagged':>18}{'phishing caught':>17}")
     for level in SENSITIVITY_LEVELS:
         point, flagged = golden[level], everyday["flagged"][level]

@@ -144,5 +144,9 @@ def evaluate_korean(scorer: Scorer) -> dict[str, Any]:
     return {
         "model_version": scorer.version,
         "everyday_evaluation": everyday_flagged(scorer),
-        "golden": {"n": len(golden), **calibration.describe(scorer.points, golden, scores)},
+        "golden": {
+            "n": len(golden),
+            "phishing": sum(message.label for message in golden),
+            **calibration.describe(scorer.points, golden, scores),
+        },
     }
