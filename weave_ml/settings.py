@@ -106,7 +106,7 @@ class Settings:
     cron_schedule: str = "0 2 * * 0"  # ML_CRON_SCHEDULE
     predict_timeout_s: float = 5.0  # PREDICT_TIMEOUT_S
     cache_ttl_s: int = 7 * 24 * 3600  # CACHE_TTL_S: how long a score is reused
-    hot_scores_ttl_s: float = 2.0  # HOT_SCORES_TTL_S: how long a gateway process reuses a score in memory; 0: off
+    hot_scores_ttl_s: float = 10.0  # HOT_SCORES_TTL_S: how long a gateway process reuses a score in memory; 0: off
     result_ttl_s: int = 24 * 3600  # RESULT_TTL_S: how long task and batch results are kept
     visibility_timeout_s: int = 60  # CELERY_VISIBILITY_TIMEOUT_S: unacknowledged tasks are redelivered after it
     scoring_time_limit_s: float = 30.0  # SCORING_TIME_LIMIT_S: a scoring task's messages not scored by then fail

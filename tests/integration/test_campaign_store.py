@@ -11,6 +11,7 @@ from devstack.processes import wait_until
 from tests.integration.mongo import mongo_server_fixture, reports_fixture  # noqa: F401 - fixtures
 from weave_ml.campaigns.counting import CampaignCounter
 from weave_ml.campaigns.policy import Rules
+from weave_ml.campaigns.recent import text_key
 from weave_ml.campaigns.reports import sweep
 from weave_ml.campaigns.signature import signature
 from weave_ml.campaigns.store import CampaignStore
@@ -148,3 +149,31 @@ def test_a_repeated_text_is_answered_from_its_last_count_and_counted_in_the_back
     own = counter.observe_one(text, "010-1111-0100", flagged)
     assert own is not None and own.messages >= 12
     assert calls[before] == 1
+
+
+def test_a_reported_verdict_empties_what_repeats_are_answered_with(store):
+    counter = CampaignCounter(store)  # the production memory: 10 s
+    text = OTHER.format(name="이서연", n=52000)
+    calls: list[int] = []
+    observe = store.observe
+
+    def observing(signatures, *args, **kwargs):
+        calls.append(len(signatures))
+        return observe(signatures, *args, **kwargs)
+
+    store.observe = observing
+    plain = Score("sha256:" + "1" * 64, 0.1, (), "v1")
+    first = counter.observe_one(text, "010-2222-0001", plain)
+    assert first is not None and first.verdict is None and calls == [1]
+    assert counter.observe_one(text, "010-2222-0002", plain) is not None and calls == [1]  # from memory
+    wait_until(lambda: sum(calls) == 2, 2, "the repeat to be counted")  # nothing waits to be counted now
+    kept = counter.recent.get(text_key(text))
+    assert kept is not None and kept[1].verdict is None
+    found = signature(text)
+    assert found is not None
+    store.label(found, "phishing")  # as POST /admin/campaigns/report does, from any process
+    # Within a flush what was kept from before the verdict is forgotten: the next answer waits for a count of its
+    # own and carries the verdict.
+    wait_until(lambda: counter.recent.get(text_key(text)) is None, 2, "the memory to be emptied", 0.01)
+    after = counter.observe_one(text, "010-2222-0003", plain)
+    assert after is not None and after.verdict == "phishing" and calls[-1] == 1

@@ -30,7 +30,7 @@ log = logging.getLogger(__name__)
 RETRY_AFTER_S = 5.0
 ERRORS = (redis.RedisError, OSError)
 # How long a process answers a repeated text with the campaign its last count returned (see campaigns.recent).
-RECENT_TTL_S = 2.0
+RECENT_TTL_S = 10.0
 
 # One message to count: its signature and masked template, its sender, whether it was scored phishing.
 _Count = tuple[tuple[Signature, str], str | None, bool]
@@ -52,8 +52,9 @@ class CampaignCounter:
         self.phishing_from = phishing_from
         self._down_until = float("-inf")
         self._gatherer: Gatherer[_Count, Campaign | None] = Gatherer(self._observe_signed)
+        self._verdicts_seen: object = None
         self.recent: RecentCounts[tuple[tuple[Signature, str], Campaign], _Count] = RecentCounts(
-            self._count_repeats, ttl_s=recent_ttl_s
+            self._count_repeats, self._verdicts_changed, ttl_s=recent_ttl_s
         )
 
     @classmethod
@@ -123,6 +124,15 @@ class CampaignCounter:
             lambda: self.store.observe([i[0] for i in items], [i[1] for i in items], [i[2] for i in items]),
             len(items),
         )
+
+    def _verdicts_changed(self) -> bool:
+        """Whether a verdict was reported since the last look (any process, any gateway); True when unknown."""
+        try:
+            seen = self.store.verdicts_reported()
+        except ERRORS:
+            return True  # Redis is failing: what is kept can be forgotten, the answers go without campaigns anyway
+        changed, self._verdicts_seen = seen != self._verdicts_seen, seen
+        return changed
 
     def _count_repeats(self, counts: Sequence[_Count]) -> list[tuple[tuple[Signature, str], Campaign] | None]:
         """Count repeats in one call (a failure is logged and counted as any other); keep what came back."""

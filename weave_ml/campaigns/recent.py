@@ -3,9 +3,10 @@ in the background, many repeats to one Redis call.
 
 A blast repeats the same text many times a second, and the hot-score map already answers those repeats without a
 socket; waiting for the campaign's Redis round trip on each would make the campaign step the slowest part of the
-answer. The price: a repeat's campaign is at most ``ttl_s`` old (its counts, and a verdict reported meanwhile,
-show up that much later), and the repeats counted in the last ``flush_every_s`` are lost if the process dies.
-Keys are a hash of the text, never the text.
+answer. The price: a repeat is answered with the campaign as its text's last count (or the background count of an
+earlier repeat) returned it, at most ``ttl_s`` ago, so its counts lag that much; a verdict reported meanwhile
+empties the memory within ``flush_every_s`` (``changed``), so it never lags. The repeats counted in the last
+``flush_every_s`` are lost if the process dies. Keys are a hash of the text, never the text.
 """
 
 from __future__ import annotations
@@ -40,16 +41,19 @@ class RecentCounts(Generic[Found, Later]):
     """What recent texts' counts returned, and the counts of their repeats, sent by a thread of the process.
 
     ``flush(counts)`` sends waiting counts in one call and returns, per count, what to keep for its text (or None
-    to keep nothing); it must not raise.
+    to keep nothing); it must not raise. ``changed()``, asked at every flush, says whether what is kept may have
+    gone wrong (a verdict was reported): everything kept is then forgotten.
     """
 
     def __init__(
         self,
         flush: Callable[[Sequence[Later]], Sequence[Found | None]],
-        ttl_s: float = 2.0,
+        changed: Callable[[], bool] = lambda: False,
+        ttl_s: float = 10.0,
         flush_every_s: float = 0.05,
     ) -> None:
         self._flush = flush
+        self._changed = changed
         self.flush_every_s = flush_every_s
         self._found: TTLCache[bytes, Found] = TTLCache(maxsize=MAX_ENTRIES, ttl=ttl_s)
         self._waiting: list[tuple[bytes, Later]] = []
@@ -65,6 +69,7 @@ class RecentCounts(Generic[Found, Later]):
         """Remember what a text's count returned, for its repeats."""
         with self._lock:
             self._found[key] = found
+            self._start_sender()
 
     def count_later(self, key: bytes, count: Later) -> None:
         """Queue a repeat's count for the next flush."""
@@ -72,12 +77,20 @@ class RecentCounts(Generic[Found, Later]):
             if len(self._waiting) >= MAX_WAITING:
                 return
             self._waiting.append((key, count))
-            if self._sender_pid != os.getpid():
-                self._sender_pid = os.getpid()
-                threading.Thread(target=self._send_forever, name="campaign-counts", daemon=True).start()
+            self._start_sender()
+
+    def _start_sender(self) -> None:
+        # Under the lock. Started by the first entry, in the process that has it: not before gunicorn forks.
+        if self._sender_pid != os.getpid():
+            self._sender_pid = os.getpid()
+            threading.Thread(target=self._send_forever, name="campaign-counts", daemon=True).start()
 
     def flush_now(self) -> int:
-        """Send the waiting counts in one call and keep what it returned for their texts; return how many."""
+        """Forget everything kept if ``changed()``; send the waiting counts in one call and keep what it returned
+        for their texts; return how many were sent."""
+        if self._changed():
+            with self._lock:
+                self._found.clear()
         with self._lock:
             waiting, self._waiting = self._waiting, []
         if not waiting:

@@ -32,6 +32,8 @@ from weave_ml.names import CAMPAIGN_PREFIX, SERVICE_COUNTERS_KEY
 from weave_ml.settings import Settings
 
 MIN_VOTES = 2
+# How many verdicts were reported: weave_ml.campaigns.recent forgets what it kept when this changes.
+_VERDICTS_KEY = f"{CAMPAIGN_PREFIX}:verdicts"
 _FIELDS = ("messages", "phishing", "first_seen", "last_seen", "verdict", "template", "senders")
 
 # ARGV: prefix, now, ttl, min_senders, phishing share, bands, min votes, verdict ('' to count), the service counters'
@@ -156,7 +158,15 @@ class CampaignStore:
             raise ValueError(f"verdict must be one of {', '.join(VERDICTS)}, not {verdict!r}")
         campaign = self._run([found], [None], [verdict == VERDICTS[0]], verdict, now)[0]
         assert campaign is not None
+        with self.client.pipeline(transaction=False) as pipe:  # processes answering repeats from memory look here
+            pipe.incr(_VERDICTS_KEY)
+            pipe.expire(_VERDICTS_KEY, self.window_s)
+            pipe.execute()
         return campaign
+
+    def verdicts_reported(self) -> object:
+        """A value that changes whenever a verdict is reported (a counter, expiring with the window)."""
+        return self.client.get(_VERDICTS_KEY)
 
     def _run(
         self,
