@@ -487,162 +487,219 @@ def metric_of(rounds: list[dict[str, dict[str, Any]]], metric: str) -> list[dict
     return [{name: summary[metric] for name, summary in r.items()} for r in rounds]
 
 
-def run(profile: Profile, scoring_workers: int) -> tuple[list[dict[str, Any]], int]:
+def _predict_unique_c32(bench: Bench) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    print("unique texts, 32 connections", flush=True)
+    rounds = bench.predict(32, "unique")
+    rows.append(
+        compare(
+            "predict_unique_c32",
+            "requests_per_s",
+            metric_of(rounds, "requests_per_s"),
+            PEERS,
+            higher_is_better=True,
+            target=1.0,
+            target_text=">= 1.0x faster peer",
+        )
+    )
+    rows.append(
+        compare(
+            "predict_unique_c32",
+            "p99_ms",
+            metric_of(rounds, "p99_ms"),
+            PEERS,
+            higher_is_better=False,
+            target=2.0,
+            target_text="<= 2.0x faster peer",
+        )
+    )
+    rows.append(figure("predict_unique_c32", "redis_cmds_per_req", bench.commands_per_predict(32, "unique")))
+    return rows
+
+
+def _predict_unique_c1(bench: Bench) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    print("unique texts, 1 connection", flush=True)
+    rounds = bench.predict(1, "unique")
+    for metric, bound in (("p50_ms", 1.0), ("p99_ms", 1.5)):
+        rows.append(
+            compare(
+                "predict_unique_c1",
+                metric,
+                metric_of(rounds, metric),
+                PEERS,
+                higher_is_better=False,
+                target=bound,
+                target_text=f"<= {bound}x faster peer",
+            )
+        )
+    rows.append(figure("predict_unique_c1", "redis_cmds_per_req", bench.commands_per_predict(1, "unique")))
+    return rows
+
+
+def _predict_repeated_c32(bench: Bench) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    print("repeated texts, 32 connections", flush=True)
+    bench.warm_cache()
+    rounds = bench.predict(32, "cached")
+    rows.append(
+        compare(
+            "predict_repeated_c32",
+            "requests_per_s",
+            metric_of(rounds, "requests_per_s"),
+            PEERS,
+            higher_is_better=True,
+            target=3.0,
+            target_text=">= 3.0x faster peer",
+        )
+    )
+    rows.append(figure("predict_repeated_c32", "redis_cmds_per_req", bench.commands_per_predict(32, "cached")))
+    return rows
+
+
+def _predict_during_batch(bench: Bench) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    print("/predict while a batch runs", flush=True)
+    during = bench.predict_during_batch()
+    # In the order measured: "during" is weave-ml's value, compared with "alone".
+    p99s = [{WEAVE if k == "during" else k: v["p99_ms"] for k, v in r.items()} for r in during]
+    rows.append(
+        compare(
+            "predict_during_batch",
+            "p99_ms",
+            p99s,
+            ["alone"],
+            higher_is_better=False,
+            target=3.0,
+            target_text="<= 3.0x /predict alone",
+        )
+    )
+    failed = sum(r["during"]["errors"] for r in during)
+    rows.append(figure("predict_during_batch", "errors", failed, target_text="0", met=failed == 0))
+    return rows
+
+
+def _batch_100k(bench: Bench) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    print("batch", flush=True)
+    rows.append(
+        compare(
+            "batch_100k",
+            "messages_per_s",
+            bench.batch(),
+            [RAW],
+            higher_is_better=True,
+            target=0.85,
+            target_text=">= 0.85x raw, 2 processes",
+        )
+    )
+    return rows
+
+
+def _scale_out_1_to_2(bench: Bench) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    print("scale-out", flush=True)
+    scaling = bench.scale_out()
+    rows.append(
+        compare(
+            "scale_out_1_to_2",
+            "messages_per_s",
+            [{WEAVE if k == "2" else "1 worker": v for k, v in r.items()} for r in scaling],
+            ["1 worker"],
+            higher_is_better=True,
+            target=1.7,
+            target_text=">= 1.7x one worker",
+        )
+    )
+    return rows
+
+
+def _campaign(bench: Bench) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    assert bench.redis is not None
+    cost = campaign_probe.measure(bench.redis.client(), bench.profile.corpus_size // 2)
+    print(f"  campaign step: {cost}", flush=True)
+    for name, step in (("campaign_predict", "predict"), ("campaign_repeat", "repeat"), ("campaign_batch", "batch")):
+        # CPU time (this process and Redis): on a shared machine, wall time also counts the neighbours' work.
+        added = cost[f"{step}_added_cpu_ms"]
+        rows.append(
+            figure(
+                name,
+                "cpu_ms_per_message",
+                cost[f"{step}_on_cpu_ms"],
+                target_text="<= +0.3 ms (on - off)",
+                met=added <= 0.3,
+                beside={"campaigns off": cost[f"{step}_off_cpu_ms"]},
+            )
+        )
+    return rows
+
+
+def _retrain_100k(bench: Bench) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    retrain = bench.retrain()
+    rows.append(
+        figure(
+            "retrain_100k",
+            "seconds",
+            retrain["seconds"],
+            target_text="<= 60 s",
+            met=retrain["seconds"] <= 60,
+        )
+    )
+    rows.append(
+        figure(
+            "retrain_100k",
+            "peak_rss_mib",
+            retrain["peak_rss_mib"],
+            target_text="<= 2048 MiB",
+            met=retrain["peak_rss_mib"] <= 2048,
+        )
+    )
+    return rows
+
+
+def _retrain_1m_reports(bench: Bench) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
+    retrain = bench.retrain_reports()
+    rows += [
+        figure("retrain_1m_reports", "fill_seconds", retrain["fill_seconds"]),
+        figure("retrain_1m_reports", "seconds", retrain["seconds"]),
+        figure("retrain_1m_reports", "cpu_seconds", retrain["cpu_seconds"]),
+        figure(
+            "retrain_1m_reports",
+            "peak_rss_mib",
+            retrain["peak_rss_mib"],
+            target_text=f"<= {TRAINER_MEMORY_MIB} MiB",
+            met=retrain["peak_rss_mib"] <= TRAINER_MEMORY_MIB,
+        ),
+    ]
+    return rows
+
+
+# The scenarios, in the order they run; ``--only`` picks some (the servers start either way).
+SCENARIOS: dict[str, Callable[[Bench], list[dict[str, Any]]]] = {
+    "predict_unique_c32": _predict_unique_c32,
+    "predict_unique_c1": _predict_unique_c1,
+    "predict_repeated_c32": _predict_repeated_c32,
+    "predict_during_batch": _predict_during_batch,
+    "batch_100k": _batch_100k,
+    "scale_out_1_to_2": _scale_out_1_to_2,
+    "campaign": _campaign,
+    "retrain_100k": _retrain_100k,
+    "retrain_1m_reports": _retrain_1m_reports,
+}
+
+
+def run(profile: Profile, scoring_workers: int, only: set[str] | None = None) -> tuple[list[dict[str, Any]], int]:
+    """Run every scenario (or those named in ``only``) and return the table's rows and the failed requests."""
     workdir = Path(tempfile.mkdtemp(prefix="weave-bench-"))
     bench = Bench(workdir, profile, scoring_workers)
     rows = []
     try:
-        print("unique texts, 32 connections", flush=True)
-        rounds = bench.predict(32, "unique")
-        rows.append(
-            compare(
-                "predict_unique_c32",
-                "requests_per_s",
-                metric_of(rounds, "requests_per_s"),
-                PEERS,
-                higher_is_better=True,
-                target=1.0,
-                target_text=">= 1.0x faster peer",
-            )
-        )
-        rows.append(
-            compare(
-                "predict_unique_c32",
-                "p99_ms",
-                metric_of(rounds, "p99_ms"),
-                PEERS,
-                higher_is_better=False,
-                target=2.0,
-                target_text="<= 2.0x faster peer",
-            )
-        )
-        rows.append(figure("predict_unique_c32", "redis_cmds_per_req", bench.commands_per_predict(32, "unique")))
-
-        print("unique texts, 1 connection", flush=True)
-        rounds = bench.predict(1, "unique")
-        for metric, bound in (("p50_ms", 1.0), ("p99_ms", 1.5)):
-            rows.append(
-                compare(
-                    "predict_unique_c1",
-                    metric,
-                    metric_of(rounds, metric),
-                    PEERS,
-                    higher_is_better=False,
-                    target=bound,
-                    target_text=f"<= {bound}x faster peer",
-                )
-            )
-        rows.append(figure("predict_unique_c1", "redis_cmds_per_req", bench.commands_per_predict(1, "unique")))
-
-        print("repeated texts, 32 connections", flush=True)
-        bench.warm_cache()
-        rounds = bench.predict(32, "cached")
-        rows.append(
-            compare(
-                "predict_repeated_c32",
-                "requests_per_s",
-                metric_of(rounds, "requests_per_s"),
-                PEERS,
-                higher_is_better=True,
-                target=3.0,
-                target_text=">= 3.0x faster peer",
-            )
-        )
-        rows.append(figure("predict_repeated_c32", "redis_cmds_per_req", bench.commands_per_predict(32, "cached")))
-
-        print("/predict while a batch runs", flush=True)
-        during = bench.predict_during_batch()
-        # In the order measured: "during" is weave-ml's value, compared with "alone".
-        p99s = [{WEAVE if k == "during" else k: v["p99_ms"] for k, v in r.items()} for r in during]
-        rows.append(
-            compare(
-                "predict_during_batch",
-                "p99_ms",
-                p99s,
-                ["alone"],
-                higher_is_better=False,
-                target=3.0,
-                target_text="<= 3.0x /predict alone",
-            )
-        )
-        failed = sum(r["during"]["errors"] for r in during)
-        rows.append(figure("predict_during_batch", "errors", failed, target_text="0", met=failed == 0))
-
-        print("batch", flush=True)
-        rows.append(
-            compare(
-                "batch_100k",
-                "messages_per_s",
-                bench.batch(),
-                [RAW],
-                higher_is_better=True,
-                target=0.85,
-                target_text=">= 0.85x raw, 2 processes",
-            )
-        )
-
-        print("scale-out", flush=True)
-        scaling = bench.scale_out()
-        rows.append(
-            compare(
-                "scale_out_1_to_2",
-                "messages_per_s",
-                [{WEAVE if k == "2" else "1 worker": v for k, v in r.items()} for r in scaling],
-                ["1 worker"],
-                higher_is_better=True,
-                target=1.7,
-                target_text=">= 1.7x one worker",
-            )
-        )
-
-        assert bench.redis is not None
-        cost = campaign_probe.measure(bench.redis.client(), bench.profile.corpus_size // 2)
-        print(f"  campaign step: {cost}", flush=True)
-        for name, step in (("campaign_predict", "predict"), ("campaign_batch", "batch")):
-            # CPU time (this process and Redis): on a shared machine, wall time also counts the neighbours' work.
-            added = cost[f"{step}_added_cpu_ms"]
-            rows.append(
-                figure(
-                    name,
-                    "cpu_ms_per_message",
-                    cost[f"{step}_on_cpu_ms"],
-                    target_text="<= +0.3 ms (on - off)",
-                    met=added <= 0.3,
-                    beside={"campaigns off": cost[f"{step}_off_cpu_ms"]},
-                )
-            )
-        retrain = bench.retrain()
-        rows.append(
-            figure(
-                "retrain_100k",
-                "seconds",
-                retrain["seconds"],
-                target_text="<= 60 s",
-                met=retrain["seconds"] <= 60,
-            )
-        )
-        rows.append(
-            figure(
-                "retrain_100k",
-                "peak_rss_mib",
-                retrain["peak_rss_mib"],
-                target_text="<= 2048 MiB",
-                met=retrain["peak_rss_mib"] <= 2048,
-            )
-        )
-        retrain = bench.retrain_reports()
-        rows += [
-            figure("retrain_1m_reports", "fill_seconds", retrain["fill_seconds"]),
-            figure("retrain_1m_reports", "seconds", retrain["seconds"]),
-            figure("retrain_1m_reports", "cpu_seconds", retrain["cpu_seconds"]),
-            figure(
-                "retrain_1m_reports",
-                "peak_rss_mib",
-                retrain["peak_rss_mib"],
-                target_text=f"<= {TRAINER_MEMORY_MIB} MiB",
-                met=retrain["peak_rss_mib"] <= TRAINER_MEMORY_MIB,
-            ),
-        ]
+        for name, scenario in SCENARIOS.items():
+            if only is None or name in only:
+                rows += scenario(bench)
     finally:
         bench.stop()
         shutil.rmtree(workdir, ignore_errors=True)
@@ -672,7 +729,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--output", type=Path, default=RESULTS / "latest.json")
     parser.add_argument("--scoring-workers", type=int, default=2, help="Celery scoring worker processes")
     parser.add_argument("--rounds", type=int, help="rounds per scenario (at least 2; default: the profile's)")
+    parser.add_argument(
+        "--only", help=f"comma-separated scenarios to run, of: {', '.join(SCENARIOS)} (default: all)", default=""
+    )
     args = parser.parse_args(argv)
+    only = {name for name in args.only.split(",") if name} or None
+    if only and only - set(SCENARIOS):
+        parser.error(f"unknown scenarios: {', '.join(sorted(only - set(SCENARIOS)))}")
     if not shutil.which("wrk"):
         print(WRK_MISSING, file=sys.stderr)
         return 2
@@ -680,14 +743,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.rounds:
         profile = Profile(**{**profile.__dict__, "rounds": max(2, args.rounds)})
     started = time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime())
-    rows, errors = run(profile, args.scoring_workers)
+    rows, errors = run(profile, args.scoring_workers, only)
     print(table(rows))
     print(f"failed requests: {errors}")
     args.output.parent.mkdir(parents=True, exist_ok=True)
     result = {
         "machine": machine(),
         "date": started,
-        "command": "python -m bench.run" + (" --smoke" if args.smoke else ""),
+        "command": "python -m bench.run"
+        + (" --smoke" if args.smoke else "")
+        + (f" --only {args.only}" if only else ""),
         "smoke": args.smoke,
         "rounds": profile.rounds,
         "errors": errors,

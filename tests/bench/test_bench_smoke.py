@@ -23,6 +23,7 @@ SCENARIOS = {
     ("batch_100k", "messages_per_s"),
     ("scale_out_1_to_2", "messages_per_s"),
     ("campaign_predict", "cpu_ms_per_message"),
+    ("campaign_repeat", "cpu_ms_per_message"),
     ("campaign_batch", "cpu_ms_per_message"),
     ("retrain_100k", "seconds"),
     ("retrain_100k", "peak_rss_mib"),
@@ -70,3 +71,23 @@ def test_benchmark_smoke_run_writes_every_scenario(tmp_path):
         assert list(scenario["rounds"][0]) == list(reversed(list(scenario["rounds"][1])))
         low, high = scenario["spread"]
         assert 0 < low <= scenario["ratio"] <= high
+
+
+@pytest.mark.skipif(not shutil.which("wrk"), reason="wrk is not installed (apt-get install wrk)")
+@pytest.mark.timeout(600)
+def test_only_the_named_scenarios_run(tmp_path):
+    output = tmp_path / "some.json"
+    command = [sys.executable, "-m", "bench.run", "--smoke", "--only", "campaign,predict_unique_c1"]
+    subprocess.run([*command, "--output", str(output)], cwd=ROOT, check=True, timeout=540)
+    result = json.loads(output.read_text())
+    assert {s["name"] for s in result["scenarios"]} == {
+        "predict_unique_c1",
+        "campaign_predict",
+        "campaign_repeat",
+        "campaign_batch",
+    }
+    assert result["command"].endswith("--only campaign,predict_unique_c1")
+    refused = subprocess.run(
+        [*command[:-1], "nonsense"], check=False, cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert refused.returncode == 2 and "unknown scenarios: nonsense" in refused.stderr
