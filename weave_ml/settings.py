@@ -146,7 +146,7 @@ class Settings:
 
 
 # Environment variable → (field, parser). Parsers raise ValueError; the loader names the variable.
-_VARIABLES: dict[str, tuple[str, Callable[[str], object]]] = {
+VARIABLES: dict[str, tuple[str, Callable[[str], object]]] = {
     "REDIS_URL": ("redis_url", str),
     "CACHE_REDIS_URL": ("cache_redis_url", str),
     "MONGODB_URI": ("mongodb_uri", _optional),
@@ -203,7 +203,7 @@ def from_env(environ: Mapping[str, str] | None = None) -> Settings:
     """Build settings from environment variables, raising :class:`ConfigError` naming the first bad one."""
     environ = os.environ if environ is None else environ
     values: dict[str, Any] = {}
-    for variable, (name, parse) in _VARIABLES.items():
+    for variable, (name, parse) in VARIABLES.items():
         raw = environ.get(variable)
         if raw is None or (raw == "" and parse not in (_optional, _basic_auth, _rate_limit)):
             continue

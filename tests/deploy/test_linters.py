@@ -64,6 +64,7 @@ def test_hadolint():
     [
         ("vendor.compose-spec", STACK_FILE),
         ("vendor.compose-spec", LOCAL_FILE),
+        ("vendor.compose-spec", ROOT / "deploy" / "autoscale" / "docker-compose.autoscale.yml"),
         ("vendor.github-workflows", ROOT / ".github" / "workflows" / "deploy.yml"),
     ],
     ids=lambda value: value.name if isinstance(value, Path) else value,

@@ -1,0 +1,68 @@
+"""The optional scaling files agree with the service they scale: the Swarm scaler's stack and KEDA's ScaledObject
+name real settings, services, networks and metrics, with the scaler's own defaults."""
+
+from __future__ import annotations
+
+import re
+
+from devstack.stackfile import load_yaml
+from tests.deploy.conftest import ROOT, STACK_FILE
+from weave_ml.settings import VARIABLES, Settings
+
+AUTOSCALE_FILE = ROOT / "deploy" / "autoscale" / "docker-compose.autoscale.yml"
+KEDA_FILE = ROOT / "deploy" / "keda" / "scaledobject.yaml"
+DEFAULTS = Settings()
+
+
+def _default_of(value: str) -> str | None:
+    """The default of a ``${NAME:-default}`` reference, else None."""
+    found = re.fullmatch(r"\$\{\w+:-([^}]*)\}", value)
+    return found.group(1) if found else None
+
+
+def test_the_swarm_scaler_stack_names_real_settings_with_their_defaults():
+    (service,) = load_yaml(AUTOSCALE_FILE)["services"].values()
+    assert service["command"] == ["weave-ml", "autoscale"]
+    environment = service["environment"]
+    assert set(environment) <= set(VARIABLES)
+    for name, value in environment.items():
+        default = _default_of(str(value))
+        if name.startswith("AUTOSCALE_") and default is not None:
+            field = VARIABLES[name][0]
+            assert str(default) == str(getattr(DEFAULTS, field)).removesuffix(".0"), name
+
+
+def test_the_swarm_scaler_reaches_the_main_stack_on_its_network_and_scales_its_workers():
+    stack = load_yaml(STACK_FILE)
+    scaler = load_yaml(AUTOSCALE_FILE)
+    (external,) = scaler["networks"].values()
+    stack_name = "weave-ml"  # deploy.sh: docker stack deploy … weave-ml
+    assert external["external"] is True and external["name"] == f"{stack_name}_backend"
+    assert "backend" in stack["networks"]
+    service, _, worker = DEFAULTS.autoscale_service.partition("_")
+    assert service == stack_name and worker in stack["services"] and "backend" in stack["services"][worker]["networks"]
+    assert "redis-broker" in stack["services"]
+    assert (
+        "stack deploy" in (ROOT / "deploy" / "deploy.sh").read_text()
+        and f" {stack_name}" in (ROOT / "deploy" / "deploy.sh").read_text()
+    )
+
+
+def test_keda_scales_on_the_gauge_the_gateway_exports_with_the_scalers_bounds():
+    scaled = load_yaml(KEDA_FILE)
+    assert scaled["apiVersion"] == "keda.sh/v1alpha1" and scaled["kind"] == "ScaledObject"
+    spec = scaled["spec"]
+    assert (spec["minReplicaCount"], spec["maxReplicaCount"]) == (
+        DEFAULTS.autoscale_min_replicas,
+        DEFAULTS.autoscale_max_replicas,
+    )
+    assert (spec["pollingInterval"], spec["cooldownPeriod"]) == (
+        DEFAULTS.autoscale_interval_s,
+        DEFAULTS.autoscale_cooldown_s,
+    )
+    (trigger,) = spec["triggers"]
+    assert trigger["type"] == "prometheus"
+    metric = re.fullmatch(r"max\((\w+)\)", trigger["metadata"]["query"])
+    assert metric is not None
+    assert f'"{metric.group(1)}"' in (ROOT / "api" / "metrics.py").read_text()  # the gauge the gateway exports
+    assert int(trigger["metadata"]["threshold"]) == DEFAULTS.autoscale_tasks_per_replica
