@@ -26,7 +26,8 @@ log = logging.getLogger(__name__)
 Found = TypeVar("Found")  # what a text's count returned, kept for its repeats
 Later = TypeVar("Later")  # a count to make in the background
 
-# Enough for every distinct text of a blast, as the hot-score map.
+# Enough for every distinct text of a blast, as the hot-score map; about 2 KB an entry (the signature's 16 band
+# keys, the masked template, the campaign), so at most about 20 MB a process.
 MAX_ENTRIES = 10_000
 # Counts waiting beyond this many (Redis far too slow to keep up) are dropped, not held without bound.
 MAX_WAITING = 100_000
