@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import threading
 import time
 
 import pytest
@@ -121,52 +122,53 @@ def test_a_signature_finds_its_campaign_without_counting_a_message(store):
     assert store.find(lure(1, OTHER)[0]) is None  # another template belongs to no campaign
 
 
-def test_a_repeated_text_is_answered_from_its_last_count_and_counted_in_the_background(store):
+class CountingCalls:
+    """Wraps a real store's ``observe`` to record each call's size, by who made it: the answering thread (waits
+    for it) or the process's background counting thread."""
+
+    def __init__(self, store: CampaignStore, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.answering: list[int] = []
+        self.background: list[int] = []
+        self._observe = store.observe
+        monkeypatch.setattr(store, "observe", self)
+
+    def __call__(self, signatures, *args, **kwargs):
+        side = self.background if threading.current_thread().name == "campaign-counts" else self.answering
+        side.append(len(signatures))
+        return self._observe(signatures, *args, **kwargs)
+
+
+def test_a_repeated_text_is_answered_from_its_last_count_and_counted_in_the_background(store, monkeypatch):
     counter = CampaignCounter(store, recent_ttl_s=0.5)
-    calls: list[int] = []
-    observe = store.observe
-
-    def observing(signatures, *args, **kwargs):
-        calls.append(len(signatures))
-        return observe(signatures, *args, **kwargs)
-
-    store.observe = observing  # counts the store's calls; the store itself is real
+    calls = CountingCalls(store, monkeypatch)
     text = LURE.format(name="김민준", n=1234)
     flagged = Score("sha256:" + "0" * 64, 0.95, (), "v1")
     first = counter.observe_one(text, "010-1111-0001", flagged)
-    assert first is not None and calls == [1]  # a new text waits for its count
+    assert first is not None and calls.answering == [1]  # a new text waits for its count
     repeats = [counter.observe_one(text, f"010-1111-{n:04d}", flagged) for n in range(2, 12)]
-    assert calls == [1] and {r.id for r in repeats if r} == {first.id}  # ten repeats answered without a call
-    wait_until(lambda: sum(calls) == 11, 5, "the repeats to be counted")
-    assert len(calls) <= 3  # in one call or a few, not ten
+    assert calls.answering == [1] and {r.id for r in repeats if r} == {first.id}  # ten answered without a call
+    wait_until(lambda: sum(calls.background) == 10, 5, "the repeats to be counted")
+    assert len(calls.background) <= 3  # in one call or a few, not ten
     counted = store.find(lure(0)[0])
     assert counted is not None and (counted.messages, counted.senders, counted.phishing) == (11, 11, 11)
     # The background count refreshed what the next repeat is answered with.
     refreshed = counter.observe_one(text, "010-1111-0099", flagged)
-    assert refreshed is not None and refreshed.messages >= 11
+    assert refreshed is not None and refreshed.messages >= 11 and calls.answering == [1]
     time.sleep(0.6)  # older than recent_ttl_s: the text waits for a count of its own again
-    before = len(calls)
     own = counter.observe_one(text, "010-1111-0100", flagged)
     assert own is not None and own.messages >= 12
-    assert calls[before] == 1
+    assert calls.answering == [1, 1]
 
 
-def test_a_reported_verdict_empties_what_repeats_are_answered_with(store):
+def test_a_reported_verdict_empties_what_repeats_are_answered_with(store, monkeypatch):
     counter = CampaignCounter(store)  # the production memory: 10 s
+    calls = CountingCalls(store, monkeypatch)
     text = OTHER.format(name="이서연", n=52000)
-    calls: list[int] = []
-    observe = store.observe
-
-    def observing(signatures, *args, **kwargs):
-        calls.append(len(signatures))
-        return observe(signatures, *args, **kwargs)
-
-    store.observe = observing
     plain = Score("sha256:" + "1" * 64, 0.1, (), "v1")
     first = counter.observe_one(text, "010-2222-0001", plain)
-    assert first is not None and first.verdict is None and calls == [1]
-    assert counter.observe_one(text, "010-2222-0002", plain) is not None and calls == [1]  # from memory
-    wait_until(lambda: sum(calls) == 2, 2, "the repeat to be counted")  # nothing waits to be counted now
+    assert first is not None and first.verdict is None and calls.answering == [1]
+    assert counter.observe_one(text, "010-2222-0002", plain) is not None and calls.answering == [1]  # from memory
+    wait_until(lambda: sum(calls.background) == 1, 2, "the repeat to be counted")  # nothing waits to be counted now
     kept = counter.recent.get(text_key(text))
     assert kept is not None and kept[1].verdict is None
     found = signature(text)
@@ -176,4 +178,4 @@ def test_a_reported_verdict_empties_what_repeats_are_answered_with(store):
     # own and carries the verdict.
     wait_until(lambda: counter.recent.get(text_key(text)) is None, 2, "the memory to be emptied", 0.01)
     after = counter.observe_one(text, "010-2222-0003", plain)
-    assert after is not None and after.verdict == "phishing" and calls[-1] == 1
+    assert after is not None and after.verdict == "phishing" and calls.answering == [1, 1]
