@@ -4,6 +4,7 @@ transport would, with one redis-py client per channel instead of one per command
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
 
 import pytest
 import redis
@@ -12,6 +13,7 @@ from celery import Celery
 from tests.unit.machine_redis import machine_redis
 from weave_ml import broker_transport
 from weave_ml.names import PREDICT_QUEUE, SCORE_MESSAGES_TASK
+from weave_ml.settings import get_settings
 
 DB = 15
 
@@ -22,11 +24,16 @@ def client():
 
 
 @pytest.fixture
-def app(monkeypatch, client) -> Celery:
+def app(monkeypatch, client) -> Iterator[Celery]:
+    """The service's Celery app on database DB (settings read again: another test may have read them first)."""
     monkeypatch.setenv("REDIS_URL", f"redis://127.0.0.1:6379/{DB}")
+    get_settings.cache_clear()
     from workers.celery_app import create_celery_app
 
-    return create_celery_app()
+    app = create_celery_app()
+    assert app.conf.broker_url.endswith(f"/{DB}")
+    yield app
+    get_settings.cache_clear()
 
 
 def _publish(app: Celery, count: int) -> None:
