@@ -8,7 +8,7 @@ from typing import Any
 from celery.schedules import crontab
 from celery.signals import beat_init
 
-from weave_ml.names import CAMPAIGN_REPORTS_TASK, RETRAIN_TASK, ROLLOUT_CHECK_TASK
+from weave_ml.names import CAMPAIGN_EXAMPLES_TASK, CAMPAIGN_REPORTS_TASK, RETRAIN_TASK, ROLLOUT_CHECK_TASK
 from weave_ml.settings import ConfigError, Settings, get_settings
 
 # A retrain not started this long after its time is dropped, so runs missed while the trainer was down do
@@ -49,6 +49,13 @@ def build(settings: Settings) -> dict[str, Any]:
             "options": {"expires": settings.rollout_check_interval_s, **HELD_UNTIL_SENT},
         }
     }
+    if settings.campaigns and settings.campaign_examples_weight > 0:
+        # Well within a campaign's window, so a phishing campaign is seen alive at least once before it is forgotten.
+        schedule["campaign-examples"] = {
+            "task": CAMPAIGN_EXAMPLES_TASK,
+            "schedule": settings.campaign_examples_interval_s,
+            "options": {"expires": settings.campaign_examples_interval_s, **HELD_UNTIL_SENT},
+        }
     if settings.campaigns and settings.mongodb_uri:
         # Verdicts reach campaigns within this long; a sweep not taken before the next is due is dropped (the next
         # one reads from the same watermark).

@@ -19,6 +19,8 @@ class LabelledMessage:
     label: int
     sender: str | None = None
     source: str = ""
+    # How much the message counts in training next to a reported one (1): a campaign's template is weaker evidence.
+    weight: float = 1.0
 
 
 FORMATS = ("uci", "jsonl", "csv")

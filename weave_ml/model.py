@@ -106,12 +106,21 @@ def build_pipeline(random_state: int = 0) -> Pipeline:
 
 
 def train(messages: Sequence[LabelledMessage], random_state: int = 0) -> Pipeline:
-    """Fit a new pipeline on labelled messages."""
+    """Fit a new pipeline on labelled messages, each counting as much as its ``weight``.
+
+    The weights reach the SVMs and their calibration; the n-gram vocabulary and its IDF are counted over all
+    messages alike (scikit-learn's vectorisers take no weights).
+    """
     labels = np.array([message.label for message in messages])
     if len(set(labels.tolist())) < 2:
         raise ValueError("training needs both phishing and normal messages")
     inputs = to_inputs([m.message for m in messages], [m.sender for m in messages])
-    return build_pipeline(random_state).fit(inputs, labels)
+    weights = np.array([m.weight for m in messages], dtype=np.float64)
+    if np.any(weights < 0) or not np.any(weights > 0):
+        raise ValueError("message weights must be at least 0, and some above 0")
+    # Unweighted training stays the exact computation it always was.
+    fit_params = {} if np.all(weights == 1.0) else {"classifier__sample_weight": weights}
+    return build_pipeline(random_state).fit(inputs, labels, **fit_params)
 
 
 def vocabulary_size(pipeline: Pipeline) -> int:

@@ -14,6 +14,8 @@ REGISTRY_ADMIN_TASK = "weave.registry_admin"
 ROLLOUT_CHECK_TASK = "weave.rollout_check"
 # Reports the Java API wrote to MongoDB label the campaigns of their texts (weave_ml.campaigns.reports), on the trainer.
 CAMPAIGN_REPORTS_TASK = "weave.campaign_reports"
+# The masked templates of phishing campaigns are kept for the retrain (weave_ml.campaigns.examples), on the trainer.
+CAMPAIGN_EXAMPLES_TASK = "weave.campaign_examples"
 
 # Broker queues. A scoring worker consumes PREDICT_QUEUE before BATCH_QUEUE (see workers.celery_app), so a
 # /predict never waits behind batch work; the long retrain has a worker of its own.

@@ -13,8 +13,11 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import redis
 
 from weave_ml import model, plots, regression
+from weave_ml.campaigns import examples as campaign_examples
+from weave_ml.connections import redis_client
 from weave_ml.corpus import everyday
 from weave_ml.datasets import LabelledMessage
 from weave_ml.evaluation import GOLDEN_SPLIT_SEED, everyday_flagged, golden_split, held_out_split, metrics
@@ -303,6 +306,31 @@ class _Run:
             )
         return None
 
+    def _campaign_examples(self, exclude: Sequence[str]) -> tuple[list[LabelledMessage], dict[str, Any]]:
+        """The templates of the phishing campaigns seen in the data window, as weak examples, and what the report
+        says of them; none when campaigns are off, their weight is 0 or Redis cannot be read."""
+        settings = self.settings
+        described: dict[str, Any] = {
+            "used": 0,
+            "weight": settings.campaign_examples_weight,
+            "max": settings.campaign_examples_max,
+        }
+        if not settings.campaigns or settings.campaign_examples_weight == 0:
+            return [], {**described, "skipped": "CAMPAIGNS is off or CAMPAIGN_EXAMPLES_WEIGHT is 0"}
+        since = (self.now - dt.timedelta(days=settings.retrain_days)).timestamp()
+        try:
+            examples = campaign_examples.training_examples(
+                redis_client(settings.redis_url),
+                since,
+                settings.campaign_examples_max,
+                settings.campaign_examples_weight,
+                exclude,
+            )
+        except redis.RedisError as exc:
+            log.warning("retrain %s: campaign templates could not be read, training without them: %s", self.run_id, exc)
+            return [], {**described, "skipped": f"Redis could not be read: {type(exc).__name__}"}
+        return examples, {**described, "used": len(examples)}
+
     def _train_and_decide(self, reports: LabelledReports, lap: float) -> dict[str, Any]:
         seed_train, golden = golden_split()
         fresh_train, fresh_test = held_out_split(reports.messages, FRESH_TEST_FRACTION, GOLDEN_SPLIT_SEED)
@@ -311,10 +339,17 @@ class _Run:
         evaluation = _Evaluation(held_out, len(golden), everyday.load(everyday.EVALUATION), verdicts)
         # Frozen verdicts are held out of training as the golden set is: the gate measures on texts never learned.
         merged = training_set(seed_train, fresh_train, [*held_out, *verdicts])
-        train, dropped = balance(merged)
+        balanced, dropped = balance(merged)
+        # Weakly labelled examples come after the balance: a capped handful at a lower weight, they tip no class mix.
+        weak, weak_report = self._campaign_examples([m.message for m in [*held_out, *verdicts, *balanced]])
+        train = [*balanced, *weak]
         candidate = model.train(train, random_state=0)
         lap = self._lap("train", lap)
-        self.report["training"] = {**describe(train), "seed_dropped_for_balance": dropped}
+        self.report["training"] = {
+            **describe(train),
+            "seed_dropped_for_balance": dropped,
+            "campaign_examples": weak_report,
+        }
 
         labels = np.array([m.label for m in held_out])
         # The candidate's thresholds come from the held-out normal messages (golden set and fresh reports),

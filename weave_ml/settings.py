@@ -66,6 +66,13 @@ def _share(text: str) -> float:
     return value
 
 
+def _weight(text: str) -> float:
+    value = float(text)
+    if not 0 <= value <= 1:
+        raise ValueError("expected a number from 0 to 1")
+    return value
+
+
 def _optional(text: str) -> str | None:
     return text or None
 
@@ -123,6 +130,9 @@ class Settings:
     campaign_phishing_share: float = 0.5  # CAMPAIGN_PHISHING_SHARE: share of members scored phishing that makes it one
     campaign_phishing_from: float = 0.8  # CAMPAIGN_PHISHING_FROM: probability from which a member counts as phishing
     campaign_reports_interval_s: float = 30.0  # CAMPAIGN_REPORTS_INTERVAL_S: how often MongoDB verdicts are swept in
+    campaign_examples_interval_s: float = 600.0  # CAMPAIGN_EXAMPLES_INTERVAL_S: how often phishing templates are kept
+    campaign_examples_weight: float = 0.3  # CAMPAIGN_EXAMPLES_WEIGHT: a template's weight in a retrain; 0: not used
+    campaign_examples_max: int = 200  # CAMPAIGN_EXAMPLES_MAX: templates a retrain uses at most, newest first
     rollout_check_interval_s: float = 30.0  # ROLLOUT_CHECK_INTERVAL_S: how often a rollout's evidence is judged
     rollout_evidence_ttl_s: int = 7 * 24 * 3600  # ROLLOUT_EVIDENCE_TTL_S: how long per-message evidence is kept
     rollout_min_scored: int = 200  # ROLLOUT_MIN_SCORED: messages the candidate must score before any verdict
@@ -181,6 +191,9 @@ VARIABLES: dict[str, tuple[str, Callable[[str], object]]] = {
     "CAMPAIGN_PHISHING_SHARE": ("campaign_phishing_share", _share),
     "CAMPAIGN_PHISHING_FROM": ("campaign_phishing_from", _share),
     "CAMPAIGN_REPORTS_INTERVAL_S": ("campaign_reports_interval_s", _positive(float)),
+    "CAMPAIGN_EXAMPLES_INTERVAL_S": ("campaign_examples_interval_s", _positive(float)),
+    "CAMPAIGN_EXAMPLES_WEIGHT": ("campaign_examples_weight", _weight),
+    "CAMPAIGN_EXAMPLES_MAX": ("campaign_examples_max", _positive(int)),
     "ROLLOUT_CHECK_INTERVAL_S": ("rollout_check_interval_s", _positive(float)),
     "ROLLOUT_EVIDENCE_TTL_S": ("rollout_evidence_ttl_s", _positive(int)),
     "ROLLOUT_MIN_SCORED": ("rollout_min_scored", _positive(int)),

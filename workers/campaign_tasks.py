@@ -1,4 +1,5 @@
-"""Celery task of campaigns: sweep the verdicts written to MongoDB into the campaigns of their texts."""
+"""Celery tasks of campaigns: sweep the verdicts written to MongoDB into the campaigns of their texts; keep the
+templates of phishing campaigns for the retrain."""
 
 from __future__ import annotations
 
@@ -6,10 +7,11 @@ from typing import Any
 
 from celery import shared_task
 
-from weave_ml.campaigns import reports
+from weave_ml.campaigns import examples, reports
 from weave_ml.campaigns.counting import CampaignCounter
+from weave_ml.campaigns.store import CampaignStore
 from weave_ml.connections import redis_client
-from weave_ml.names import CAMPAIGN_REPORTS_TASK
+from weave_ml.names import CAMPAIGN_EXAMPLES_TASK, CAMPAIGN_REPORTS_TASK
 from weave_ml.settings import get_settings
 
 
@@ -18,3 +20,11 @@ def sweep_campaign_reports() -> dict[str, Any]:
     """Label the campaigns of the reports written since the last sweep."""
     settings = get_settings()
     return reports.sweep(settings, CampaignCounter.from_settings(redis_client(settings.redis_url), settings))
+
+
+@shared_task(name=CAMPAIGN_EXAMPLES_TASK, acks_late=False, ignore_result=True)
+def collect_campaign_examples() -> dict[str, Any]:
+    """Keep the masked templates of the active phishing campaigns for as long as a retrain looks back."""
+    settings = get_settings()
+    store = CampaignStore.from_settings(redis_client(settings.redis_url), settings)
+    return examples.collect(store, keep_s=settings.retrain_days * 86400)

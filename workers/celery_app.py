@@ -9,6 +9,7 @@ import beat_schedule
 from weave_ml.connections import REDIS_OPTIONS
 from weave_ml.names import (
     BATCH_QUEUE,
+    CAMPAIGN_EXAMPLES_TASK,
     CAMPAIGN_REPORTS_TASK,
     PREDICT_QUEUE,
     REGISTRY_ADMIN_TASK,
@@ -58,6 +59,7 @@ def create_celery_app() -> Celery:
             REGISTRY_ADMIN_TASK: {"queue": TRAINING_QUEUE},
             ROLLOUT_CHECK_TASK: {"queue": TRAINING_QUEUE},
             CAMPAIGN_REPORTS_TASK: {"queue": TRAINING_QUEUE},
+            CAMPAIGN_EXAMPLES_TASK: {"queue": TRAINING_QUEUE},
         },
         # Built here so a bad ML_CRON_SCHEDULE stops beat (and every other role) at start.
         beat_schedule=beat_schedule.build(settings),

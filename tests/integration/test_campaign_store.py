@@ -10,6 +10,7 @@ import pytest
 
 from devstack.processes import wait_until
 from tests.integration.mongo import mongo_server_fixture, reports_fixture  # noqa: F401 - fixtures
+from weave_ml.campaigns import examples
 from weave_ml.campaigns.counting import CampaignCounter
 from weave_ml.campaigns.policy import Rules
 from weave_ml.campaigns.recent import text_key
@@ -179,3 +180,70 @@ def test_a_reported_verdict_empties_what_repeats_are_answered_with(store, monkey
     wait_until(lambda: counter.recent.get(text_key(text)) is None, 2, "the memory to be emptied", 0.01)
     after = counter.observe_one(text, "010-2222-0003", plain)
     assert after is not None and after.verdict == "phishing" and calls.answering == [1, 1]
+
+
+def senders(count: int, start: int = 0) -> list[str]:
+    return [f"010-3333-{4000 + start + n}" for n in range(count)]
+
+
+def test_the_templates_of_phishing_campaigns_are_kept_for_the_retrain_and_no_others(store):
+    store.observe([lure(n) for n in range(6)], senders(6), [True] * 6)  # a phishing campaign
+    store.observe([lure(n, OTHER) for n in range(6)], senders(6), [False] * 6)  # a campaign of normal notices
+    store.observe([lure(n, LURE.replace("택배", "등기")) for n in range(3)], senders(3), [True] * 3)  # too few senders
+
+    assert examples.collect(store, keep_s=86400) == {"kept": 1, "reported_normal": 0, "dropped": 0, "held": 1}
+    (example,) = examples.training_examples(store.client, since=0, limit=10, weight=0.3)
+    assert (example.label, example.weight, example.source) == (1, 0.3, "campaign")
+    assert not any(name in example.message for name in NAMES) and "cj-ex1000" not in example.message
+    # The example is its campaign's template: it has the signature of every member.
+    signed = signature(example.message)
+    assert signed is not None and signed[0] == lure(3)[0]
+    assert store.client.ttl(examples.KEY) == 86400 and store.client.ttl(examples.TEMPLATES_KEY) == 86400
+    # Asked not to repeat a text training already has, none comes back.
+    assert examples.training_examples(store.client, since=0, limit=10, weight=0.3, exclude=[example.message]) == []
+
+
+def test_a_campaign_reported_normal_leaves_the_kept_templates(store):
+    store.observe([lure(n) for n in range(6)], senders(6), [True] * 6)
+    examples.collect(store, keep_s=86400)
+    store.label(lure(7), "normal")
+    assert examples.collect(store, keep_s=86400) == {"kept": 0, "reported_normal": 1, "dropped": 0, "held": 0}
+    assert store.client.hlen(examples.TEMPLATES_KEY) == 0
+
+
+def test_a_reported_lure_the_model_lets_through_still_gives_its_template(store):
+    # The model scores every member normal; one report says phishing before the campaign has its five senders.
+    store.observe([lure(n) for n in range(2)], senders(2), [False] * 2)
+    store.label(lure(2), "phishing")
+    store.observe([lure(n) for n in range(3, 8)], senders(5, 2), [False] * 5)
+    assert examples.collect(store, keep_s=86400)["kept"] == 1
+    (example,) = examples.training_examples(store.client, since=0, limit=10, weight=0.3)
+    signed = signature(example.message)
+    assert signed is not None and signed[0] == lure(0)[0]
+
+
+LURES = [
+    LURE,
+    "[국민건강보험공단] {name}님 건강검진 결과 미확인 안내. 결과지 조회 ▶ http://nhis-chk{n}.cfd/r 기한 내 확인 요망",
+    "[검찰청] {name}님 명의 계좌가 금융사기 사건에 연루되었습니다 사건번호 {n} 담당 수사관 연락 바람 http://spo{n}.help",
+    "[해외결제] {name}님 카드 {n}원 해외 승인 완료. 본인 결제가 아닐 경우 즉시 신고 바랍니다 http://card-stop{n}.sbs",
+]
+
+
+def test_kept_templates_go_after_the_retrain_window_and_beyond_the_cap(store, monkeypatch):
+    now = time.time()
+    for age, template in zip((0, 100, 300, 400), LURES, strict=True):
+        store.observe([lure(n, template) for n in range(5)], senders(5), [True] * 5, now=now - age)
+    assert examples.collect(store, keep_s=86400, now=now)["held"] == 4
+    newest_first = [example.message for example in examples.training_examples(store.client, 0, 10, 0.3)]
+    assert len(set(newest_first)) == 4 and "건강검진" in newest_first[1] and "해외" in newest_first[3]
+    assert [m.message for m in examples.training_examples(store.client, 0, 2, 0.3)] == newest_first[:2]
+    # A retrain looking back less far sees fewer.
+    assert len(examples.training_examples(store.client, now - 250, 10, 0.3)) == 2
+    # Kept for 250 s: the campaigns last seen 300 and 400 s ago go.
+    assert examples.collect(store, keep_s=250, now=now)["dropped"] == 2
+    assert store.client.hlen(examples.TEMPLATES_KEY) == 2
+    monkeypatch.setattr(examples, "MAX_KEPT", 1)
+    assert examples.collect(store, keep_s=250, now=now)["held"] == 1
+    assert [m.message for m in examples.training_examples(store.client, 0, 10, 0.3)] == newest_first[:1]
+    assert store.client.hlen(examples.TEMPLATES_KEY) == 1

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import random
 
+import numpy as np
 import pytest
 
 from devstack.processes import free_port
 from tests.integration.mongo import honest, mongo_server_fixture, reports_fixture  # noqa: F401 - fixtures
+from tests.lures import escrow_lures, ev_refund_lures
 from weave_ml import corpus, locks, names, regression, retrain
+from weave_ml.campaigns import examples
+from weave_ml.campaigns.policy import Rules
+from weave_ml.campaigns.signature import signature
+from weave_ml.campaigns.store import CampaignStore
 from weave_ml.cli import main
 from weave_ml.registry import Registry
 from weave_ml.settings import Settings, get_settings
@@ -20,6 +25,7 @@ pytestmark = pytest.mark.integration
 
 # Redis does not answer here: the run takes the registry's file lock instead.
 NO_REDIS = "redis://127.0.0.1:9/0"
+REDIS_DB = 880  # a database of the session's Redis no other module uses
 
 
 @pytest.fixture
@@ -116,21 +122,6 @@ def test_quality_gate_refuses_a_model_trained_on_poisoned_feedback(reports, regi
     assert (registry.root / "runs" / report["run_id"] / "report.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def ev_refund_lures(seed: int, count: int) -> list[str]:
-    """A lure campaign the bundled data does not hold: refunds of electric-vehicle charging fees."""
-    rng = random.Random(seed)
-    lures = []
-    for _ in range(count):
-        amount = rng.randrange(12, 98) * 1000 + rng.randrange(10) * 100
-        host = f"ev-{rng.choice(['charge', 'refund', 'pay', 'care'])}{rng.randrange(10, 999)}"
-        code = "".join(rng.choice("abcdefghjkmnpqrstuvwxyz23456789") for _ in range(6))
-        lures.append(
-            f"[전기차 충전] 과오납 충전요금 {amount:,}원 환급 대상입니다. 환급 신청 기한 {rng.randrange(2, 9)}일 "
-            f"{host}.{rng.choice(['cfd', 'sbs', 'help', 'bond'])}/{code}"
-        )
-    return lures
-
-
 def test_frozen_admin_verdicts_refuse_a_candidate_poisoned_by_user_verdicts(reports, registry):
     # An admin verified thirty lures of a new campaign; then fifty new variants come in marked 정상 (normal) by
     # users. The fresh held-out reports carry the poisoned verdicts and the golden set holds no such lure, so only
@@ -171,6 +162,38 @@ def test_frozen_admin_verdicts_refuse_a_candidate_poisoned_by_user_verdicts(repo
     assert "010-2345-6789" not in frozen.path.read_text(encoding="utf-8")
 
 
+def test_the_template_of_a_phishing_campaign_trains_the_candidate_at_its_weight(reports, registry, redis_server):
+    # Six senders blast the lure; the model scored them phishing (or a user reported one): a phishing campaign.
+    # Its texts are not kept anywhere; the trainer's collection keeps its masked template for the retrain.
+    client = redis_server.client(REDIS_DB)
+    client.flushdb()
+    store = CampaignStore(client, window_s=3600, rules=Rules(min_senders=5, phishing_share=0.5))
+    blast = escrow_lures(1, 6)
+    store.observe([signature(text) for text in blast], [f"010-4444-{n:04d}" for n in range(6)], [True] * 6)
+    assert examples.collect(store, keep_s=30 * 86400)["held"] == 1
+    reports.add_many(honest(reports, corpus.generate(seed=12, size=300)))
+    later = escrow_lures(2, 30)  # variants the campaign sends next
+
+    def retrained(weight: float) -> tuple[dict, float]:
+        redis_url = redis_server.url(REDIS_DB)
+        settings = settings_for(reports, registry, redis_url=redis_url, campaign_examples_weight=weight)
+        report = retrain.run(settings, now=reports.now)
+        assert report["decision"] == retrain.PUBLISHED, report["reason"]
+        scores = registry.load(report["version"]).scorer().probabilities(later, [None] * len(later))
+        return report, float(np.mean(scores))
+
+    report, with_template = retrained(0.3)
+    assert report["training"]["campaign_examples"] == {"used": 1, "weight": 0.3, "max": 200}
+    assert report["training"]["by_source"]["campaign"] == 1
+    assert not any(text in json.dumps(report, ensure_ascii=False) for text in blast)
+    skipped, without = retrained(0.0)
+    assert skipped["training"]["campaign_examples"]["used"] == 0 and "campaign" not in skipped["training"]["by_source"]
+    # The same data otherwise: what the one template adds to the lures that follow.
+    print(f"\nmean probability of 30 later variants: {without:.3f} without the template, {with_template:.3f} with it")
+    assert with_template > without + 0.05, (with_template, without)
+    client.flushdb()
+
+
 def test_cli_retrain_without_auto_deploy_stores_a_candidate(reports, registry, monkeypatch, capsys):
     fresh = corpus.generate(seed=12, size=300)
     reports.add_many(honest(reports, fresh))
@@ -184,6 +207,9 @@ def test_cli_retrain_without_auto_deploy_stores_a_candidate(reports, registry, m
 
     report = json.loads(capsys.readouterr().out)
     assert report["decision"] == retrain.CANDIDATE and report["gate"]["passed"]
+    # No Redis: trained without campaign templates, and the report says why.
+    assert report["training"]["campaign_examples"]["used"] == 0
+    assert report["training"]["campaign_examples"]["skipped"] == "Redis could not be read: ConnectionError"
     version = report["version"]
     assert registry.current_version() == before
     meta = registry.metadata(version)

@@ -17,6 +17,7 @@ import redis
 from devstack.processes import ProcfileProcess, wait_until
 from tests.integration.mongo import honest, mongo_server_fixture, reports_fixture  # noqa: F401 - fixtures
 from weave_ml import corpus
+from weave_ml.campaigns import examples
 from weave_ml.text import normalise
 from weave_ml.training import publish
 
@@ -26,17 +27,32 @@ ADMIN = {"X-API-Key": "test-admin-key"}
 PARCEL_LURE = "[Web발신] 택배 주소지 불일치로 반송 예정. 주소 수정 http://han.gl/{}"
 
 
-def test_admin_retrain_through_a_worker_publishes_and_the_gateway_answers_with_it(make_stack, reports):
+def test_admin_retrain_through_a_worker_publishes_and_the_gateway_answers_with_it(make_stack, reports, tmp_path):
     fresh = corpus.generate(seed=21, size=300)
     reports.add_many(honest(reports, fresh))
     stack = make_stack()
     stack.env["MONGODB_URI"] = reports.uri
+    stack.env["CAMPAIGN_EXAMPLES_INTERVAL_S"] = "1"
     scoring = stack.worker()
     trainer = stack.worker(process="trainer")
     gateway = stack.gateway()
+    beat = ProcfileProcess(
+        "beat", {**stack.env, "BEAT_SCHEDULE_FILE": str(tmp_path / "schedule")}, tmp_path / "beat.log"
+    )
     scoring.wait_ready()
     trainer.wait_ready()
     before = stack.registry.current_version()
+
+    # A lure blast from six senders is a phishing campaign; beat has the trainer keep its masked template.
+    for n in range(6):
+        blasted = gateway.post("/predict", {"message": PARCEL_LURE.format(f"b{n}x7"), "sender": f"010-5555-010{n}"})
+        assert blasted.json()["is_phishing"] is True
+    assert blasted.json()["campaign"]["senders"] == 6
+    results = redis.Redis.from_url(stack.env["REDIS_URL"])
+    try:
+        wait_until(lambda: results.zcard(examples.KEY) == 1, 30, "the trainer to keep the campaign's template")
+    finally:
+        beat.stop()
 
     started = gateway.post("/admin/retrain", headers=ADMIN)
     assert started.status_code == 202, started.text
@@ -57,6 +73,8 @@ def test_admin_retrain_through_a_worker_publishes_and_the_gateway_answers_with_i
     version = result["version"]
     assert version != before and stack.registry.current_version() == version
     assert result["labelled_reports"] == len({normalise(m.message) for m in fresh})
+    run = json.loads((stack.registry.versions_dir / version / "report.json").read_text(encoding="utf-8"))
+    assert run["training"]["campaign_examples"]["used"] == 1 and run["training"]["by_source"]["campaign"] == 1
 
     # The broadcast (or, failing it, the pointer check) makes the scoring worker load the new version.
     wait_until(lambda: (scoring.state() or {}).get("model_version") == version, 30, "the worker to reload")

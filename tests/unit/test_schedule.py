@@ -62,9 +62,9 @@ def test_time_zones_need_no_zone_files_of_the_system():
     assert float(done.stdout) == 7 * 24 * 3600
 
 
-def test_once_mode_schedules_no_periodic_retrain_only_the_rollout_check():
+def test_once_mode_schedules_no_periodic_retrain_only_the_rollout_check_and_the_campaign_templates():
     schedule = beat_schedule.build(Settings(run_mode="once", cron_schedule="not checked", rollout_check_interval_s=7))
-    assert list(schedule) == ["rollout-check"]
+    assert sorted(schedule) == ["campaign-examples", "rollout-check"]
     assert schedule["rollout-check"]["task"] == "weave.rollout_check" and schedule["rollout-check"]["schedule"] == 7
 
 
@@ -76,10 +76,18 @@ def test_verdicts_are_swept_into_campaigns_only_with_reports_to_read():
     assert "campaign-reports" not in beat_schedule.build(Settings(mongodb_uri="mongodb://m/weave", campaigns=False))
 
 
+def test_phishing_templates_are_kept_for_the_retrain_unless_campaigns_or_their_weight_are_off():
+    entry = beat_schedule.build(Settings(campaign_examples_interval_s=60))["campaign-examples"]
+    assert entry["task"] == "weave.campaign_examples"
+    assert entry["schedule"] == 60 and entry["options"]["expires"] == 60
+    assert "campaign-examples" not in beat_schedule.build(Settings(campaigns=False))
+    assert "campaign-examples" not in beat_schedule.build(Settings(campaign_examples_weight=0))
+
+
 def test_every_entry_waits_for_a_lost_broker_instead_of_being_dropped_with_an_error():
     settings = Settings(run_mode="cron", mongodb_uri="mongodb://127.0.0.1:1/weave")
     schedule = beat_schedule.build(settings)
-    assert {"retrain", "rollout-check", "campaign-reports"} <= set(schedule)
+    assert {"retrain", "rollout-check", "campaign-reports", "campaign-examples"} <= set(schedule)
     for name, entry in schedule.items():
         assert entry["options"]["retry"] is True, name
         assert entry["options"]["retry_policy"]["max_retries"] is None, name

@@ -44,6 +44,8 @@ _NUMBER = re.compile(r"(?<![\d*?#])[*?#]*+\d[\d*?#]*+")
 _LINKISH = re.compile(r"[a-z0-9]/|/[a-z0-9]|\[\.\]|\(\.\)|[a-z0-9]\.[a-z]|[a-z0-9]\.$")
 _NOT_TEMPLATE = re.compile(r"[^\w\ue000-\ue0ff]+")
 _URL_MARK, _PHONE_MARK, _MONEY_MARK, _NAME_MARK, _NUMBER_MARK = "\ue001", "\ue002", "\ue003", "\ue004", "\ue005"
+# Each mark by what it stands for (weave_ml.campaigns.examples fills them in).
+MARKS = {"link": _URL_MARK, "phone": _PHONE_MARK, "money": _MONEY_MARK, "name": _NAME_MARK, "number": _NUMBER_MARK}
 
 _MERSENNE_SHIFT = np.uint64(32)
 _rng = np.random.default_rng(20261130)
@@ -77,16 +79,13 @@ def mask(text: str) -> str:
     return _NUMBER.sub(_NUMBER_MARK, text)
 
 
+_READABLE = {"link": "<링크>", "phone": "<전화번호>", "money": "<금액>", "name": "<이름>", "number": "<숫자>"}
+
+
 def readable_template(template: str) -> str:
     """Return a masked template with its masks spelled out, for operators (``<링크>``, ``<번호>`` …)."""
-    for mark, word in (
-        (_URL_MARK, "<링크>"),
-        (_PHONE_MARK, "<전화번호>"),
-        (_MONEY_MARK, "<금액>"),
-        (_NAME_MARK, "<이름>"),
-        (_NUMBER_MARK, "<숫자>"),
-    ):
-        template = template.replace(mark, word)
+    for kind, word in _READABLE.items():
+        template = template.replace(MARKS[kind], word)
     return template
 
 

@@ -95,7 +95,9 @@ while i <= #ARGV do
   local fields = {'last_seen', now, 'senders', senders}
   if not h[3] then fields[#fields + 1] = 'first_seen'; fields[#fields + 1] = now end
   if renew then fields[#fields + 1] = 'renewed'; fields[#fields + 1] = now end
-  if senders >= min_senders and template ~= '' and not h[6] then
+  -- A reported lure keeps its template even before its campaign has enough senders: its next members may be ones
+  -- the model lets through, which never bring a template of their own (weave_ml.campaigns.examples keeps it).
+  if template ~= '' and not h[6] and (senders >= min_senders or verdict == 'phishing') then
     if h[5] == 'phishing' or (h[5] ~= 'normal' and messages > 0 and scored / messages >= share) then
       fields[#fields + 1] = 'template'; fields[#fields + 1] = template
     end

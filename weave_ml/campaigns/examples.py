@@ -1,0 +1,117 @@
+"""Phishing campaigns as weakly labelled training examples, without keeping any message's text.
+
+A campaign reported phishing, or mostly scored phishing, says something about every member, also the ones the
+model let through. Their texts are never stored (weave_ml.campaigns.store); what the store keeps of a phishing
+campaign is its masked template: links, phone numbers, amounts, names and numbers replaced by marks. Campaigns are
+forgotten a window after their last message, a retrain runs weekly, so every CAMPAIGN_EXAMPLES_INTERVAL_S the
+trainer's :func:`collect` copies the templates of the active phishing campaigns into a list that outlives them:
+each for ML_RETRAIN_DAYS after its campaign was last seen, at most ``MAX_KEPT``; a campaign reported normal is
+taken off it. A retrain reads the newest CAMPAIGN_EXAMPLES_MAX (:func:`training_examples`), fills each mark with
+a neutral stand-in (:func:`fill`) and trains on them at CAMPAIGN_EXAMPLES_WEIGHT of a report's weight. They are
+never held out (their label is a campaign's, not a person's): the quality gate judges the candidate trained with
+them on the golden set, fresh reports, everyday text and frozen verdicts, as any other.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+
+import redis
+
+from weave_ml.campaigns import policy
+from weave_ml.campaigns.signature import MARKS
+from weave_ml.campaigns.store import CampaignStore
+from weave_ml.connections import as_text
+from weave_ml.datasets import PHISHING, LabelledMessage
+from weave_ml.names import CAMPAIGN_PREFIX
+from weave_ml.text import normalise
+
+KEY = f"{CAMPAIGN_PREFIX}:examples"  # sorted set: campaign id → when the campaign was last seen (epoch seconds)
+TEMPLATES_KEY = f"{CAMPAIGN_PREFIX}:examples:templates"  # hash: campaign id → masked template
+MAX_KEPT = 1000  # templates are a few hundred bytes: the list stays under a megabyte
+SOURCE = "campaign"
+
+# One ordinary value per mark, each masked back to the same mark (tests/unit/test_campaign_examples.py), so an
+# example has its campaign's signature and carries nothing but the template. They are in every example; each is a
+# form normal messages use as much as lures (not a shortener, not a risky domain ending), so the model learns no
+# stand-in as a lure's.
+STAND_INS = {
+    "link": "https://example.com",
+    "phone": "010-1234-5678",
+    "money": "10,000원",
+    "name": "홍*동",
+    "number": "1",
+}
+
+# Removes from both keys the campaigns last seen before ARGV[1] and, beyond the newest ARGV[2], the oldest.
+_TRIM = """
+local key, templates = KEYS[1], KEYS[2]
+local stale = redis.call('ZRANGEBYSCORE', key, '-inf', '(' .. ARGV[1])
+local kept = redis.call('ZCARD', key) - #stale
+local max_kept = tonumber(ARGV[2])
+if kept > max_kept then
+  for _, id in ipairs(redis.call('ZRANGE', key, #stale, #stale + kept - max_kept - 1)) do stale[#stale + 1] = id end
+end
+for first = 1, #stale, 500 do
+  local ids = {unpack(stale, first, math.min(first + 499, #stale))}
+  redis.call('ZREM', key, unpack(ids))
+  redis.call('HDEL', templates, unpack(ids))
+end
+return #stale
+"""
+
+
+def fill(template: str) -> str:
+    """Return a message made of a masked template: each mark replaced by its stand-in.
+
+    A link stands apart from the words around it ("확인바랍니다<link>" becomes "확인바랍니다 https://example.com"),
+    or it would swallow them: spacing is all that differs from the template, and signatures ignore spacing.
+    """
+    for kind, mark in MARKS.items():
+        template = template.replace(mark, f" {STAND_INS[kind]} " if kind == "link" else STAND_INS[kind])
+    return " ".join(template.split())
+
+
+def collect(store: CampaignStore, keep_s: float, now: float | None = None) -> dict[str, int]:
+    """Keep the templates of the active phishing campaigns for ``keep_s``; drop campaigns reported normal, those
+    last seen longer ago and the oldest beyond ``MAX_KEPT``. Return how many were kept, dropped and are held."""
+    now = time.time() if now is None else now
+    campaigns = store.active(limit=MAX_KEPT)
+    phishing = {c.id: c for c in campaigns if c.template and policy.is_phishing(c, store.rules)}
+    normal = [c.id for c in campaigns if c.verdict == policy.NORMAL]
+    client = store.client
+    with client.pipeline(transaction=True) as pipe:
+        if phishing:
+            pipe.zadd(KEY, {c.id: c.last_seen for c in phishing.values()})
+            pipe.hset(TEMPLATES_KEY, mapping={c.id: c.template or "" for c in phishing.values()})
+        if normal:
+            pipe.zrem(KEY, *normal)
+            pipe.hdel(TEMPLATES_KEY, *normal)
+        pipe.eval(_TRIM, 2, KEY, TEMPLATES_KEY, now - keep_s, MAX_KEPT)
+        # Nothing collected for a whole retrain window (campaigns turned off): the keys go too.
+        pipe.expire(KEY, int(keep_s))
+        pipe.expire(TEMPLATES_KEY, int(keep_s))
+        pipe.zcard(KEY)
+        replies = pipe.execute()
+    return {"kept": len(phishing), "reported_normal": len(normal), "dropped": int(replies[-4]), "held": replies[-1]}
+
+
+def training_examples(
+    client: redis.Redis, since: float, limit: int, weight: float, exclude: Sequence[str] = ()
+) -> list[LabelledMessage]:
+    """Return the newest ``limit`` templates kept for campaigns seen since ``since`` (epoch seconds), filled, as
+    phishing examples of ``weight``; one per distinct text, none whose normalised text is one of ``exclude``'s."""
+    ids = [as_text(raw) for raw in client.zrevrangebyscore(KEY, "+inf", since, start=0, num=limit)]
+    if not ids:
+        return []
+    seen = {normalise(text) for text in exclude}
+    examples = []
+    for template in client.hmget(TEMPLATES_KEY, ids):
+        if template is None:  # trimmed between the two reads
+            continue
+        text = fill(as_text(template))
+        if normalise(text) not in seen:
+            seen.add(normalise(text))
+            examples.append(LabelledMessage(text, PHISHING, source=SOURCE, weight=weight))
+    return examples
