@@ -42,6 +42,8 @@ _NUMBER = re.compile(r"(?<![\d*?#])[*?#]*+\d[\d*?#]*+")
 # A word that is part of a link the link pattern cannot read: broken by a space ("zrr .kr/x"), dotted in
 # brackets ("vo[.]la/x"), with look-alike letters ("httрs://"). Searched per word, so it stays linear.
 _LINKISH = re.compile(r"[a-z0-9]/|/[a-z0-9]|\[\.\]|\(\.\)|[a-z0-9]\.[a-z]|[a-z0-9]\.$")
+# Whether some word of a text is linkish: the same pattern with a word's end (a space or the text's end) for "$".
+_LINKISH_IN_TEXT = re.compile(r"[a-z0-9]/|/[a-z0-9]|\[\.\]|\(\.\)|[a-z0-9]\.[a-z]|[a-z0-9]\.(?: |$)")
 _NOT_TEMPLATE = re.compile(r"[^\w\ue000-\ue0ff]+")
 _URL_MARK, _PHONE_MARK, _MONEY_MARK, _NAME_MARK, _NUMBER_MARK = "\ue001", "\ue002", "\ue003", "\ue004", "\ue005"
 # Each mark by what it stands for (weave_ml.campaigns.examples fills them in).
@@ -72,7 +74,8 @@ def mask(text: str) -> str:
     """Return the message's template: normalised, links, phone numbers, amounts, names and numbers masked."""
     text = normalise(text)
     text = _URL.sub(_URL_MARK, text)
-    text = " ".join(_URL_MARK if _LINKISH.search(word) else word for word in text.split(" "))
+    if _LINKISH_IN_TEXT.search(text):  # most texts hold no broken link: one scan instead of one per word
+        text = " ".join(_URL_MARK if _LINKISH.search(word) else word for word in text.split(" "))
     text = _PHONE.sub(_PHONE_MARK, text)
     text = _MONEY.sub(_MONEY_MARK, text)
     text = _MASKED_NAME.sub(_NAME_MARK, text)
@@ -90,7 +93,7 @@ def readable_template(template: str) -> str:
 
 
 def _letters(template: str) -> int:
-    return sum(ch.isalpha() and not "\ue000" <= ch <= "\ue0ff" for ch in template)
+    return sum(map(str.isalpha, template))  # the marks are private-use characters, not letters
 
 
 def shingles(template: str) -> set[str]:
@@ -107,8 +110,10 @@ def signature(text: str) -> tuple[Signature, str] | None:
     grams = shingles(template)
     if len(grams) < MIN_SHINGLES:
         return None
-    hashes = np.fromiter((zlib.crc32(gram.encode()) for gram in grams), dtype=np.uint64, count=len(grams))
+    hashes = np.fromiter(map(zlib.crc32, map(str.encode, grams)), dtype=np.uint64, count=len(grams))
     values = ((_A[:, None] * hashes[None, :] + _B[:, None]) >> _MERSENNE_SHIFT).min(axis=1).astype(np.uint32)
     # A band's key: its ROWS values and its index mixed into 64 bits (multiply-add, wrapping).
     keys = (values.astype(np.uint64).reshape(BANDS, ROWS) * _MIX).sum(axis=1) + _BAND_SALT
-    return Signature(tuple(f"{key:016x}" for key in keys.tolist())), template
+    # One hex string cut in sixteen: each band's key as 16 hex digits, big-endian, as f"{key:016x}" would write it.
+    digits = keys.astype(">u8").tobytes().hex()
+    return Signature(tuple(digits[i : i + 16] for i in range(0, 16 * BANDS, 16))), template
