@@ -3,8 +3,8 @@
 ``python -m bench.campaign_probe REDIS_URL|- [MESSAGES]`` scores nothing: it runs the step the gateway runs for each
 /predict answer (one message per Redis call) and the step a worker runs for each batch chunk (100 per call) over
 corpus messages from 300 senders, and prints one JSON line: wall and CPU milliseconds per message on and off (CPU:
-this process and the Redis server), and the signature alone. ``make bench`` runs it against its own Redis; with
-``-`` it starts a private redis-server.
+this process and the Redis server), the signature alone, and the Redis memory the counted messages take. ``make
+bench`` runs it against its own Redis; with ``-`` it starts a private redis-server.
 """
 
 from __future__ import annotations
@@ -41,7 +41,13 @@ def _server_cpu_s(client: redis.Redis) -> float:
 
 
 def _per_message_ms(
-    counter: CampaignCounter, texts: Sequence[str], senders: Sequence[str], scores: Sequence[Score], size: int
+    counter: CampaignCounter,
+    texts: Sequence[str],
+    senders: Sequence[str],
+    scores: Sequence[Score],
+    size: int,
+    *,
+    threads: int = THREADS,
 ) -> tuple[float, float]:
     """Return wall and CPU milliseconds per message (CPU: this process and the Redis server together).
 
@@ -49,16 +55,16 @@ def _per_message_ms(
     """
     client = counter.store.client
     server_before, cpu_before, started = _server_cpu_s(client), time.process_time(), time.perf_counter()
-    if size == 1:  # as the gateway answers: one call per answer, from THREADS request threads at once
+    if size == 1:  # as the gateway answers: one call per answer, from ``threads`` request threads at once
 
         def answer(part: range) -> None:
             for i in part:
                 counter.observe_one(texts[i], senders[i], scores[i])
 
-        threads = [threading.Thread(target=answer, args=(range(k, len(texts), THREADS),)) for k in range(THREADS)]
-        for thread in threads:
+        running = [threading.Thread(target=answer, args=(range(k, len(texts), threads),)) for k in range(threads)]
+        for thread in running:
             thread.start()
-        for thread in threads:
+        for thread in running:
             thread.join()
         counter.recent.flush_now()  # repeats' counts left for the background are part of their cost
     for start in range(0, len(texts), size) if size > 1 else ():
@@ -82,15 +88,16 @@ def measure(client: redis.Redis, messages: int = 4000) -> dict[str, float]:
     # Alternated, best of three, so a busy moment of the shared machine does not land on one side only. A fresh
     # counter each time: texts it answered moments ago would be answered from its memory (campaigns.recent), which
     # "repeat" measures on its own: every text answered once before, untimed.
-    for name, size in (("predict", 1), ("repeat", 1), ("batch", CHUNK)):
+    # "alone": one request at a time, so no answer shares another's Redis call.
+    for name, size, threads in (("predict", 1, THREADS), ("alone", 1, 1), ("repeat", 1, THREADS), ("batch", CHUNK, 1)):
         runs: dict[str, list[tuple[float, float]]] = {"on": [], "off": []}
         for _ in range(3):
             client.flushdb()
             on = CampaignCounter(store, enabled=True)
             if name == "repeat":
-                _per_message_ms(on, texts, senders, scores, size)
-            runs["on"].append(_per_message_ms(on, texts, senders, scores, size))
-            runs["off"].append(_per_message_ms(off, texts, senders, scores, size))
+                _per_message_ms(on, texts, senders, scores, size, threads=threads)
+            runs["on"].append(_per_message_ms(on, texts, senders, scores, size, threads=threads))
+            runs["off"].append(_per_message_ms(off, texts, senders, scores, size, threads=threads))
         for side in ("on", "off"):
             result[f"{name}_{side}_ms"] = min(wall for wall, _ in runs[side])
             result[f"{name}_{side}_cpu_ms"] = min(cpu for _, cpu in runs[side])
@@ -100,6 +107,11 @@ def measure(client: redis.Redis, messages: int = 4000) -> dict[str, float]:
     for text in texts:
         signature(text)
     result["signature_cpu_ms"] = (time.process_time() - started) * 1000 / len(texts)
+    # What a window of campaigns holds in Redis: every message counted once in a fresh database, per message.
+    client.flushdb()
+    empty = int(client.info("memory")["used_memory"])
+    CampaignCounter(store, enabled=True).observe(texts, senders, scores)
+    result["redis_bytes_per_message"] = (int(client.info("memory")["used_memory"]) - empty) / len(texts)
     client.flushdb()
     return {key: round(value, 4) for key, value in result.items()}
 

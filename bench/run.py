@@ -619,7 +619,13 @@ def _campaign(bench: Bench) -> list[dict[str, Any]]:
     assert bench.redis is not None
     cost = campaign_probe.measure(bench.redis.client(), bench.profile.corpus_size // 2)
     print(f"  campaign step: {cost}", flush=True)
-    for name, step in (("campaign_predict", "predict"), ("campaign_repeat", "repeat"), ("campaign_batch", "batch")):
+    steps = (
+        ("campaign_predict", "predict"),
+        ("campaign_alone", "alone"),
+        ("campaign_repeat", "repeat"),
+        ("campaign_batch", "batch"),
+    )
+    for name, step in steps:
         # CPU time (this process and Redis): on a shared machine, wall time also counts the neighbours' work.
         added = cost[f"{step}_added_cpu_ms"]
         rows.append(

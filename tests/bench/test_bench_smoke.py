@@ -23,6 +23,7 @@ SCENARIOS = {
     ("batch_100k", "messages_per_s"),
     ("scale_out_1_to_2", "messages_per_s"),
     ("campaign_predict", "cpu_ms_per_message"),
+    ("campaign_alone", "cpu_ms_per_message"),
     ("campaign_repeat", "cpu_ms_per_message"),
     ("campaign_batch", "cpu_ms_per_message"),
     ("retrain_100k", "seconds"),
@@ -83,6 +84,7 @@ def test_only_the_named_scenarios_run(tmp_path):
     assert {s["name"] for s in result["scenarios"]} == {
         "predict_unique_c1",
         "campaign_predict",
+        "campaign_alone",
         "campaign_repeat",
         "campaign_batch",
     }

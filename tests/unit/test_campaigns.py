@@ -159,3 +159,24 @@ def test_a_failed_call_fails_every_caller_of_it():
         gatherer.submit(1)
     with pytest.raises(ConnectionError):  # and leaves no caller stuck behind it
         gatherer.submit(2)
+
+
+def test_many_callers_over_many_calls_each_get_their_own_result_and_none_is_left_waiting():
+    def call(items):
+        time.sleep(0.0005)
+        return [item * 10 for item in items]
+
+    gatherer: Gatherer[int, int] = Gatherer(call)
+    results: dict[int, int | None] = {}
+
+    def caller(first: int) -> None:
+        for n in range(first, 4000, 8):
+            results[n] = gatherer.submit(n)
+
+    threads = [threading.Thread(target=caller, args=(k,)) for k in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert not any(thread.is_alive() for thread in threads)
+    assert results == {n: n * 10 for n in range(4000)}

@@ -59,6 +59,9 @@ class RecentCounts(Generic[Found, Later]):
         self._found: TTLCache[bytes, Found] = TTLCache(maxsize=MAX_ENTRIES, ttl=ttl_s)
         self._waiting: list[tuple[bytes, Later]] = []
         self._lock = threading.Lock()  # cachetools caches are not thread-safe
+        # One flush at a time: a caller of flush_now returns only once the counts taken before it are sent, also
+        # those the background thread took a moment earlier.
+        self._flushing = threading.Lock()
         self._sender_pid: int | None = None  # the thread belongs to the process that started it (gunicorn forks)
 
     def get(self, key: bytes) -> Found | None:
@@ -89,6 +92,10 @@ class RecentCounts(Generic[Found, Later]):
     def flush_now(self) -> int:
         """Forget everything kept if ``changed()``; send the waiting counts in one call and keep what it returned
         for their texts; return how many were sent."""
+        with self._flushing:
+            return self._flush_waiting()
+
+    def _flush_waiting(self) -> int:
         if self._changed():
             with self._lock:
                 self._found.clear()
