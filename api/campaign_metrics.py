@@ -1,4 +1,5 @@
-"""Campaign metrics read at scrape time: active campaigns by kind, and the size of the largest ones."""
+"""Campaign metrics read at scrape time: active campaigns by kind, the size of the largest ones, and the phishing
+templates kept for the retrain."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from typing import Any
 
 from prometheus_client.core import GaugeMetricFamily
 
-from weave_ml.campaigns import policy
+from weave_ml.campaigns import examples, policy
 from weave_ml.campaigns.store import CampaignStore
 
 # The largest campaigns get a series each (by id): enough to see a blast grow, few enough to bound the series.
@@ -17,7 +18,7 @@ READ_AT_MOST = 500
 
 
 def families(store: CampaignStore) -> Iterator[Any]:
-    """Yield the campaign gauges (one ZRANGE and one pipeline of HMGETs against Redis)."""
+    """Yield the campaign gauges (one ZRANGE, one pipeline of HMGETs and one ZCARD against Redis)."""
     found = store.active(READ_AT_MOST)
     active = GaugeMetricFamily(
         "weave_campaigns_active", "Campaigns with enough senders within the window", labels=["phishing"]
@@ -38,3 +39,8 @@ def families(store: CampaignStore) -> Iterator[Any]:
         senders.add_metric(labels, group.senders)
     yield messages
     yield senders
+    yield GaugeMetricFamily(
+        "weave_campaign_templates_kept",
+        "Masked templates of phishing campaigns kept as weak examples for the retrain",
+        value=store.client.zcard(examples.KEY),
+    )

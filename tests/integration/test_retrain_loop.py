@@ -51,8 +51,10 @@ def test_admin_retrain_through_a_worker_publishes_and_the_gateway_answers_with_i
     results = redis.Redis.from_url(stack.env["REDIS_URL"])
     try:
         wait_until(lambda: results.zcard(examples.KEY) == 1, 30, "the trainer to keep the campaign's template")
+        assert "weave_campaign_templates_kept 1.0" in gateway.get("/metrics").text
     finally:
         beat.stop()
+        results.close()
 
     started = gateway.post("/admin/retrain", headers=ADMIN)
     assert started.status_code == 202, started.text
