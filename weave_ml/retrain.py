@@ -319,13 +319,10 @@ class _Run:
             return [], {**described, "skipped": "CAMPAIGNS is off or CAMPAIGN_EXAMPLES_WEIGHT is 0"}
         since = (self.now - dt.timedelta(days=settings.retrain_days)).timestamp()
         try:
-            examples = campaign_examples.training_examples(
-                redis_client(settings.redis_url),
-                since,
-                settings.campaign_examples_max,
-                settings.campaign_examples_weight,
-                exclude,
-            )
+            with redis_client(settings.redis_url) as client:
+                examples = campaign_examples.training_examples(
+                    client, since, settings.campaign_examples_max, settings.campaign_examples_weight, exclude
+                )
         except redis.RedisError as exc:
             log.warning("retrain %s: campaign templates could not be read, training without them: %s", self.run_id, exc)
             return [], {**described, "skipped": f"Redis could not be read: {type(exc).__name__}"}

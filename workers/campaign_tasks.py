@@ -26,5 +26,5 @@ def sweep_campaign_reports() -> dict[str, Any]:
 def collect_campaign_examples() -> dict[str, Any]:
     """Keep the masked templates of the active phishing campaigns for as long as a retrain looks back."""
     settings = get_settings()
-    store = CampaignStore.from_settings(redis_client(settings.redis_url), settings)
-    return examples.collect(store, keep_s=settings.retrain_days * 86400)
+    with redis_client(settings.redis_url) as client:
+        return examples.collect(CampaignStore.from_settings(client, settings), keep_s=settings.retrain_days * 86400)
