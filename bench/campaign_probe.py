@@ -23,11 +23,11 @@ import redis
 from devstack.processes import RedisServer
 from weave_ml import corpus
 from weave_ml.campaigns.counting import CampaignCounter
-from weave_ml.campaigns.policy import Rules
 from weave_ml.campaigns.signature import signature
 from weave_ml.campaigns.store import CampaignStore
 from weave_ml.corpus.vocabulary import mobile_number
 from weave_ml.scoring import Score
+from weave_ml.settings import Settings
 from weave_ml.text import message_hash
 
 CHUNK = 100
@@ -82,7 +82,7 @@ def measure(client: redis.Redis, messages: int = 4000) -> dict[str, float]:
     pool = [mobile_number(rng) for _ in range(300)]
     senders = [rng.choice(pool) for _ in texts]
     scores = [Score(message_hash(text), rng.random(), (), "bench") for text in texts]
-    store = CampaignStore(client, 6 * 3600, Rules())
+    store = CampaignStore.from_settings(client, Settings())  # the defaults: 6 h window, 30 min for a lone text
     off = CampaignCounter(store, enabled=False)
     result: dict[str, float] = {}
     # Alternated, best of three, so a busy moment of the shared machine does not land on one side only. A fresh

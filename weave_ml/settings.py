@@ -127,6 +127,7 @@ class Settings:
     campaigns: bool = True  # CAMPAIGNS: group scored traffic into campaigns (weave_ml.campaigns)
     campaign_min_senders: int = 5  # CAMPAIGN_MIN_SENDERS: distinct senders that make a group a campaign
     campaign_window_s: int = 6 * 3600  # CAMPAIGN_WINDOW_S: a campaign silent this long is forgotten
+    campaign_lone_ttl_s: int = 1800  # CAMPAIGN_LONE_TTL_S: a text nothing else resembled is forgotten after this long
     campaign_phishing_share: float = 0.5  # CAMPAIGN_PHISHING_SHARE: share of members scored phishing that makes it one
     campaign_phishing_from: float = 0.8  # CAMPAIGN_PHISHING_FROM: probability from which a member counts as phishing
     campaign_reports_interval_s: float = 30.0  # CAMPAIGN_REPORTS_INTERVAL_S: how often MongoDB verdicts are swept in
@@ -188,6 +189,7 @@ VARIABLES: dict[str, tuple[str, Callable[[str], object]]] = {
     "CAMPAIGNS": ("campaigns", _boolean),
     "CAMPAIGN_MIN_SENDERS": ("campaign_min_senders", _positive(int)),
     "CAMPAIGN_WINDOW_S": ("campaign_window_s", _positive(int)),
+    "CAMPAIGN_LONE_TTL_S": ("campaign_lone_ttl_s", _positive(int)),
     "CAMPAIGN_PHISHING_SHARE": ("campaign_phishing_share", _share),
     "CAMPAIGN_PHISHING_FROM": ("campaign_phishing_from", _share),
     "CAMPAIGN_REPORTS_INTERVAL_S": ("campaign_reports_interval_s", _positive(float)),

@@ -247,3 +247,24 @@ def test_kept_templates_go_after_the_retrain_window_and_beyond_the_cap(store, mo
     assert examples.collect(store, keep_s=250, now=now)["held"] == 1
     assert [m.message for m in examples.training_examples(store.client, 0, 10, 0.3)] == newest_first[:1]
     assert store.client.hlen(examples.TEMPLATES_KEY) == 1
+
+
+def test_a_text_nothing_else_resembles_is_kept_briefly_and_a_whole_window_once_another_joins_it(store):
+    short = CampaignStore(store.client, window_s=3600, rules=store.rules, lone_ttl_s=600)
+    (alone,) = short.observe([lure(0, LURES[1])], ["010-7777-0001"], [False])
+    assert alone is not None
+    keys = store.client.keys("weave:campaign:*")
+    lone_keys = [key for key in keys if b":band:" in key or alone.id.encode() in key]
+    assert len(lone_keys) == 16 + 2  # its bands, its counts, its senders
+    assert all(0 < store.client.ttl(key) <= 600 for key in lone_keys)
+    (joined,) = short.observe([lure(1, LURES[1])], ["010-7777-0002"], [False])
+    assert joined is not None and joined.id == alone.id and joined.messages == 2
+    campaign_key = f"weave:campaign:c:{alone.id}"
+    assert 600 < store.client.ttl(campaign_key) <= 3600
+    assert 600 < store.client.ttl(f"{campaign_key}:senders") <= 3600
+    shared = [band for band in lure(1, LURES[1])[0].bands if band in lure(0, LURES[1])[0].bands]
+    assert len(shared) >= 2 and all(store.client.ttl(f"weave:campaign:band:{band}") > 600 for band in shared)
+    # A reported text founds a group that lives the whole window: a verdict is worth keeping.
+    short.label(lure(0, LURES[2]), "phishing")
+    reported = short.find(lure(1, LURES[2])[0])
+    assert reported is not None and store.client.ttl(f"weave:campaign:c:{reported.id}") > 600

@@ -9,7 +9,9 @@ campaigns for one template and a batch of 100 costs one round trip. For each mes
 2. points its bands at that campaign, counts the message (and whether it was scored phishing), adds the hashed
    sender to the campaign's HyperLogLog, and sets first/last seen;
 3. gives every key it touched the TTL ``window_s``: a campaign silent for a window is forgotten, memory is bounded
-   by what one window brings;
+   by what one window brings. A group of one message (most traffic: texts nothing else resembles) gets the shorter
+   ``lone_ttl_s``, and the whole window from its second message on: its 16 band keys are nearly all of what a
+   text costs in Redis, and a blast's next copy comes within minutes, not hours;
 4. lists a campaign with enough senders in the ``:active`` sorted set (by last seen) that GET /admin/campaigns reads.
 
 A reported message runs the same script with a verdict: it finds (or founds) its campaign and labels it, without
@@ -37,19 +39,19 @@ _VERDICTS_KEY = f"{CAMPAIGN_PREFIX}:verdicts"
 _FIELDS = ("messages", "phishing", "first_seen", "last_seen", "verdict", "template", "senders")
 
 # ARGV: prefix, now, ttl, min_senders, phishing share, bands, min votes, verdict ('' to count), the service counters'
-# key and the new-campaign counter's name, then per message:
+# key, the new-campaign counter's name and the TTL of a group of one, then per message:
 # new id, hashed sender ('' if none), scored phishing ('1'/'0'), masked template ('' unless scored phishing), bands.
 _SCRIPT = """
 local prefix, now, ttl = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
 local min_senders, share = tonumber(ARGV[4]), tonumber(ARGV[5])
 local nbands, min_votes, verdict = tonumber(ARGV[6]), tonumber(ARGV[7]), ARGV[8]
 local active = prefix .. ':active'
-local counters, new_counter = ARGV[9], ARGV[10]
+local counters, new_counter, lone_ttl = ARGV[9], ARGV[10], tonumber(ARGV[11])
 -- TTLs are renewed when a sixteenth of the window has passed since the last renewal, not on every message: a busy
 -- campaign's keys stay alive at a fraction of the writes, and a silent one is gone within 17/16 of the window.
 local renew_every = ttl / 16
 local out = {}
-local i = 11
+local i = 12
 while i <= #ARGV do
   local new_id, sender, phishing, template = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
   local bands = {}
@@ -75,25 +77,35 @@ while i <= #ARGV do
   end
   local more_senders = sender ~= '' and redis.call('PFADD', senders_key, sender) == 1
   local h = redis.call('HMGET', key, 'messages', 'phishing', 'first_seen', 'renewed', 'verdict', 'template',
-    'senders')
+    'senders', 'lone')
   local messages, scored = tonumber(h[1] or '0'), tonumber(h[2] or '0')
-  local renew = (not h[4]) or now - tonumber(h[4]) >= renew_every
+  -- A group a message founds now lives lone_ttl (one a report founds, a window: a verdict is worth keeping); a group
+  -- of one that another message joins lives a window from now on.
+  local founding = not h[3]
+  local lone = founding and verdict == '' and lone_ttl < ttl
+  local joined = h[8] and not founding
+  local key_ttl = lone and lone_ttl or ttl
+  local renew = (not h[4]) or joined or now - tonumber(h[4]) >= renew_every
   for b = 1, nbands do
     if found[b] == id then
-      if renew then redis.call('EXPIRE', bands[b], ttl) end
+      if renew then redis.call('EXPIRE', bands[b], key_ttl) end
     elseif best or not found[b] then
       -- A new group leaves the bands it shares with another alone: one shared band is chance, not kinship.
-      redis.call('SET', bands[b], id, 'EX', ttl)
+      redis.call('SET', bands[b], id, 'EX', key_ttl)
     end
   end
+  if joined then redis.call('HDEL', key, 'lone') end
   local first_seen = h[3] or tostring(now)
   local senders = tonumber(h[7] or '0')
   if more_senders then
     senders = redis.call('PFCOUNT', senders_key)
-    if senders == 1 or renew then redis.call('EXPIRE', senders_key, ttl) end
+    if senders == 1 or renew then redis.call('EXPIRE', senders_key, key_ttl) end
   end
   local fields = {'last_seen', now, 'senders', senders}
-  if not h[3] then fields[#fields + 1] = 'first_seen'; fields[#fields + 1] = now end
+  if founding then
+    fields[#fields + 1] = 'first_seen'; fields[#fields + 1] = now
+    if lone then fields[#fields + 1] = 'lone'; fields[#fields + 1] = 1 end
+  end
   if renew then fields[#fields + 1] = 'renewed'; fields[#fields + 1] = now end
   -- A reported lure keeps its template even before its campaign has enough senders: its next members may be ones
   -- the model lets through, which never bring a template of their own (weave_ml.campaigns.examples keeps it).
@@ -104,8 +116,8 @@ while i <= #ARGV do
   end
   redis.call('HSET', key, unpack(fields))
   if renew then
-    redis.call('EXPIRE', key, ttl)
-    if not more_senders then redis.call('EXPIRE', senders_key, ttl) end
+    redis.call('EXPIRE', key, key_ttl)
+    if not more_senders then redis.call('EXPIRE', senders_key, key_ttl) end
   end
   if senders >= min_senders and (more_senders or renew) then
     local listed = redis.call('ZADD', active, now, id) == 1
@@ -131,17 +143,19 @@ def hashed_sender(sender: str | None) -> str:
 class CampaignStore:
     """Counts messages into campaigns and reads them back, in one Redis round trip per call."""
 
-    def __init__(self, client: redis.Redis, window_s: int, rules: Rules) -> None:
+    def __init__(self, client: redis.Redis, window_s: int, rules: Rules, lone_ttl_s: int | None = None) -> None:
         self.client = client
         self.window_s = window_s
         self.rules = rules
+        # How long a group of one message is kept (at most the window; the window when not given).
+        self.lone_ttl_s = min(window_s, lone_ttl_s or window_s)
         self._script = client.register_script(_SCRIPT)
 
     @classmethod
     def from_settings(cls, client: redis.Redis, settings: Settings) -> CampaignStore:
         """The store with the deployment's window and policy (CAMPAIGN_* settings)."""
         rules = Rules(settings.campaign_min_senders, settings.campaign_phishing_share)
-        return cls(client, settings.campaign_window_s, rules)
+        return cls(client, settings.campaign_window_s, rules, settings.campaign_lone_ttl_s)
 
     def observe(
         self,
@@ -190,6 +204,7 @@ class CampaignStore:
             verdict,
             SERVICE_COUNTERS_KEY,
             counters.CAMPAIGNS_NEW,
+            self.lone_ttl_s,
         ]
         counted = [position for position, found in enumerate(signatures) if found is not None]
         if not counted:
