@@ -2,7 +2,8 @@ from pathlib import Path
 
 import pytest
 
-from weave_ml.settings import ConfigError, Settings, from_env
+from devstack import ROOT
+from weave_ml.settings import VARIABLES, ConfigError, Settings, from_env
 
 
 def test_defaults_follow_the_design():
@@ -54,3 +55,11 @@ def test_values_are_parsed():
 def test_a_bad_value_names_the_variable(variable, value):
     with pytest.raises(ConfigError, match=variable):
         from_env({variable: value})
+
+
+def test_every_variable_is_in_the_readme_configuration_table():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme[readme.index("## Configuration") :]
+    first_cells = " ".join(line.split("|")[1] for line in section.splitlines() if line.startswith("| `"))
+    missing = [name for name in VARIABLES if f"`{name}`" not in first_cells]
+    assert not missing, f"not documented in README's Configuration: {missing}"
