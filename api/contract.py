@@ -172,6 +172,29 @@ class CampaignLabelled(BaseModel):
     campaign: CampaignInfo | None
 
 
+class CampaignExample(BaseModel):
+    """A phishing campaign's masked template, kept as a weakly labelled example for the retrain."""
+
+    id: str = Field(description="the campaign's id")
+    template: str = Field(description="its text with names, numbers, amounts and links masked")
+    last_seen: str = Field(description="when the campaign was last seen (ISO 8601, UTC)")
+
+
+class CampaignExamples(BaseModel):
+    """The kept templates, newest first, and how a retrain uses them."""
+
+    examples: list[CampaignExample]
+    weight: float = Field(description="CAMPAIGN_EXAMPLES_WEIGHT: an example's weight next to a report's 1")
+    used_at_most: int = Field(description="CAMPAIGN_EXAMPLES_MAX: the newest this many are used by a retrain")
+
+
+class CampaignExampleRefused(BaseModel):
+    """A template taken off the list: no retrain uses it, and it is not kept again for ML_RETRAIN_DAYS."""
+
+    id: str
+    refused: bool = True
+
+
 class ErrorDetail(BaseModel):
     """A machine-readable code, a message for people, and the field at fault when there is one."""
 

@@ -230,6 +230,9 @@ class Gateway(ProcfileProcess):
     def get(self, path: str, **kwargs: Any) -> requests.Response:
         return self.session.get(f"{self.url}{path}", timeout=kwargs.pop("timeout", 30), **kwargs)
 
+    def delete(self, path: str, **kwargs: Any) -> requests.Response:
+        return self.session.delete(f"{self.url}{path}", timeout=kwargs.pop("timeout", 30), **kwargs)
+
     def stop(self, timeout_s: float = 15) -> None:
         self.session.close()
         super().stop(timeout_s)

@@ -1,16 +1,29 @@
-"""Campaign endpoints behind X-API-Key: list the active campaigns, label one from a report."""
+"""Campaign endpoints behind X-API-Key: list the active campaigns, label one from a report, see and refuse the
+phishing templates kept for the retrain."""
 
 from __future__ import annotations
 
 from flask import Blueprint
 
 from api import campaigns
-from api.contract import CampaignInfo, CampaignLabelled, CampaignListed, CampaignReport, Campaigns, ErrorBody
-from api.errors import unavailable
+from api.contract import (
+    CampaignExample,
+    CampaignExampleRefused,
+    CampaignExamples,
+    CampaignInfo,
+    CampaignLabelled,
+    CampaignListed,
+    CampaignReport,
+    Campaigns,
+    ErrorBody,
+)
+from api.errors import ApiError, unavailable
+from api.gateway import current_gateway
 from api.openapi import answers, spec
 from api.routes.admin import ADMIN, REFUSED, require_api_key
-from weave_ml.campaigns import policy
+from weave_ml.campaigns import examples, policy
 from weave_ml.campaigns.counting import ERRORS
+from weave_ml.campaigns.signature import readable_template
 
 blueprint = Blueprint("campaigns", __name__, url_prefix="/admin/campaigns")
 blueprint.before_request(require_api_key)
@@ -45,3 +58,42 @@ def report(json: CampaignReport) -> CampaignLabelled:
     except ERRORS as exc:
         raise unavailable(exc) from None
     return CampaignLabelled(campaign=None if group is None else CampaignInfo(**policy.describe(group)))
+
+
+@blueprint.get("/examples")
+@spec.validate(resp=answers(HTTP_200=CampaignExamples, HTTP_503=ErrorBody, **REFUSED), security=ADMIN)
+def kept_examples() -> CampaignExamples:
+    """The phishing templates kept as weak examples for the retrain, newest first (at most 1,000)"""
+    settings = current_gateway().settings
+    try:
+        found = examples.kept(campaigns.counter().store.client, examples.MAX_KEPT)
+    except ERRORS as exc:
+        raise unavailable(exc) from None
+    return CampaignExamples(
+        examples=[
+            CampaignExample(
+                id=example.campaign_id,
+                template=readable_template(example.template),
+                last_seen=policy.iso_time(example.last_seen),
+            )
+            for example in found
+        ],
+        weight=settings.campaign_examples_weight,
+        used_at_most=settings.campaign_examples_max,
+    )
+
+
+@blueprint.delete("/examples/<campaign_id>")
+@spec.validate(
+    resp=answers(HTTP_200=CampaignExampleRefused, HTTP_404=ErrorBody, HTTP_503=ErrorBody, **REFUSED), security=ADMIN
+)
+def refuse_example(campaign_id: str) -> CampaignExampleRefused:
+    """Take a kept template off the list: no retrain uses it, and it is not kept again for ML_RETRAIN_DAYS"""
+    settings = current_gateway().settings
+    try:
+        removed = examples.refuse(campaigns.counter().store.client, campaign_id, settings.retrain_days * 86400)
+    except ERRORS as exc:
+        raise unavailable(exc) from None
+    if not removed:
+        raise ApiError(404, "not_found", f"no kept template of campaign {campaign_id!r}")
+    return CampaignExampleRefused(id=campaign_id)

@@ -14,14 +14,18 @@ import time
 from functools import partial
 
 import pytest
+import redis
 
 from devstack.processes import wait_until
 from tests.integration.conftest import ADMIN_KEY
 from weave_ml import corpus
+from weave_ml.campaigns import examples
 from weave_ml.campaigns.policy import REASON
+from weave_ml.campaigns.store import CampaignStore
 from weave_ml.corpus import phishing, variation
 from weave_ml.corpus.template import choose_channel, render
 from weave_ml.corpus.vocabulary import mobile_number
+from weave_ml.settings import Settings
 
 pytestmark = pytest.mark.integration
 
@@ -228,3 +232,36 @@ def test_the_late_answer_of_a_timed_out_request_carries_the_campaign_of_its_text
     assert campaign is not None and campaign["id"] == formed["id"]
     assert campaign["messages"] == again["campaign"]["messages"] == 7  # reading the late answer counted nothing
     assert late.json()["is_phishing"] == again["is_phishing"] and late.json()["reasons"] == again["reasons"]
+
+
+def test_operators_see_the_templates_kept_for_the_retrain_and_can_refuse_one(make_stack):
+    stack = make_stack()
+    stack.worker().wait_ready()
+    gateway = stack.gateway()
+    rng = random.Random(9)
+    for n in range(6):
+        answer = gateway.post("/predict", {"message": render(LURE_TEMPLATE, rng), "sender": f"010-3131-{n}"}).json()
+    campaign_id = answer["campaign"]["id"]
+    settings = Settings(redis_url=stack.env["REDIS_URL"])
+    with redis.Redis.from_url(settings.redis_url) as client:
+        store = CampaignStore.from_settings(client, settings)
+        assert examples.collect(store, keep_s=3600)["kept"] == 1  # as the trainer does every 10 minutes
+
+        listed = gateway.get("/admin/campaigns/examples", headers=ADMIN)
+        assert listed.status_code == 200, listed.text
+        body = listed.json()
+        assert (body["weight"], body["used_at_most"]) == (0.3, 200)
+        (example,) = body["examples"]
+        assert example["id"] == campaign_id and "<링크>" in example["template"] and "http" not in example["template"]
+
+        assert gateway.delete(f"/admin/campaigns/examples/{campaign_id}", headers=ADMIN).json() == {
+            "id": campaign_id,
+            "refused": True,
+        }
+        assert gateway.get("/admin/campaigns/examples", headers=ADMIN).json()["examples"] == []
+        # The campaign is still active and phishing: the next collection does not keep it again.
+        assert examples.collect(store, keep_s=3600)["kept"] == 0
+        assert examples.training_examples(client, since=0, limit=10, weight=0.3) == []
+    gone = gateway.delete(f"/admin/campaigns/examples/{campaign_id}", headers=ADMIN)
+    assert gone.status_code == 404 and gone.json()["error"]["code"] == "not_found"
+    assert gateway.get("/admin/campaigns/examples").status_code == 401

@@ -5,17 +5,20 @@ model let through. Their texts are never stored (weave_ml.campaigns.store); what
 campaign is its masked template: links, phone numbers, amounts, names and numbers replaced by marks. Campaigns are
 forgotten a window after their last message, a retrain runs weekly, so every CAMPAIGN_EXAMPLES_INTERVAL_S the
 trainer's :func:`collect` copies the templates of the active phishing campaigns into a list that outlives them:
-each for ML_RETRAIN_DAYS after its campaign was last seen, at most ``MAX_KEPT``; a campaign reported normal is
-taken off it. A retrain reads the newest CAMPAIGN_EXAMPLES_MAX (:func:`training_examples`), fills each mark with
-a neutral stand-in (:func:`fill`) and trains on them at CAMPAIGN_EXAMPLES_WEIGHT of a report's weight. They are
-never held out (their label is a campaign's, not a person's): the quality gate judges the candidate trained with
-them on the golden set, fresh reports, everyday text and frozen verdicts, as any other.
+each for ML_RETRAIN_DAYS after its campaign was last seen, at most ``MAX_KEPT``. A campaign reported normal, or
+one an operator refuses (:func:`refuse`, DELETE /admin/campaigns/examples/<id>), is taken off it. A retrain
+reads the newest CAMPAIGN_EXAMPLES_MAX (:func:`training_examples`), fills each mark with a neutral stand-in
+(:func:`fill`) and trains on them at CAMPAIGN_EXAMPLES_WEIGHT of a report's weight. They are never held out
+(their label is a campaign's, not a person's): the quality gate judges the candidate trained with them on the
+golden set, fresh reports, everyday text and frozen verdicts, as any other.
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import cast
 
 import redis
 
@@ -29,6 +32,8 @@ from weave_ml.text import normalise
 
 KEY = f"{CAMPAIGN_PREFIX}:examples"  # sorted set: campaign id → when the campaign was last seen (epoch seconds)
 TEMPLATES_KEY = f"{CAMPAIGN_PREFIX}:examples:templates"  # hash: campaign id → masked template
+# Sorted set: campaign id → when an operator took its template off the list; never kept again while it is here.
+REFUSED_KEY = f"{CAMPAIGN_PREFIX}:examples:refused"
 MAX_KEPT = 1000  # templates are a few hundred bytes: the list stays under a megabyte
 SOURCE = "campaign"
 
@@ -78,7 +83,9 @@ def collect(store: CampaignStore, keep_s: float, now: float | None = None) -> di
     last seen longer ago and the oldest beyond ``MAX_KEPT``. Return how many were kept, dropped and are held."""
     now = time.time() if now is None else now
     campaigns = store.active(limit=MAX_KEPT)
-    phishing = {c.id: c for c in campaigns if c.template and policy.is_phishing(c, store.rules)}
+    store.client.zremrangebyscore(REFUSED_KEY, "-inf", now - keep_s)
+    refused = {as_text(raw) for raw in store.client.zrange(REFUSED_KEY, 0, -1)}
+    phishing = {c.id: c for c in campaigns if c.template and policy.is_phishing(c, store.rules) and c.id not in refused}
     normal = [c.id for c in campaigns if c.verdict == policy.NORMAL]
     client = store.client
     with client.pipeline(transaction=True) as pipe:
@@ -115,3 +122,43 @@ def training_examples(
             seen.add(normalise(text))
             examples.append(LabelledMessage(text, PHISHING, source=SOURCE, weight=weight))
     return examples
+
+
+@dataclass(frozen=True)
+class Kept:
+    """A phishing campaign's template kept for the retrain, as operators see it."""
+
+    campaign_id: str
+    template: str
+    last_seen: float
+
+
+def kept(client: redis.Redis, limit: int) -> list[Kept]:
+    """Return the newest ``limit`` kept templates, newest first."""
+    seen = {as_text(campaign_id): float(when) for campaign_id, when in _scored(client, limit)}
+    if not seen:
+        return []
+    templates = client.hmget(TEMPLATES_KEY, list(seen))
+    return [
+        Kept(campaign_id, as_text(template), when)
+        for (campaign_id, when), template in zip(seen.items(), templates, strict=True)
+        if template is not None
+    ]
+
+
+def _scored(client: redis.Redis, limit: int) -> list[tuple[bytes, float]]:
+    """The newest ``limit`` campaign ids of the list with when each was last seen."""
+    # redis-py types every reply of ZREVRANGE alike; WITHSCORES makes it (member, score) pairs.
+    return cast(list[tuple[bytes, float]], client.zrevrange(KEY, 0, limit - 1, withscores=True))
+
+
+def refuse(client: redis.Redis, campaign_id: str, keep_s: float, now: float | None = None) -> bool:
+    """Take a campaign's template off the list and keep it off for ``keep_s``; return whether it was on it."""
+    now = time.time() if now is None else now
+    with client.pipeline(transaction=True) as pipe:
+        pipe.zrem(KEY, campaign_id)
+        pipe.hdel(TEMPLATES_KEY, campaign_id)
+        pipe.zadd(REFUSED_KEY, {campaign_id: now})
+        pipe.expire(REFUSED_KEY, int(keep_s))
+        removed = pipe.execute()[0]
+    return bool(removed)

@@ -63,7 +63,8 @@ def is_phishing(group: Campaign, rules: Rules) -> bool:
     return group.verdict == PHISHING or (group.messages > 0 and group.share >= rules.phishing_share)
 
 
-def _time(epoch: float) -> str:
+def iso_time(epoch: float) -> str:
+    """An epoch time as the answers write it: ISO 8601, UTC, to the second."""
     return dt.datetime.fromtimestamp(epoch, dt.UTC).isoformat(timespec="seconds")
 
 
@@ -71,7 +72,7 @@ def describe(group: Campaign) -> dict[str, Any]:
     """The campaign object of an answer."""
     return {
         "id": group.id,
-        "first_seen": _time(group.first_seen),
+        "first_seen": iso_time(group.first_seen),
         "messages": group.messages,
         "senders": group.senders,
         "phishing_share": round(group.share, 4),
@@ -84,7 +85,7 @@ def listing(group: Campaign, rules: Rules) -> dict[str, Any]:
     phishing = is_phishing(group, rules)
     return {
         **describe(group),
-        "last_seen": _time(group.last_seen),
+        "last_seen": iso_time(group.last_seen),
         "phishing": phishing,
         "template": readable_template(group.template) if phishing and group.template else None,
     }
