@@ -79,15 +79,16 @@ def fill(template: str) -> str:
 
 
 def collect(store: CampaignStore, keep_s: float, now: float | None = None) -> dict[str, int]:
-    """Keep the templates of the active phishing campaigns for ``keep_s``; drop campaigns reported normal, those
-    last seen longer ago and the oldest beyond ``MAX_KEPT``. Return how many were kept, dropped and are held."""
+    """Keep the templates of the active phishing campaigns not refused by an operator, for ``keep_s``; drop
+    campaigns reported normal, those last seen longer ago and the oldest beyond ``MAX_KEPT``. Return how many were
+    kept, dropped and are held."""
     now = time.time() if now is None else now
+    client = store.client
     campaigns = store.active(limit=MAX_KEPT)
-    store.client.zremrangebyscore(REFUSED_KEY, "-inf", now - keep_s)
-    refused = {as_text(raw) for raw in store.client.zrange(REFUSED_KEY, 0, -1)}
+    client.zremrangebyscore(REFUSED_KEY, "-inf", now - keep_s)
+    refused = {as_text(raw) for raw in client.zrange(REFUSED_KEY, 0, -1)}
     phishing = {c.id: c for c in campaigns if c.template and policy.is_phishing(c, store.rules) and c.id not in refused}
     normal = [c.id for c in campaigns if c.verdict == policy.NORMAL]
-    client = store.client
     with client.pipeline(transaction=True) as pipe:
         if phishing:
             pipe.zadd(KEY, {c.id: c.last_seen for c in phishing.values()})
@@ -118,8 +119,9 @@ def training_examples(
         if template is None:  # trimmed between the two reads
             continue
         text = fill(as_text(template))
-        if normalise(text) not in seen:
-            seen.add(normalise(text))
+        key = normalise(text)
+        if key not in seen:
+            seen.add(key)
             examples.append(LabelledMessage(text, PHISHING, source=SOURCE, weight=weight))
     return examples
 
