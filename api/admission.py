@@ -8,7 +8,7 @@ import time
 import redis
 
 from api.errors import ApiError
-from weave_ml.batches import BatchStore
+from weave_ml.serving.batches import BatchStore
 from weave_ml.settings import Settings
 
 # A client over its quota is told to come back after this long: its earlier batches drain at thousands of

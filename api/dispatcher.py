@@ -3,7 +3,7 @@
 Requests queue up while the previous task is being sent, so batches form by themselves under load and a
 lone request waits for nobody. The score cache is asked once per batch (one MGET, not one round trip per
 request) and only the misses go to a worker; identical texts in a batch are scored once. Replies for the whole
-process arrive on one Redis list read by one thread (see ``weave_ml.replies``).
+process arrive on one Redis list read by one thread (see ``weave_ml.serving.replies``).
 """
 
 from __future__ import annotations
@@ -20,8 +20,9 @@ from typing import Any
 
 import redis
 
-from weave_ml import logs, replies
-from weave_ml.scoring import Score
+from weave_ml import logs
+from weave_ml.model.scoring import Score
+from weave_ml.serving import replies
 
 log = logging.getLogger(__name__)
 

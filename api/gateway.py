@@ -19,9 +19,8 @@ from api.dispatcher import Dispatcher
 from api.errors import ApiError
 from api.hot_scores import HotScores
 from weave_ml import worker_states
-from weave_ml.batches import BatchStore
-from weave_ml.cache import ScoreCache
 from weave_ml.connections import redis_client
+from weave_ml.model.scoring import OperatingPoints, Score
 from weave_ml.names import (
     BATCH_QUEUE,
     PREDICT_QUEUE,
@@ -29,10 +28,11 @@ from weave_ml.names import (
     SCORE_BATCH_CHUNK_TASK,
     SCORE_MESSAGES_TASK,
 )
-from weave_ml.pending import PendingStore
-from weave_ml.registry import Registry, RegistryError
-from weave_ml.rollout import Rollout
-from weave_ml.scoring import OperatingPoints, Score
+from weave_ml.registry.rollout_record import Rollout
+from weave_ml.registry.store import Registry, RegistryError
+from weave_ml.serving.batches import BatchStore
+from weave_ml.serving.cache import ScoreCache
+from weave_ml.serving.pending import PendingStore
 from weave_ml.settings import Settings
 
 log = logging.getLogger(__name__)

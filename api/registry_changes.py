@@ -18,8 +18,8 @@ from celery.result import AsyncResult
 from api.contract import RegistryChangePending
 from api.errors import ApiError, unavailable
 from api.gateway import BROKER_ERRORS, current_gateway
-from weave_ml import registry_admin
 from weave_ml.names import REGISTRY_ADMIN_TASK, REGISTRY_TASK_PREFIX
+from weave_ml.registry import changes as registry_admin
 
 WAIT_S = 5.0
 POLL_S = 0.1

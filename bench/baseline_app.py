@@ -7,8 +7,8 @@ from typing import Any
 
 from flask import Flask, jsonify, request
 
-from weave_ml.registry import Registry
-from weave_ml.scoring import DEFAULT_SENSITIVITY, decide
+from weave_ml.model.scoring import DEFAULT_SENSITIVITY, to_prediction
+from weave_ml.registry.store import Registry
 
 
 def create_app() -> Flask:
@@ -20,7 +20,7 @@ def create_app() -> Flask:
     def predict() -> Any:
         body = request.get_json()
         score = scorer.score_many([body["message"]], [body.get("sender")])[0]
-        return jsonify(decide(score, body.get("sensitivity_level", DEFAULT_SENSITIVITY), loaded.points))
+        return jsonify(to_prediction(score, body.get("sensitivity_level", DEFAULT_SENSITIVITY), loaded.points))
 
     return app
 

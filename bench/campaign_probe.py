@@ -21,14 +21,14 @@ from pathlib import Path
 import redis
 
 from devstack.processes import RedisServer
-from weave_ml import corpus
 from weave_ml.campaigns.counting import CampaignCounter
 from weave_ml.campaigns.signature import signature
 from weave_ml.campaigns.store import CampaignStore
-from weave_ml.corpus.vocabulary import mobile_number
-from weave_ml.scoring import Score
+from weave_ml.model.scoring import Score
+from weave_ml.model.text import message_hash
 from weave_ml.settings import Settings
-from weave_ml.text import message_hash
+from weave_ml.training import corpus
+from weave_ml.training.corpus.vocabulary import mobile_number
 
 CHUNK = 100
 # Request threads answering at once in one gateway process (gunicorn runs 32 per process; 8 is a moderate load).

@@ -12,8 +12,8 @@ from typing import Any
 from fastapi import FastAPI
 
 from api.contract import PredictRequest
-from weave_ml.registry import Registry
-from weave_ml.scoring import decide
+from weave_ml.model.scoring import to_prediction
+from weave_ml.registry.store import Registry
 
 
 def create_app() -> FastAPI:
@@ -26,6 +26,6 @@ def create_app() -> FastAPI:
     @app.post("/predict")
     async def predict(body: PredictRequest) -> dict[str, Any]:
         score = scorer.score_many([body.message], [body.sender])[0]
-        return decide(score, body.sensitivity, loaded.points)
+        return to_prediction(score, body.sensitivity, loaded.points)
 
     return app

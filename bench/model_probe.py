@@ -7,8 +7,8 @@ import statistics
 import sys
 import time
 
-from weave_ml import corpus
-from weave_ml.registry import Registry
+from weave_ml.registry.store import Registry
+from weave_ml.training import corpus
 
 MESSAGES = 2000
 

@@ -1,4 +1,4 @@
-"""CPU per published scoring task, kombu's stock Redis transport against weave_ml.broker_transport; print JSON.
+"""CPU per published scoring task, kombu's stock Redis transport against weave_ml.serving.broker_transport; print JSON.
 
     python -m bench.publish_probe redis://127.0.0.1:6379/15 [tasks per round]
 
@@ -19,7 +19,7 @@ import redis
 from celery import Celery
 
 from weave_ml.names import PREDICT_QUEUE, SCORE_MESSAGES_TASK
-from weave_ml.queue_depth import priority_lists
+from weave_ml.serving.queue_depth import priority_lists
 
 ROUNDS = 6
 ITEMS = [{"message": "[Web발신] 고객님 택배 주소 확인 http://han.gl/x", "sender": None, "hash": "a" * 64, "ids": ["r"]}]
@@ -51,7 +51,7 @@ def _cpu_ms_per_task(app: Celery, tasks: int) -> float:
 def main() -> None:
     url = sys.argv[1]
     tasks = int(sys.argv[2]) if len(sys.argv) > 2 else 2000
-    apps = {"stock": _app(url, None), "reused_client": _app(url, "weave_ml.broker_transport:Transport")}
+    apps = {"stock": _app(url, None), "reused_client": _app(url, "weave_ml.serving.broker_transport:Transport")}
     for app in apps.values():
         _cpu_ms_per_task(app, 100)  # connections, declarations, imports
     measured: dict[str, list[float]] = {name: [] for name in apps}

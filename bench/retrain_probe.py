@@ -10,8 +10,8 @@ import resource
 import sys
 import time
 
-from weave_ml import corpus
-from weave_ml.training import train_evaluated
+from weave_ml.training import corpus
+from weave_ml.training.train import train_evaluated
 
 
 def main() -> None:

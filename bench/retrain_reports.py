@@ -24,9 +24,9 @@ from typing import Any
 
 import pymongo
 
-from weave_ml import corpus, retrain
-from weave_ml.reports import load_labelled
+from weave_ml.reports.mongo import load_labelled
 from weave_ml.settings import from_env
+from weave_ml.training import corpus, retrain
 
 COLLECTION = "phishing_reports"
 CHUNK = 20_000

@@ -13,16 +13,16 @@ import time
 from pathlib import Path
 
 from devstack.processes import RedisServer
-from weave_ml import corpus
-from weave_ml.registry import Registry
-from weave_ml.rollout import CANARY, SHADOW, Rollout
-from weave_ml.rollout_evidence import EvidenceStore
-from weave_ml.rollout_scoring import RolloutScorer
-from weave_ml.scoring import Scorer
-from weave_ml.training import publish, train_evaluated
+from weave_ml.model.scoring import Scorer
+from weave_ml.registry.rollout_record import CANARY, SHADOW, Rollout
+from weave_ml.registry.store import Registry
+from weave_ml.rollouts.dual_scoring import RolloutScorer
+from weave_ml.rollouts.evidence import EvidenceStore
+from weave_ml.training import corpus
+from weave_ml.training.train import publish, train_evaluated
 
 MESSAGES = 4000
-SLICE = 32  # as weave_ml.service scores a task
+SLICE = 32  # as weave_ml.serving.scoring_service scores a task
 ROUNDS = 5
 
 

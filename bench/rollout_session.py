@@ -23,8 +23,8 @@ import pymongo
 
 from devstack.deployment import Deployment
 from devstack.processes import BIN, CeleryWorker, MongoServer, ProcfileProcess, RedisServer, wait_until
-from weave_ml import corpus
-from weave_ml.training import publish, train_evaluated
+from weave_ml.training import corpus
+from weave_ml.training.train import publish, train_evaluated
 
 KEY = "session-admin-key"
 REQUESTS = 400

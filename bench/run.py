@@ -41,9 +41,9 @@ import requests
 from bench import campaign_probe, retrain_reports
 from devstack.deployment import Deployment
 from devstack.processes import BIN, ROOT, CeleryWorker, MongoServer, Process, RedisServer, free_port, wait_until
-from weave_ml import corpus
-from weave_ml.registry import Registry
-from weave_ml.training import publish, train_evaluated
+from weave_ml.registry.store import Registry
+from weave_ml.training import corpus
+from weave_ml.training.train import publish, train_evaluated
 
 RESULTS = ROOT / "bench" / "results"
 LOAD_SCRIPT = ROOT / "bench" / "load.lua"

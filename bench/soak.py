@@ -25,8 +25,8 @@ import requests
 
 from devstack.deployment import Deployment
 from devstack.processes import Process, RedisServer
-from weave_ml import corpus
-from weave_ml.training import TrainedModel, publish, train_evaluated
+from weave_ml.training import corpus
+from weave_ml.training.train import TrainedModel, publish, train_evaluated
 
 TTL_S = 30
 BATCH_SIZE = 1000

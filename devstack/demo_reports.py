@@ -8,10 +8,10 @@ from typing import Any
 
 import pymongo
 
-from weave_ml import corpus
-from weave_ml.datasets import LabelledMessage
-from weave_ml.reports import DEFAULT_DATABASE
-from weave_ml.scoring import LEGACY_POINTS
+from weave_ml.model.datasets import LabelledMessage
+from weave_ml.model.scoring import LEGACY_POINTS
+from weave_ml.reports.mongo import DEFAULT_DATABASE
+from weave_ml.training import corpus
 
 # Another seed than the bundled corpus, so the demo reports are texts the first model has not seen.
 DEMO_SEED = 7

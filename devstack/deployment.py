@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from devstack.processes import CeleryWorker, Gateway, Process, RedisServer
-from weave_ml.registry import Registry
+from weave_ml.registry.store import Registry
 
 
 class Deployment:

@@ -17,10 +17,10 @@ import redis
 from devstack import ROOT, demo_reports, procfile
 from devstack.processes import free_port
 from devstack.supervisor import Supervisor
-from weave_ml import corpus
-from weave_ml.registry import Registry
-from weave_ml.reports import hosts_of
-from weave_ml.training import publish, train_evaluated
+from weave_ml.registry.store import Registry
+from weave_ml.reports.mongo import hosts_of
+from weave_ml.training import corpus
+from weave_ml.training.train import publish, train_evaluated
 
 
 def redis_answers(url: str) -> bool:

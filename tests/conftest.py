@@ -6,9 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from weave_ml import datasets, model
-from weave_ml.registry import Registry
-from weave_ml.training import publish, train_evaluated
+from weave_ml.model import datasets, pipeline
+from weave_ml.registry.store import Registry
+from weave_ml.training.train import publish, train_evaluated
 
 ROOT = Path(__file__).resolve().parents[1]
 # Vendored with its attribution (data/sms_spam_collection/README.md), so a fresh clone tests itself.
@@ -23,7 +23,7 @@ def uci_messages() -> list[datasets.LabelledMessage]:
 @pytest.fixture(scope="session")
 def small_pipeline(uci_messages):
     """A model fitted on 1,200 UCI messages: enough to behave like the real one, quick to fit."""
-    return model.train(uci_messages[:1200])
+    return pipeline.train(uci_messages[:1200])
 
 
 @pytest.fixture

@@ -11,11 +11,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from weave_ml import autoscale, corpus, datasets, evaluation, retrain, rollout_cli
-from weave_ml.registry import Registry, RegistryError
-from weave_ml.scoring import DEFAULT_SENSITIVITY, SENSITIVITY_LEVELS, decide
+from weave_ml.model import datasets
+from weave_ml.model.scoring import DEFAULT_SENSITIVITY, SENSITIVITY_LEVELS, to_prediction
+from weave_ml.registry.store import Registry, RegistryError
+from weave_ml.rollouts import cli as rollout_cli
+from weave_ml.scaling import autoscale
 from weave_ml.settings import ConfigError, get_settings
-from weave_ml.training import publish, train_evaluated
+from weave_ml.training import corpus, evaluation, retrain
+from weave_ml.training.train import publish, train_evaluated
 
 
 def _registry(args: argparse.Namespace) -> Registry:
@@ -156,7 +159,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     """Score one message with the current model and print the prediction."""
     loaded = _registry(args).load()
     score = loaded.scorer().score_many([args.text], [args.sender])[0]
-    _print_json(decide(score, args.sensitivity, loaded.points))
+    _print_json(to_prediction(score, args.sensitivity, loaded.points))
     return 0
 
 

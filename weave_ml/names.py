@@ -7,12 +7,13 @@ SCORE_MESSAGES_TASK = "weave.score_messages"
 SCORE_BATCH_CHUNK_TASK = "weave.score_batch_chunk"
 RETRAIN_TASK = "weave.retrain"
 # Changes of the model registry (rollback, promotion) run on the trainer, the one process that may write it. The
-# task takes an action name (weave_ml.registry_admin.ACTIONS), so new kinds of change need no new task.
+# task takes an action name (weave_ml.registry.changes.ACTIONS), so new kinds of change need no new task.
 REGISTRY_ADMIN_TASK = "weave.registry_admin"
 # Looks at a rollout's evidence and aborts or promotes it (beat sends it every ROLLOUT_CHECK_INTERVAL_S; the trainer
 # runs it, as it may write the registry).
 ROLLOUT_CHECK_TASK = "weave.rollout_check"
-# Reports the Java API wrote to MongoDB label the campaigns of their texts (weave_ml.campaigns.reports), on the trainer.
+# Reports the Java API wrote to MongoDB label the campaigns of their texts (weave_ml.campaigns.verdicts); the trainer
+# runs it.
 CAMPAIGN_REPORTS_TASK = "weave.campaign_reports"
 # The masked templates of phishing campaigns are kept for the retrain (weave_ml.campaigns.examples), on the trainer.
 CAMPAIGN_EXAMPLES_TASK = "weave.campaign_examples"

@@ -7,7 +7,8 @@ from typing import Any
 
 from celery import shared_task
 
-from weave_ml.campaigns import examples, reports
+from weave_ml.campaigns import examples
+from weave_ml.campaigns import verdicts as reports
 from weave_ml.campaigns.counting import CampaignCounter
 from weave_ml.campaigns.store import CampaignStore
 from weave_ml.connections import redis_client

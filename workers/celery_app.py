@@ -34,8 +34,8 @@ def create_celery_app() -> Celery:
     celery_app = Celery("weave_ml")
     celery_app.conf.update(
         broker_url=settings.redis_url,
-        # kombu's Redis transport, reusing one redis-py client per channel (see weave_ml.broker_transport).
-        broker_transport="weave_ml.broker_transport:Transport",
+        # kombu's Redis transport, reusing one redis-py client per channel (see weave_ml.serving.broker_transport).
+        broker_transport="weave_ml.serving.broker_transport:Transport",
         result_backend=settings.redis_url,
         task_serializer="json",
         result_serializer="json",

@@ -8,11 +8,11 @@ from typing import Any
 from celery import shared_task
 from kombu.exceptions import OperationalError
 
-from weave_ml import rollout_check
 from weave_ml.connections import redis_client
 from weave_ml.names import RELOAD_COMMAND, ROLLOUT_CHECK_TASK
-from weave_ml.registry import Registry
-from weave_ml.rollout_evidence import EvidenceStore
+from weave_ml.registry.store import Registry
+from weave_ml.rollouts import check as rollout_check
+from weave_ml.rollouts.evidence import EvidenceStore
 from weave_ml.settings import get_settings
 
 log = logging.getLogger(__name__)

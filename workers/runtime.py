@@ -13,15 +13,15 @@ from celery.signals import worker_init, worker_process_init, worker_process_shut
 from celery.worker.control import control_command
 
 from weave_ml import worker_states
-from weave_ml.batches import BatchStore
-from weave_ml.cache import ScoreCache
 from weave_ml.campaigns.counting import CampaignCounter
 from weave_ml.connections import redis_client
 from weave_ml.names import RELOAD_COMMAND, SCORING_QUEUES
-from weave_ml.registry import Registry, RegistryError
-from weave_ml.rollout_evidence import EvidenceStore
-from weave_ml.service import ScoringService
-from weave_ml.serving import ModelHolder
+from weave_ml.registry.store import Registry, RegistryError
+from weave_ml.rollouts.evidence import EvidenceStore
+from weave_ml.serving.batches import BatchStore
+from weave_ml.serving.cache import ScoreCache
+from weave_ml.serving.model_holder import ModelHolder
+from weave_ml.serving.scoring_service import ScoringService
 from weave_ml.settings import get_settings
 from workers import liveness
 

@@ -11,7 +11,6 @@ from celery import Task, shared_task
 from celery.exceptions import Reject
 from kombu.exceptions import OperationalError
 
-from weave_ml import registry_admin, retrain
 from weave_ml.names import (
     REGISTRY_ADMIN_TASK,
     RELOAD_COMMAND,
@@ -19,9 +18,11 @@ from weave_ml.names import (
     SCORE_BATCH_CHUNK_TASK,
     SCORE_MESSAGES_TASK,
 )
-from weave_ml.registry import Registry
-from weave_ml.service import SCORING_FAILED
+from weave_ml.registry import changes as registry_admin
+from weave_ml.registry.store import Registry
+from weave_ml.serving.scoring_service import SCORING_FAILED
 from weave_ml.settings import get_settings
+from weave_ml.training import retrain
 from workers import runtime
 
 log = logging.getLogger(__name__)
@@ -109,9 +110,9 @@ def retrain_model(trigger: str = "schedule") -> dict[str, Any]:
     track_started=True,
 )
 def change_registry(action: str, **arguments: Any) -> dict[str, Any]:
-    """Apply one registry change (weave_ml.registry_admin) and, when the current model moved, tell the workers."""
+    """Apply one registry change (weave_ml.registry.changes) and, when the current model moved, tell the workers."""
     settings = get_settings()
-    outcome = registry_admin.apply(Registry(settings.model_dir, keep=settings.models_keep), action, arguments)
+    outcome = registry_admin.carry_out(Registry(settings.model_dir, keep=settings.models_keep), action, arguments)
     if "current_version" in outcome:
         _broadcast_reload(outcome["current_version"])
     return outcome

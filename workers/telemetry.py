@@ -10,11 +10,12 @@ from typing import Any
 import redis
 from celery import signals
 
-from weave_ml import counters, logs, retrain_stats
+from weave_ml import counters, logs
 from weave_ml.connections import redis_client
 from weave_ml.names import REQUEST_ID_HEADER, RETRAIN_TASK, SCORE_MESSAGES_TASK
-from weave_ml.pending import PendingStore
+from weave_ml.serving.pending import PendingStore
 from weave_ml.settings import get_settings
+from weave_ml.training import outcomes as retrain_stats
 
 log = logging.getLogger(__name__)
 

@@ -23,8 +23,8 @@ from api.contract import (
 from api.errors import ApiError, unavailable
 from api.gateway import BROKER_ERRORS, current_gateway
 from api.openapi import answers, spec
-from weave_ml import registry_admin
 from weave_ml.names import RETRAIN_TASK, RETRAIN_TASK_PREFIX
+from weave_ml.registry import changes as registry_admin
 
 log = logging.getLogger(__name__)
 

@@ -7,13 +7,14 @@ from typing import Any
 
 from flask import Blueprint, url_for
 
-from api import campaigns, metrics
+from api import campaign_step as campaigns
+from api import metrics
 from api.contract import BatchCreated, BatchRequest, BatchStatus, ErrorBody
 from api.errors import ApiError, unavailable
 from api.gateway import BROKER_ERRORS, current_gateway, points_of
 from api.openapi import answers, spec
 from api.ratelimit import client_address
-from weave_ml.text import message_hash
+from weave_ml.model.text import message_hash
 
 blueprint = Blueprint("batch", __name__)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from flask import Blueprint
 
-from api import campaigns
+from api import campaign_step as campaigns
 from api.contract import (
     CampaignExample,
     CampaignExampleRefused,
@@ -57,7 +57,7 @@ def report(json: CampaignReport) -> CampaignLabelled:
         group = campaigns.counter().label(json.message, json.verdict)
     except ERRORS as exc:
         raise unavailable(exc) from None
-    return CampaignLabelled(campaign=None if group is None else CampaignInfo(**policy.describe(group)))
+    return CampaignLabelled(campaign=None if group is None else CampaignInfo(**policy.campaign_field(group)))
 
 
 @blueprint.get("/examples")

@@ -12,7 +12,7 @@ from api.errors import ApiError
 from api.gateway import BROKER_ERRORS, current_gateway
 from api.openapi import answers, spec
 from weave_ml import worker_states
-from weave_ml.registry import RegistryError
+from weave_ml.registry.store import RegistryError
 
 # What a worker says about a rollout's candidate; not a problem of /health: the rollout check aborts a candidate that
 # will not load, and answers come from the current model meanwhile.

@@ -8,15 +8,16 @@ from typing import Any
 
 from flask import Blueprint, url_for
 
-from api import campaigns, metrics
+from api import campaign_step as campaigns
+from api import metrics
 from api.contract import ErrorBody, PendingAnswer, Prediction, PredictRequest, TimeoutBody
 from api.dispatcher import BrokerUnavailable, NotScored
 from api.errors import ApiError, unavailable
 from api.gateway import BROKER_ERRORS, current_gateway, points_of
 from api.openapi import answers, spec
-from weave_ml.pending import Pending
-from weave_ml.scoring import decide
-from weave_ml.text import mask_phone, message_hash
+from weave_ml.model.scoring import to_prediction
+from weave_ml.model.text import mask_phone, message_hash
+from weave_ml.serving.pending import Pending
 
 log = logging.getLogger("weave_ml.predictions")
 blueprint = Blueprint("predict", __name__)
@@ -60,7 +61,7 @@ def predict(json: PredictRequest) -> Prediction:
     if hot is not None:
         metrics.observe_cache(hits=1, misses=0)
         score = hot
-        prediction = decide(hot, json.sensitivity, points_of(hot.model_version), cached=True)
+        prediction = to_prediction(hot, json.sensitivity, points_of(hot.model_version), cached=True)
     else:
         waiter = gw.dispatcher.submit(json.message, json.sender, digest)
         remaining = gw.settings.predict_timeout_s - (time.perf_counter() - started)
@@ -92,7 +93,7 @@ def predict(json: PredictRequest) -> Prediction:
         if not waiter.cached:
             gw.hot.put([waiter.score])
         score = waiter.score
-        prediction = decide(waiter.score, json.sensitivity, points_of(waiter.score.model_version), waiter.cached)
+        prediction = to_prediction(waiter.score, json.sensitivity, points_of(waiter.score.model_version), waiter.cached)
     prediction = campaigns.judge(json.message, json.sender, score, prediction)
     metrics.observe_prediction(prediction)
     log_prediction(started, prediction, json.sender)
@@ -119,7 +120,7 @@ def result(task_id: str) -> Any:
     versions = list(dict.fromkeys([*gw.serving_versions(), pending.model_version]))
     score = gw.cached_scores([pending.message_hash], versions)[0]
     if score is not None:
-        prediction = decide(score, pending.sensitivity, points_of(score.model_version))
+        prediction = to_prediction(score, pending.sensitivity, points_of(score.model_version))
         # The campaign as it stands now, found from the signature kept at the timeout (the text is not kept). The
         # message itself is not counted into it: it was not answered in time.
         counter = campaigns.counter()

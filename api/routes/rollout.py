@@ -16,9 +16,10 @@ from api.errors import ApiError, unavailable
 from api.gateway import BROKER_ERRORS, current_gateway
 from api.openapi import answers, spec
 from api.routes.admin import ADMIN, REFUSED, require_api_key
-from weave_ml import registry_admin, rollout_check
-from weave_ml.registry import RegistryError
-from weave_ml.rollout_evidence import EvidenceStore
+from weave_ml.registry import changes as registry_admin
+from weave_ml.registry.store import RegistryError
+from weave_ml.rollouts import check as rollout_check
+from weave_ml.rollouts.evidence import EvidenceStore
 
 blueprint = Blueprint("rollout", __name__, url_prefix="/admin/rollout")
 blueprint.before_request(require_api_key)

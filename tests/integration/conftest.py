@@ -10,8 +10,8 @@ import pytest
 
 from devstack.deployment import Deployment
 from devstack.processes import CeleryWorker, Flower, Gateway, RedisServer
-from weave_ml import corpus
-from weave_ml.training import publish, train_evaluated
+from weave_ml.training import corpus
+from weave_ml.training.train import publish, train_evaluated
 
 _databases = itertools.count(1)
 ADMIN_KEY = "test-admin-key"

@@ -13,12 +13,12 @@ from tests.integration.mongo import mongo_server_fixture, reports_fixture  # noq
 from weave_ml.campaigns import examples
 from weave_ml.campaigns.counting import CampaignCounter
 from weave_ml.campaigns.policy import Rules
-from weave_ml.campaigns.recent import text_key
-from weave_ml.campaigns.reports import sweep
+from weave_ml.campaigns.recent import memory_key
 from weave_ml.campaigns.signature import signature
 from weave_ml.campaigns.store import CampaignStore
+from weave_ml.campaigns.verdicts import sweep
+from weave_ml.model.scoring import Score
 from weave_ml.names import SERVICE_COUNTERS_KEY
-from weave_ml.scoring import Score
 from weave_ml.settings import Settings
 
 _databases = itertools.count(900)
@@ -170,14 +170,14 @@ def test_a_reported_verdict_empties_what_repeats_are_answered_with(store, monkey
     assert first is not None and first.verdict is None and calls.answering == [1]
     assert counter.observe_one(text, "010-2222-0002", plain) is not None and calls.answering == [1]  # from memory
     wait_until(lambda: sum(calls.background) == 1, 2, "the repeat to be counted")  # nothing waits to be counted now
-    kept = counter.recent.get(text_key(text))
+    kept = counter.recent.get(memory_key(text))
     assert kept is not None and kept[1].verdict is None
     found = signature(text)
     assert found is not None
     store.label(found, "phishing")  # as POST /admin/campaigns/report does, from any process
     # Within a flush what was kept from before the verdict is forgotten: the next answer waits for a count of its
     # own and carries the verdict.
-    wait_until(lambda: counter.recent.get(text_key(text)) is None, 2, "the memory to be emptied", 0.01)
+    wait_until(lambda: counter.recent.get(memory_key(text)) is None, 2, "the memory to be emptied", 0.01)
     after = counter.observe_one(text, "010-2222-0003", plain)
     assert after is not None and after.verdict == "phishing" and calls.answering == [1, 1]
 

@@ -18,14 +18,14 @@ import redis
 
 from devstack.processes import wait_until
 from tests.integration.conftest import ADMIN_KEY
-from weave_ml import corpus
 from weave_ml.campaigns import examples
 from weave_ml.campaigns.policy import REASON
 from weave_ml.campaigns.store import CampaignStore
-from weave_ml.corpus import phishing, variation
-from weave_ml.corpus.template import choose_channel, render
-from weave_ml.corpus.vocabulary import mobile_number
 from weave_ml.settings import Settings
+from weave_ml.training import corpus
+from weave_ml.training.corpus import phishing, variation
+from weave_ml.training.corpus.template import choose_channel, render
+from weave_ml.training.corpus.vocabulary import mobile_number
 
 pytestmark = pytest.mark.integration
 
@@ -45,7 +45,7 @@ def lure_variants(rng: random.Random) -> list[tuple[str, str | None]]:
         text = render(LURE_TEMPLATE, rng)
         if rng.random() < variation.EVASION_SHARE:
             text = variation.evade(text, rng)
-        variants.append((variation.apply(text, rng, choose_channel(phishing.PARCEL, rng)), rng.choice(senders)))
+        variants.append((variation.add_noise(text, rng, choose_channel(phishing.PARCEL, rng)), rng.choice(senders)))
     return variants
 
 

@@ -18,11 +18,12 @@ import redis
 from devstack.processes import ROOT, RedisServer, wait_until
 from tests.integration.conftest import Stack
 from tests.integration.mongo import honest, mongo_server_fixture, reports_fixture  # noqa: F401 - fixtures
-from weave_ml import corpus, locks
-from weave_ml.pending import Pending, PendingStore
-from weave_ml.registry import METADATA_FILE, Registry, sha256_of
-from weave_ml.text import message_hash
-from weave_ml.training import publish
+from weave_ml.model.text import message_hash
+from weave_ml.registry.store import METADATA_FILE, Registry, sha256_of
+from weave_ml.serving.pending import Pending, PendingStore
+from weave_ml.training import corpus
+from weave_ml.training import lock as locks
+from weave_ml.training.train import publish
 from workers import liveness
 
 pytestmark = pytest.mark.integration

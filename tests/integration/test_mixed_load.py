@@ -14,8 +14,8 @@ from celery import Celery
 
 from devstack.processes import RedisServer, wait_until
 from tests.integration.conftest import Stack
-from weave_ml.batches import BatchStore
 from weave_ml.names import SCORE_BATCH_CHUNK_TASK
+from weave_ml.serving.batches import BatchStore
 
 pytestmark = pytest.mark.integration
 

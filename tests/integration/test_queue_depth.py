@@ -11,9 +11,9 @@ import pytest
 from kombu import Connection, Exchange, Queue
 
 from tests.unit.test_autoscale import RECORDED, ReplayingEngine
-from weave_ml.autoscale import Policy, Scaler
-from weave_ml.docker_engine import DockerEngine
-from weave_ml.queue_depth import backlog
+from weave_ml.scaling.autoscale import Policy, Scaler
+from weave_ml.scaling.docker_engine import DockerEngine
+from weave_ml.serving.queue_depth import backlog
 
 pytestmark = pytest.mark.integration
 

@@ -8,7 +8,7 @@ import time
 import pytest
 
 from tests.integration.mongo import mongo_server_fixture, reports_fixture  # noqa: F401 - fixtures
-from weave_ml.reports import ReportsUnavailable, load_labelled
+from weave_ml.reports.mongo import ReportsUnavailable, load_labelled
 from weave_ml.settings import Settings
 
 pytestmark = pytest.mark.integration

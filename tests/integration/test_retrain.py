@@ -11,15 +11,17 @@ import pytest
 from devstack.processes import free_port
 from tests.integration.mongo import honest, mongo_server_fixture, reports_fixture  # noqa: F401 - fixtures
 from tests.lures import escrow_lures, ev_refund_lures
-from weave_ml import corpus, locks, names, regression, retrain
+from weave_ml import names
 from weave_ml.campaigns import examples
 from weave_ml.campaigns.policy import Rules
 from weave_ml.campaigns.signature import signature
 from weave_ml.campaigns.store import CampaignStore
 from weave_ml.cli import main
-from weave_ml.registry import Registry
+from weave_ml.registry.store import Registry
 from weave_ml.settings import Settings, get_settings
-from weave_ml.training import publish
+from weave_ml.training import corpus, regression, retrain
+from weave_ml.training import lock as locks
+from weave_ml.training.train import publish
 
 pytestmark = pytest.mark.integration
 

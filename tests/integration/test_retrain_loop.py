@@ -16,10 +16,10 @@ import redis
 
 from devstack.processes import ProcfileProcess, wait_until
 from tests.integration.mongo import honest, mongo_server_fixture, reports_fixture  # noqa: F401 - fixtures
-from weave_ml import corpus
 from weave_ml.campaigns import examples
-from weave_ml.text import normalise
-from weave_ml.training import publish
+from weave_ml.model.text import normalise
+from weave_ml.training import corpus
+from weave_ml.training.train import publish
 
 pytestmark = pytest.mark.integration
 

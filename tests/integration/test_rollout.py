@@ -20,10 +20,10 @@ from prometheus_client.parser import text_string_to_metric_families
 from devstack.processes import BIN, ProcfileProcess, wait_until
 from tests.integration.conftest import ADMIN_KEY, Stack
 from tests.integration.mongo import Reports, mongo_server_fixture  # noqa: F401 - fixture
-from weave_ml.rollout import assigned_to_candidate
-from weave_ml.scoring import OperatingPoints
-from weave_ml.text import message_hash
-from weave_ml.training import publish
+from weave_ml.model.scoring import OperatingPoints
+from weave_ml.model.text import message_hash
+from weave_ml.registry.rollout_record import assigned_to_candidate
+from weave_ml.training.train import publish
 
 pytestmark = pytest.mark.integration
 

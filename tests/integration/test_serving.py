@@ -150,7 +150,7 @@ def test_a_model_published_under_load_is_picked_up_without_a_failed_request(make
     for thread in threads:
         thread.start()
     time.sleep(1)
-    from weave_ml.training import publish
+    from weave_ml.training.train import publish
 
     new = publish(stack.registry, seed_model)
     wait_until(lambda: versions and versions[-1] == new, 30, "answers from the new version")

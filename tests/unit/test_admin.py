@@ -4,8 +4,8 @@ trainer applies for them."""
 import pytest
 
 from api import create_app
-from weave_ml import registry_admin
-from weave_ml.registry import Registry
+from weave_ml.registry import changes as registry_admin
+from weave_ml.registry.store import Registry
 from weave_ml.settings import Settings
 
 KEY = "correct horse battery staple"
@@ -59,11 +59,11 @@ def test_rollback_without_a_broker_is_503_not_a_hang(registry_dir):
 
 def test_the_trainer_rolls_back_to_the_previous_version_and_promotes_a_candidate(registry_dir):
     registry = Registry(registry_dir)
-    assert registry_admin.apply(registry, registry_admin.ROLLBACK, {}) == {
+    assert registry_admin.carry_out(registry, registry_admin.ROLLBACK, {}) == {
         "current_version": "20250101-000000-000000aaaa",
         "previous_version": "20250108-000000-000000bbbb",
     }
-    promoted = registry_admin.apply(registry, registry_admin.ROLLBACK, {"version": "20250115-000000-000000cccc"})
+    promoted = registry_admin.carry_out(registry, registry_admin.ROLLBACK, {"version": "20250115-000000-000000cccc"})
     assert promoted["current_version"] == registry.current_version() == "20250115-000000-000000cccc"
     assert registry.metadata("20250115-000000-000000cccc")["status"] == "published"
 
@@ -71,10 +71,10 @@ def test_the_trainer_rolls_back_to_the_previous_version_and_promotes_a_candidate
 def test_changes_the_trainer_cannot_make_are_refused_with_a_code(registry_dir, tmp_path):
     registry = Registry(registry_dir)
     before = registry.current_version()
-    unknown = registry_admin.apply(registry, registry_admin.ROLLBACK, {"version": "20990101-000000-000000ffff"})
+    unknown = registry_admin.carry_out(registry, registry_admin.ROLLBACK, {"version": "20990101-000000-000000ffff"})
     assert unknown["error"]["code"] == registry_admin.UNKNOWN_VERSION
-    assert registry_admin.apply(registry, "rename", {})["error"]["code"] == registry_admin.UNKNOWN_ACTION
-    empty = registry_admin.apply(Registry(tmp_path / "empty"), registry_admin.ROLLBACK, {})
+    assert registry_admin.carry_out(registry, "rename", {})["error"]["code"] == registry_admin.UNKNOWN_ACTION
+    empty = registry_admin.carry_out(Registry(tmp_path / "empty"), registry_admin.ROLLBACK, {})
     assert empty["error"]["code"] == registry_admin.NOTHING_TO_ROLL_BACK
     assert "no earlier published version" in empty["error"]["message"]
     assert registry.current_version() == before

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from weave_ml.autoscale import HOLD, SCALE, Policy, decide, wanted
-from weave_ml.docker_engine import DockerEngine, DockerError
+from weave_ml.scaling.autoscale import HOLD, SCALE, Policy, plan, wanted
+from weave_ml.scaling.docker_engine import DockerEngine, DockerError
 from weave_ml.settings import ConfigError
 
 RECORDED = Path(__file__).resolve().parents[1] / "data" / "docker_engine" / "scale_ml_worker.json"
@@ -27,15 +27,15 @@ def test_the_backlog_sets_the_replicas_within_the_bounds():
 
 
 def test_up_at_once_down_one_at_a_time_never_within_the_cool_down():
-    up = decide(waiting=45, replicas=1, since_change_s=float("inf"), policy=POLICY)
+    up = plan(waiting=45, replicas=1, since_change_s=float("inf"), policy=POLICY)
     assert (up.action, up.replicas) == (SCALE, 5) and "up from 1 to 5" in up.reason
-    down = decide(waiting=0, replicas=5, since_change_s=120, policy=POLICY)
+    down = plan(waiting=0, replicas=5, since_change_s=120, policy=POLICY)
     assert (down.action, down.replicas) == (SCALE, 4)
-    cooling = decide(waiting=45, replicas=2, since_change_s=10, policy=POLICY)
+    cooling = plan(waiting=45, replicas=2, since_change_s=10, policy=POLICY)
     assert (cooling.action, cooling.replicas) == (HOLD, 2) and "cool-down 60 s" in cooling.reason
-    steady = decide(waiting=25, replicas=3, since_change_s=0, policy=POLICY)
+    steady = plan(waiting=25, replicas=3, since_change_s=0, policy=POLICY)
     assert (steady.action, steady.replicas) == (HOLD, 3)
-    floor = decide(waiting=0, replicas=1, since_change_s=999, policy=POLICY)
+    floor = plan(waiting=0, replicas=1, since_change_s=999, policy=POLICY)
     assert floor.action == HOLD
 
 

@@ -7,8 +7,8 @@ import json
 import pytest
 
 from tests.unit.machine_redis import machine_redis
-from weave_ml.batches import BatchStore
-from weave_ml.scoring import OperatingPoints, Score
+from weave_ml.model.scoring import OperatingPoints, Score
+from weave_ml.serving.batches import BatchStore
 
 # Every score in these tests comes from "v1", which decides with the thresholds of versions that predate their own.
 POINTS = {"v1": OperatingPoints.from_metadata({})}.__getitem__

@@ -11,8 +11,8 @@ import redis
 from celery import Celery
 
 from tests.unit.machine_redis import machine_redis
-from weave_ml import broker_transport
 from weave_ml.names import PREDICT_QUEUE, SCORE_MESSAGES_TASK
+from weave_ml.serving import broker_transport
 from weave_ml.settings import get_settings
 
 DB = 15

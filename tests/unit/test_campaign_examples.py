@@ -9,10 +9,11 @@ import pytest
 
 from devstack import ROOT
 from tests.lures import escrow_lures
-from weave_ml import corpus, model
 from weave_ml.campaigns.examples import STAND_INS, fill
 from weave_ml.campaigns.signature import MARKS, mask, signature
-from weave_ml.datasets import LabelledMessage
+from weave_ml.model import pipeline
+from weave_ml.model.datasets import LabelledMessage
+from weave_ml.training import corpus
 
 
 def test_every_stand_in_masks_back_to_its_own_mark():
@@ -42,8 +43,8 @@ def test_a_weak_example_teaches_its_campaign_as_much_as_its_weight():
 
     def caught(weight: float | None) -> float:
         extra = [] if weight is None else [LabelledMessage(example, 1, source="campaign", weight=weight)]
-        pipeline = model.train([*messages, *extra])
-        return float(np.mean(pipeline.predict_proba(model.to_inputs(lures[1:]))[:, 1]))
+        fitted = pipeline.train([*messages, *extra])
+        return float(np.mean(fitted.predict_proba(pipeline.to_inputs(lures[1:]))[:, 1]))
 
     without, weak, full = caught(None), caught(0.1), caught(1.0)
     assert without < 0.5 < full  # the model misses this lure until it learns the template
@@ -54,4 +55,4 @@ def test_a_weak_example_teaches_its_campaign_as_much_as_its_weight():
 def test_weights_must_be_non_negative_and_not_all_zero(weights):
     messages = [LabelledMessage(f"text {i}", i % 2, weight=w) for i, w in enumerate(weights)]
     with pytest.raises(ValueError, match="weights"):
-        model.train(messages)
+        pipeline.train(messages)

@@ -12,8 +12,8 @@ from weave_ml.campaigns import policy
 from weave_ml.campaigns.gathering import Gatherer
 from weave_ml.campaigns.policy import Campaign, Rules
 from weave_ml.campaigns.signature import BANDS, mask, readable_template, signature
-from weave_ml.corpus import normal, phishing
-from weave_ml.corpus.template import render
+from weave_ml.training.corpus import normal, phishing
+from weave_ml.training.corpus.template import render
 
 LURE = "[CJ대한통운] 김민준님 택배(1234-5678-9012) 주소 불명확으로 배달 실패. 재배송 예약 ▶ http://cj-ex.top/a8X"
 
@@ -87,13 +87,13 @@ PREDICTION = {"is_phishing": False, "risk_level": "low", "reasons": [], "phishin
 
 
 def test_too_few_senders_is_no_campaign():
-    answer = policy.apply(PREDICTION, group(senders=4, phishing=10), Rules())
+    answer = policy.with_campaign(PREDICTION, group(senders=4, phishing=10), Rules())
     assert answer["campaign"] is None and answer["is_phishing"] is False
-    assert policy.apply(PREDICTION, None, Rules())["campaign"] is None
+    assert policy.with_campaign(PREDICTION, None, Rules())["campaign"] is None
 
 
 def test_a_mostly_phishing_campaign_raises_every_member():
-    answer = policy.apply(PREDICTION, group(phishing=6), Rules())
+    answer = policy.with_campaign(PREDICTION, group(phishing=6), Rules())
     assert answer["is_phishing"] is True and answer["risk_level"] == "high"
     assert answer["reasons"] == [policy.REASON]
     assert answer["phishing_probability"] == 0.1  # the model's probability stays
@@ -108,7 +108,7 @@ def test_a_mostly_phishing_campaign_raises_every_member():
 
 
 def test_a_normal_campaign_is_shown_and_changes_nothing():
-    answer = policy.apply(PREDICTION, group(phishing=4), Rules())
+    answer = policy.with_campaign(PREDICTION, group(phishing=4), Rules())
     assert answer["campaign"]["id"] == "c1"
     assert (answer["is_phishing"], answer["risk_level"], answer["reasons"]) == (False, "low", [])
 

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from weave_ml.corpus import FAMILIES, generate, normal, phishing, write_jsonl
-from weave_ml.corpus.template import render
-from weave_ml.datasets import LabelledMessage
+from weave_ml.model.datasets import LabelledMessage
+from weave_ml.training.corpus import FAMILIES, generate, normal, phishing, write_jsonl
+from weave_ml.training.corpus.template import render
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 # Hand-written evaluation sets: the original hold-out and the later, independently worded realistic set.
@@ -55,7 +55,7 @@ def test_same_seed_same_corpus_in_process(tmp_path: Path) -> None:
 
 
 def test_same_seed_same_bytes_across_processes(tmp_path: Path) -> None:
-    script = "import sys, weave_ml.corpus as c; c.write_jsonl(sys.argv[1], c.generate())"
+    script = "import sys, weave_ml.training.corpus as c; c.write_jsonl(sys.argv[1], c.generate())"
     outputs = []
     # Different hash seeds per process would expose any dependence on set or dict-of-str iteration order.
     for index, hash_seed in enumerate(("1", "987654")):
@@ -124,7 +124,7 @@ def test_required_phishing_stories_are_covered() -> None:
 def test_only_lures_evade_filters() -> None:
     import random
 
-    from weave_ml.corpus import variation
+    from weave_ml.training.corpus import variation
 
     rng = random.Random(0)
     text = "[택배] 주소 불일치로 보관중입니다 확인 http://cj-logis.top/kr 문의 01012345678"

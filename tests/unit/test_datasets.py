@@ -1,6 +1,6 @@
 import pytest
 
-from weave_ml import datasets
+from weave_ml.model import datasets
 
 
 def test_uci_file_reads_every_line_with_quotes_intact(uci_messages):

@@ -8,8 +8,8 @@ import redis
 
 from api.dispatcher import BrokerUnavailable, Dispatcher, NotScored
 from tests.unit.machine_redis import machine_redis
-from weave_ml import replies
-from weave_ml.scoring import Score
+from weave_ml.model.scoring import Score
+from weave_ml.serving import replies
 
 
 @pytest.fixture

@@ -1,8 +1,8 @@
 import numpy as np
 import pytest
 
-from weave_ml.datasets import LabelledMessage
-from weave_ml.evaluation import _folds, held_out_split, metrics
+from weave_ml.model.datasets import LabelledMessage
+from weave_ml.training.evaluation import _folds, held_out_split, metrics
 
 
 def test_folds_keep_identical_texts_together_and_stratify(uci_messages):

@@ -13,12 +13,13 @@ from typing import Any
 
 import pytest
 
-from weave_ml import cli, corpus
-from weave_ml.corpus import phishing
-from weave_ml.evaluation import evaluate_korean, metrics
-from weave_ml.registry import Registry
-from weave_ml.scoring import SENSITIVITY_LEVELS, Scorer
-from weave_ml.training import TrainedModel, publish, train_evaluated
+from weave_ml import cli
+from weave_ml.model.scoring import SENSITIVITY_LEVELS, Scorer
+from weave_ml.registry.store import Registry
+from weave_ml.training import corpus
+from weave_ml.training.corpus import phishing
+from weave_ml.training.evaluation import evaluate_korean, metrics
+from weave_ml.training.train import TrainedModel, publish, train_evaluated
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 

@@ -17,10 +17,10 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from weave_ml import features, text
 from weave_ml.campaigns import signature as campaign_signature
-from weave_ml.model import build_pipeline
-from weave_ml.scoring import Scorer
+from weave_ml.model import features, text
+from weave_ml.model.pipeline import build_pipeline
+from weave_ml.model.scoring import Scorer
 
 SHORT, LONG = 1_000, 10_000
 MAX_GROWTH = 20
@@ -83,7 +83,11 @@ def _growth(work: Callable[[str], object], unit: str) -> float:
 
 
 def test_every_scoring_pattern_is_covered():
-    assert {"weave_ml.features._URL", "weave_ml.features._MONEY", "weave_ml.features._RISKY_ENDINGS"} <= set(PATTERNS)
+    assert {
+        "weave_ml.model.features._URL",
+        "weave_ml.model.features._MONEY",
+        "weave_ml.model.features._RISKY_ENDINGS",
+    } <= set(PATTERNS)
     assert any(name.startswith("vectoriser") for name in PATTERNS)
 
 

@@ -6,22 +6,38 @@ import skops.io
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
-from weave_ml import model
-from weave_ml.scoring import LEGACY_POINTS, Score, Scorer, decide
+from weave_ml.model import pipeline
+from weave_ml.model.scoring import LEGACY_POINTS, Score, Scorer, to_prediction
 
 
 def test_round_trip_gives_identical_probabilities(small_pipeline, uci_messages, tmp_path):
     path = tmp_path / "model.skops"
-    model.save(small_pipeline, path)
-    loaded = model.load(path)
-    inputs = model.to_inputs([m.message for m in uci_messages[2000:2300]])
+    pipeline.save(small_pipeline, path)
+    loaded = pipeline.load(path)
+    inputs = pipeline.to_inputs([m.message for m in uci_messages[2000:2300]])
+    np.testing.assert_array_equal(loaded.predict_proba(inputs), small_pipeline.predict_proba(inputs))
+
+
+def test_a_file_naming_the_former_module_paths_still_loads(small_pipeline, uci_messages, tmp_path):
+    written, former = tmp_path / "model.skops", tmp_path / "former.skops"
+    pipeline.save(small_pipeline, written)
+    # The same file as it was written when the signals lived in weave_ml.features.
+    with zipfile.ZipFile(written) as source, zipfile.ZipFile(former, "w") as target:
+        for item in source.infolist():
+            data = source.read(item.filename)
+            if item.filename == "schema.json":
+                assert b"weave_ml.model.features" in data
+                data = data.replace(b"weave_ml.model.features", b"weave_ml.features")
+            target.writestr(item, data)
+    loaded = pipeline.load(former)
+    inputs = pipeline.to_inputs([m.message for m in uci_messages[2000:2100]])
     np.testing.assert_array_equal(loaded.predict_proba(inputs), small_pipeline.predict_proba(inputs))
 
 
 def test_fast_scorer_matches_the_pipeline(small_pipeline, uci_messages):
     texts = [m.message for m in uci_messages[3000:3500]] + ["", "   ", "🙂🙂", "택배 주소 확인 http://bit.ly/x"]
     senders = [None] * 500 + ["010-1234-5678", None, "+63 917 123 4567", "1588-1234"]
-    expected = small_pipeline.predict_proba(model.to_inputs(texts, senders))[:, 1]
+    expected = small_pipeline.predict_proba(pipeline.to_inputs(texts, senders))[:, 1]
     np.testing.assert_allclose(Scorer(small_pipeline, "v").probabilities(texts, senders), expected, atol=1e-12)
 
 
@@ -37,35 +53,35 @@ def test_scores_keep_input_order_and_carry_reasons(small_pipeline, uci_messages)
 
 def test_vocabulary_size_counts_every_feature(small_pipeline):
     union = small_pipeline.named_steps["features"]
-    assert model.vocabulary_size(small_pipeline) == len(union.get_feature_names_out()) > 1000
+    assert pipeline.vocabulary_size(small_pipeline) == len(union.get_feature_names_out()) > 1000
 
 
 def test_training_needs_both_classes(uci_messages):
     with pytest.raises(ValueError, match="both"):
-        model.train([m for m in uci_messages[:300] if m.label == 0])
+        pipeline.train([m for m in uci_messages[:300] if m.label == 0])
 
 
 def test_untrusted_type_is_refused(tmp_path):
     path = tmp_path / "evil.skops"
     skops.io.dump(Pipeline([("run", FunctionTransformer(np.save))]), path)
-    with pytest.raises(model.UntrustedModelError, match="untrusted types"):
-        model.load(path)
+    with pytest.raises(pipeline.UntrustedModelError, match="untrusted types"):
+        pipeline.load(path)
 
 
 def test_truncated_file_is_refused(small_pipeline, tmp_path):
     path = tmp_path / "model.skops"
-    model.save(small_pipeline, path)
+    pipeline.save(small_pipeline, path)
     path.write_bytes(path.read_bytes()[: path.stat().st_size // 2])
-    with pytest.raises(model.UntrustedModelError, match="not a readable model file"):
-        model.load(path)
+    with pytest.raises(pipeline.UntrustedModelError, match="not a readable model file"):
+        pipeline.load(path)
 
 
 def test_file_without_a_pipeline_is_refused(tmp_path):
     path = tmp_path / "array.skops"
     skops.io.dump(np.zeros(3), path)
     assert zipfile.is_zipfile(path)
-    with pytest.raises(model.UntrustedModelError, match="does not hold a pipeline"):
-        model.load(path)
+    with pytest.raises(pipeline.UntrustedModelError, match="does not hold a pipeline"):
+        pipeline.load(path)
 
 
 @pytest.mark.parametrize(("probability", "band"), [(0.0, "low"), (0.39, "low"), (0.4, "medium"), (0.7, "high")])
@@ -75,7 +91,7 @@ def test_legacy_risk_bands(probability, band):
 
 def test_sensitivity_moves_the_threshold_not_the_probability():
     score = Score("sha256:00", 0.55, ("단축 URL 포함",), "v1")
-    low, medium, high = (decide(score, level, LEGACY_POINTS) for level in ("low", "medium", "high"))
+    low, medium, high = (to_prediction(score, level, LEGACY_POINTS) for level in ("low", "medium", "high"))
     assert {p["phishing_probability"] for p in (low, medium, high)} == {0.55}
     assert (low["is_phishing"], medium["is_phishing"], high["is_phishing"]) == (False, True, True)
     assert (low["threshold"], medium["threshold"], high["threshold"]) == (0.7, 0.5, 0.3)
@@ -83,7 +99,7 @@ def test_sensitivity_moves_the_threshold_not_the_probability():
 
 
 def test_signal_layout_is_fixed_at_fit_time():
-    from weave_ml.features import SIGNALS, MessageSignals
+    from weave_ml.model.features import SIGNALS, MessageSignals
 
     signals = MessageSignals().fit([])
     assert signals.signals_ == [name for name, _, _ in SIGNALS]

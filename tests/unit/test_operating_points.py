@@ -7,9 +7,9 @@ import json
 import numpy as np
 import pytest
 
-from weave_ml import calibration
-from weave_ml.datasets import LabelledMessage
-from weave_ml.scoring import LEGACY_POINTS, OperatingPoints, Score, decide
+from weave_ml.model import calibration
+from weave_ml.model.datasets import LabelledMessage
+from weave_ml.model.scoring import LEGACY_POINTS, OperatingPoints, Score, to_prediction
 
 POINTS = OperatingPoints(low=0.4, medium=0.2, high=0.1, risk_high=0.4, risk_medium=0.1)
 
@@ -48,12 +48,16 @@ def test_malformed_points_are_a_clear_error(metadata):
 
 def test_decide_uses_the_versions_points():
     score = Score("sha256:00", 0.15, (), "v2")
-    assert [decide(score, level, POINTS)["is_phishing"] for level in ("low", "medium", "high")] == [False, False, True]
-    assert decide(score, "medium", POINTS)["threshold"] == 0.2
-    assert decide(score, "medium", POINTS)["risk_level"] == "medium"
-    assert decide(score, "medium", LEGACY_POINTS)["risk_level"] == "low"
+    assert [to_prediction(score, level, POINTS)["is_phishing"] for level in ("low", "medium", "high")] == [
+        False,
+        False,
+        True,
+    ]
+    assert to_prediction(score, "medium", POINTS)["threshold"] == 0.2
+    assert to_prediction(score, "medium", POINTS)["risk_level"] == "medium"
+    assert to_prediction(score, "medium", LEGACY_POINTS)["risk_level"] == "low"
     with pytest.raises(ValueError, match="unknown sensitivity"):
-        decide(score, "extreme", POINTS)
+        to_prediction(score, "extreme", POINTS)
 
 
 def test_threshold_flags_at_most_the_rate():

@@ -6,7 +6,7 @@ import pytest
 
 from tests.unit.machine_redis import machine_redis
 from weave_ml.campaigns.signature import signature
-from weave_ml.pending import Pending, PendingStore
+from weave_ml.serving.pending import Pending, PendingStore
 
 LURE = "[CJ대한통운] 김민준님 택배(1234-5678-9012) 주소 불명확으로 배달 실패. 재배송 예약 ▶ http://cj-ex.top/a8X"
 

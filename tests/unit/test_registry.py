@@ -12,13 +12,13 @@ import skops.io
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
-from weave_ml import model
-from weave_ml.registry import METADATA_FILE, POINTER_FILE, RegistryError, sha256_of
+from weave_ml.model import pipeline
+from weave_ml.registry.store import METADATA_FILE, POINTER_FILE, RegistryError, sha256_of
 
 
 @pytest.fixture(scope="module")
 def tiny_pipeline(uci_messages):
-    return model.train(uci_messages[:250])
+    return pipeline.train(uci_messages[:250])
 
 
 def test_empty_registry(registry):
@@ -35,7 +35,7 @@ def test_publish_makes_a_complete_current_version(registry, tiny_pipeline):
     assert sorted(p.name for p in folder.iterdir()) == ["metadata.json", "model.skops"]
     meta = json.loads((folder / "metadata.json").read_text())
     assert meta["version"] == version and meta["status"] == "published" and meta["parent_version"] is None
-    assert meta["vocabulary_size"] == model.vocabulary_size(tiny_pipeline)
+    assert meta["vocabulary_size"] == pipeline.vocabulary_size(tiny_pipeline)
     loaded = registry.load()
     assert loaded.version == version and loaded.metadata["metrics"] == {"mcc": 0.9}
 
@@ -113,13 +113,13 @@ def test_a_publish_that_fails_half_way_leaves_no_trace(registry, tiny_pipeline):
 PUBLISHER = textwrap.dedent(
     """
     import sys
-    from weave_ml import datasets, model
-    from weave_ml.registry import Registry
+    from weave_ml.model import datasets, pipeline
+    from weave_ml.registry.store import Registry
     registry = Registry(sys.argv[1], keep=50)
-    pipeline = model.train(datasets.read(sys.argv[2], "uci")[:int(sys.argv[3])])
+    fitted = pipeline.train(datasets.read(sys.argv[2], "uci")[:int(sys.argv[3])])
     print("ready", flush=True)
     for _ in range(int(sys.argv[4])):
-        registry.publish(pipeline, {})
+        registry.publish(fitted, {})
     """
 )
 
@@ -164,7 +164,7 @@ def test_readers_during_publishes_always_load_a_whole_model(registry, tiny_pipel
 
 
 def test_operating_points_come_from_each_versions_metadata(registry, small_pipeline):
-    from weave_ml.scoring import LEGACY_POINTS, OperatingPoints
+    from weave_ml.model.scoring import LEGACY_POINTS, OperatingPoints
 
     points = OperatingPoints(low=0.6, medium=0.25, high=0.2, risk_high=0.6, risk_medium=0.2)
     new = registry.publish(small_pipeline, {"version": "v-new", **points.to_metadata()})

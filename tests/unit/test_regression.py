@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from weave_ml.datasets import LabelledMessage
-from weave_ml.regression import STAND_IN_SENDERS, FrozenVerdicts, stand_in_sender
-from weave_ml.text import SenderKind, sender_kind
+from weave_ml.model.datasets import LabelledMessage
+from weave_ml.model.text import SenderKind, sender_kind
+from weave_ml.training.regression import STAND_IN_SENDERS, FrozenVerdicts, stand_in_sender
 
 
 def verdict(text: str, label: int, sender: str | None = "010-9876-5432") -> LabelledMessage:

@@ -1,8 +1,8 @@
 import pytest
 
-from weave_ml.datasets import LabelledMessage
-from weave_ml.retrain import balance, gate, training_set
+from weave_ml.model.datasets import LabelledMessage
 from weave_ml.settings import ConfigError, from_env
+from weave_ml.training.retrain import balance, gate, training_set
 
 
 def message(text: str, label: int, source: str) -> LabelledMessage:

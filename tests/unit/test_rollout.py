@@ -8,14 +8,14 @@ from typing import Any
 
 import pytest
 
-from weave_ml import registry_admin
-from weave_ml.registry import Registry, RegistryError
-from weave_ml.rollout import CANARY, SHADOW, Rollout, RolloutError, assigned_to_candidate
-from weave_ml.rollout_decision import ABORT, CONTINUE, PROMOTE, Bounds, Confusion, VersionStats, decide
-from weave_ml.rollout_evidence import ANSWERED, Observations, confusion_by_version, labelled_reports, parse_stats
-from weave_ml.rollout_scoring import RolloutScorer
-from weave_ml.scoring import OperatingPoints
-from weave_ml.text import message_hash
+from weave_ml.model.scoring import OperatingPoints
+from weave_ml.model.text import message_hash
+from weave_ml.registry import changes as registry_admin
+from weave_ml.registry.rollout_record import CANARY, SHADOW, Rollout, RolloutError, assigned_to_candidate
+from weave_ml.registry.store import Registry, RegistryError
+from weave_ml.rollouts.decision import ABORT, CONTINUE, PROMOTE, Bounds, Confusion, VersionStats, judge
+from weave_ml.rollouts.dual_scoring import RolloutScorer
+from weave_ml.rollouts.evidence import ANSWERED, Observations, confusion_by_version, labelled_reports, parse_stats
 
 OLD, NEW, CANDIDATE = "20250101-000000-000000aaaa", "20250108-000000-000000bbbb", "20250115-000000-000000cccc"
 HASHES = [f"sha256:{hashlib.sha256(str(i).encode()).hexdigest()}" for i in range(4000)]
@@ -75,23 +75,23 @@ def stats(scored: int, positive: int = 0, errors: int = 0, seconds: float = 0.0)
 BOUNDS = Bounds(min_scored=100, max_error_rate=0.01, max_latency_ratio=3.0, max_positive_rate_change=0.05)
 
 
-def judge(candidate, current, reported=None, bounds=BOUNDS):
-    return decide(candidate, current, reported, candidate_version=CANDIDATE, current_version=NEW, bounds=bounds)
+def verdict_of(candidate, current, reported=None, bounds=BOUNDS):
+    return judge(candidate, current, reported, candidate_version=CANDIDATE, current_version=NEW, bounds=bounds)
 
 
 def test_no_verdict_before_enough_messages_then_aborts_on_each_bound():
     quiet = stats(1000, positive=100, seconds=1.0)
-    assert judge(stats(50, positive=50, errors=40), quiet).action == CONTINUE
-    errors = judge(stats(990, positive=99, errors=20, seconds=1.0), quiet)
+    assert verdict_of(stats(50, positive=50, errors=40), quiet).action == CONTINUE
+    errors = verdict_of(stats(990, positive=99, errors=20, seconds=1.0), quiet)
     assert errors.action == ABORT and "error rate 1.98%" in errors.reason
-    slow = judge(stats(1000, positive=100, seconds=3.5), quiet)
+    slow = verdict_of(stats(1000, positive=100, seconds=3.5), quiet)
     assert slow.action == ABORT and "3.5x" in slow.reason
-    jumpy = judge(stats(1000, positive=170, seconds=1.0), quiet)
+    jumpy = verdict_of(stats(1000, positive=170, seconds=1.0), quiet)
     assert jumpy.action == ABORT and "positive rate 17.00%" in jumpy.reason
-    shy = judge(stats(1000, positive=40, seconds=1.0), quiet)  # a drop is as suspicious as a jump
+    shy = verdict_of(stats(1000, positive=40, seconds=1.0), quiet)  # a drop is as suspicious as a jump
     assert shy.action == ABORT
-    fine = judge(stats(1000, positive=120, errors=5, seconds=2.0), quiet)
-    assert fine == judge(stats(1000, positive=120, errors=5, seconds=2.0), quiet)
+    fine = verdict_of(stats(1000, positive=120, errors=5, seconds=2.0), quiet)
+    assert fine == verdict_of(stats(1000, positive=120, errors=5, seconds=2.0), quiet)
     assert fine.action == CONTINUE and "automatic promotion is off" in fine.reason
 
 
@@ -99,15 +99,16 @@ def test_promotion_needs_enough_reports_on_which_the_candidate_does_no_worse():
     auto = Bounds(min_scored=100, auto_promote=True, min_reports=50)
     both = stats(1000, positive=100, seconds=1.0)
     current = Confusion(tp=30, fp=5, fn=10, tn=15)
-    few = judge(both, both, {CANDIDATE: Confusion(tp=10, tn=10), NEW: current}, auto)
+    few = verdict_of(both, both, {CANDIDATE: Confusion(tp=10, tn=10), NEW: current}, auto)
     assert few.action == CONTINUE and "20 of 50 reported" in few.reason
-    better = judge(both, both, {CANDIDATE: Confusion(tp=38, fp=2, fn=2, tn=18), NEW: current}, auto)
+    better = verdict_of(both, both, {CANDIDATE: Confusion(tp=38, fp=2, fn=2, tn=18), NEW: current}, auto)
     assert better.action == PROMOTE and "precision 95.00% against 85.71%" in better.reason
-    lower_recall = judge(both, both, {CANDIDATE: Confusion(tp=25, fp=0, fn=15, tn=20), NEW: current}, auto)
+    lower_recall = verdict_of(both, both, {CANDIDATE: Confusion(tp=25, fp=0, fn=15, tn=20), NEW: current}, auto)
     assert lower_recall.action == CONTINUE and "worse" in lower_recall.reason
     tolerant = Bounds(min_scored=100, auto_promote=True, min_reports=50, tolerance=0.2)
     assert (
-        judge(both, both, {CANDIDATE: Confusion(tp=25, fp=0, fn=15, tn=20), NEW: current}, tolerant).action == PROMOTE
+        verdict_of(both, both, {CANDIDATE: Confusion(tp=25, fp=0, fn=15, tn=20), NEW: current}, tolerant).action
+        == PROMOTE
     )
 
 
@@ -132,7 +133,7 @@ def test_the_rollout_record_lives_beside_the_pointer_and_keeps_its_candidate(thr
 
 def test_the_trainer_starts_promotes_and_aborts_rollouts_and_refuses_what_cannot_be(three_versions):
     registry = three_versions
-    apply = registry_admin.apply
+    apply = registry_admin.carry_out
     code = registry_admin.ROLLOUT_START
     assert apply(registry, code, {"candidate": NEW, "mode": SHADOW})["error"]["code"] == registry_admin.INVALID_ROLLOUT
     missing = apply(registry, code, {"candidate": "nope", "mode": SHADOW})

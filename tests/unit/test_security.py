@@ -10,10 +10,10 @@ import pytest
 from flower.views import BaseHandler
 
 from api import create_app
-from weave_ml.registry import Registry
-from weave_ml.scoring import LEGACY_POINTS
+from weave_ml.model.scoring import LEGACY_POINTS
+from weave_ml.registry.store import Registry
 from weave_ml.settings import ConfigError, Settings, from_env
-from weave_ml.training import TrainedModel, publish
+from weave_ml.training.train import TrainedModel, publish
 
 
 def test_the_admin_key_is_compared_in_constant_time(tmp_path, monkeypatch):

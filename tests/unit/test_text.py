@@ -1,6 +1,6 @@
 import pytest
 
-from weave_ml.text import SenderKind, mask_phone, message_hash, normalise, sender_kind
+from weave_ml.model.text import SenderKind, mask_phone, message_hash, normalise, sender_kind
 
 
 @pytest.mark.parametrize(

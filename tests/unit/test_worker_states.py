@@ -8,9 +8,9 @@ import pytest
 
 from tests.unit.machine_redis import machine_redis
 from weave_ml import worker_states
-from weave_ml.cache import ScoreCache
+from weave_ml.model.scoring import Score
 from weave_ml.names import WORKER_STATES_KEY
-from weave_ml.scoring import Score
+from weave_ml.serving.cache import ScoreCache
 
 
 @pytest.fixture

@@ -19,10 +19,10 @@ from weave_ml import counters
 from weave_ml.campaigns import policy
 from weave_ml.campaigns.gathering import Gatherer
 from weave_ml.campaigns.policy import Campaign
-from weave_ml.campaigns.recent import RecentCounts, text_key
+from weave_ml.campaigns.recent import RecentCounts, memory_key
 from weave_ml.campaigns.signature import Signature, signature
 from weave_ml.campaigns.store import CampaignStore
-from weave_ml.scoring import Score
+from weave_ml.model.scoring import Score
 from weave_ml.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -89,7 +89,7 @@ class CampaignCounter:
         if not self.enabled or time.monotonic() < self._down_until:
             return None
         flagged = score.probability >= self.phishing_from
-        key = text_key(message)
+        key = memory_key(message)
         recent = self.recent.get(key)
         if recent is not None:
             found, campaign = recent
@@ -150,7 +150,7 @@ class CampaignCounter:
 
     def judge(self, prediction: dict[str, Any], campaign: Campaign | None) -> dict[str, Any]:
         """Return the answer with its ``campaign`` and the policy's decision."""
-        return policy.apply(prediction, campaign, self.rules)
+        return policy.with_campaign(prediction, campaign, self.rules)
 
     def _guarded(self, call: Callable[[], list[Campaign | None]], size: int) -> list[Campaign | None]:
         try:

@@ -26,9 +26,9 @@ from weave_ml.campaigns import policy
 from weave_ml.campaigns.signature import MARKS
 from weave_ml.campaigns.store import CampaignStore
 from weave_ml.connections import as_text
-from weave_ml.datasets import PHISHING, LabelledMessage
+from weave_ml.model.datasets import PHISHING, LabelledMessage
+from weave_ml.model.text import normalise
 from weave_ml.names import CAMPAIGN_PREFIX
-from weave_ml.text import normalise
 
 KEY = f"{CAMPAIGN_PREFIX}:examples"  # sorted set: campaign id → when the campaign was last seen (epoch seconds)
 TEMPLATES_KEY = f"{CAMPAIGN_PREFIX}:examples:templates"  # hash: campaign id → masked template

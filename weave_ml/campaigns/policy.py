@@ -68,7 +68,7 @@ def iso_time(epoch: float) -> str:
     return dt.datetime.fromtimestamp(epoch, dt.UTC).isoformat(timespec="seconds")
 
 
-def describe(group: Campaign) -> dict[str, Any]:
+def campaign_field(group: Campaign) -> dict[str, Any]:
     """The campaign object of an answer."""
     return {
         "id": group.id,
@@ -84,19 +84,19 @@ def listing(group: Campaign, rules: Rules) -> dict[str, Any]:
     """A campaign as GET /admin/campaigns shows it; the masked template only when it is phishing."""
     phishing = is_phishing(group, rules)
     return {
-        **describe(group),
+        **campaign_field(group),
         "last_seen": iso_time(group.last_seen),
         "phishing": phishing,
         "template": readable_template(group.template) if phishing and group.template else None,
     }
 
 
-def apply(prediction: dict[str, Any], group: Campaign | None, rules: Rules) -> dict[str, Any]:
+def with_campaign(prediction: dict[str, Any], group: Campaign | None, rules: Rules) -> dict[str, Any]:
     """Return the prediction with its ``campaign`` (or None) and, for a phishing campaign, the raised decision."""
     if not is_campaign(group, rules):
         return {**prediction, "campaign": None}
     assert group is not None
-    answer = {**prediction, "campaign": describe(group)}
+    answer = {**prediction, "campaign": campaign_field(group)}
     if is_phishing(group, rules):
         answer["is_phishing"] = True
         answer["risk_level"] = "high"

@@ -33,7 +33,7 @@ MAX_ENTRIES = 10_000
 MAX_WAITING = 100_000
 
 
-def text_key(message: str) -> bytes:
+def memory_key(message: str) -> bytes:
     """The key of a text: 16 bytes of its BLAKE2b hash."""
     return hashlib.blake2b(message.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 

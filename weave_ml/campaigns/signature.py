@@ -20,8 +20,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from weave_ml.features import _MONEY, _PHONE, _URL  # the model's own patterns: linear-time, tested
-from weave_ml.text import normalise
+from weave_ml.model.features import _MONEY, _PHONE, _URL  # the model's own patterns: linear-time, tested
+from weave_ml.model.text import normalise
 
 NUM_PERM = 64
 BANDS = 16

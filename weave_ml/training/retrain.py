@@ -1,0 +1,451 @@
+"""One retraining run: reports plus seed corpus → a candidate → compared with the current model → gate → publish."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import random
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import redis
+
+from weave_ml.campaigns import examples as campaign_examples
+from weave_ml.connections import redis_client
+from weave_ml.model import pipeline
+from weave_ml.model.datasets import LabelledMessage
+from weave_ml.model.scoring import DEFAULT_SENSITIVITY, Scorer
+from weave_ml.model.text import normalise
+from weave_ml.registry.store import REPORT_FILE, Registry, RegistryError, new_version_name
+from weave_ml.reports.mongo import LabelledReports, ReportsUnavailable, load_labelled
+from weave_ml.settings import Settings
+from weave_ml.training import plots, regression
+from weave_ml.training.corpus import everyday
+from weave_ml.training.evaluation import GOLDEN_SPLIT_SEED, everyday_flagged, golden_split, held_out_split, metrics
+from weave_ml.training.lock import retrain_lock
+from weave_ml.training.train import TrainedModel, calibrate, count_messages, publish
+
+log = logging.getLogger(__name__)
+
+# A run taking longer is stopped; the lock outlives it a little so a stuck run never overlaps the next one.
+TIME_LIMIT_S = 30 * 60
+LOCK_TTL_S = TIME_LIMIT_S + 120
+FRESH_TEST_FRACTION = 0.2
+# A stratified five-fold split of the fresh reports needs five of each class.
+MIN_PER_CLASS = 5
+# Beyond this ratio of majority to minority class, seed messages of the majority class are dropped.
+MAX_CLASS_RATIO = 1.5
+# A candidate flagging more of the everyday evaluation part than this at medium sensitivity is refused, whatever
+# its MCC: ordinary messages must not draw warnings (the target is 0.3%; the margin absorbs sampling noise).
+EVERYDAY_FLAGGED_CEILING = 0.005
+SEED_SOURCE_PREFIX = "seed:"
+RUNS_DIR = "runs"
+FIGURE_FILE = "report.png"
+
+PUBLISHED = "published"  # made current
+CANDIDATE = "candidate"  # stored, not current (ML_AUTO_DEPLOY=false)
+REFUSED = "refused"  # worse than the current model: not stored
+SKIPPED = "skipped"  # too few or one-sided reports: nothing trained
+FAILED = "failed"  # reports could not be read
+ALREADY_RUNNING = "already_running"
+
+
+class RetrainFailed(RuntimeError):
+    """The run could not read its data; the message says why and where its report is."""
+
+
+def balance(
+    messages: Sequence[LabelledMessage], max_ratio: float = MAX_CLASS_RATIO
+) -> tuple[list[LabelledMessage], int]:
+    """Drop seed messages of the majority class until it is at most ``max_ratio`` times the minority.
+
+    Reports are never dropped: they are the real data. The classifier also weighs classes by their share,
+    but its calibrated probabilities follow the training mix, which should not swing with a week's reports.
+    Everyday text is neither counted nor dropped: it is the same fixed block of real negatives in every model.
+    """
+    mixed = [m for m in messages if not m.source.startswith(everyday.SOURCE_PREFIX)]
+    phishing = sum(m.label for m in mixed)
+    majority_label = int(phishing > len(mixed) - phishing)
+    majority = max(phishing, len(mixed) - phishing)
+    excess = majority - int((len(mixed) - majority) * max_ratio)
+    droppable = [
+        i for i, m in enumerate(messages) if m.label == majority_label and m.source.startswith(SEED_SOURCE_PREFIX)
+    ]
+    if excess <= 0 or not droppable:
+        return list(messages), 0
+    dropped = set(random.Random(0).sample(droppable, min(excess, len(droppable))))
+    return [m for i, m in enumerate(messages) if i not in dropped], len(dropped)
+
+
+def training_set(
+    seed_train: Sequence[LabelledMessage], fresh_train: Sequence[LabelledMessage], held_out: Sequence[LabelledMessage]
+) -> list[LabelledMessage]:
+    """Merge seed and fresh training messages: a report's label wins over a seed text's, held-out texts are out."""
+    excluded = {normalise(m.message) for m in held_out}
+    fresh = [m for m in fresh_train if normalise(m.message) not in excluded]
+    excluded |= {normalise(m.message) for m in fresh}
+    return fresh + [m for m in seed_train if normalise(m.message) not in excluded]
+
+
+def gate(candidate: dict[str, Any], current: dict[str, Any] | None, tolerance: float) -> dict[str, Any]:
+    """Pass the candidate unless it flags ordinary text, or does worse than the current model beyond ``tolerance``.
+
+    Worse means a lower MCC on all held-out data, on the golden set or on the whole regression set (golden set,
+    everyday evaluation part, frozen admin verdicts), or agreeing with fewer frozen admin verdicts: those are
+    few, and a campaign that poisons its own lures shows there first. The everyday check needs no current
+    model: it holds the candidate to :data:`EVERYDAY_FLAGGED_CEILING`.
+    """
+    flagged = candidate["everyday_evaluation"]["flagged"][DEFAULT_SENSITIVITY]
+    checks: list[dict[str, Any]] = [
+        {
+            "data": "everyday_evaluation",
+            "metric": "flagged_at_medium",
+            "candidate": round(flagged, 5),
+            "ceiling": EVERYDAY_FLAGGED_CEILING,
+            "passed": flagged <= EVERYDAY_FLAGGED_CEILING,
+        }
+    ]
+    if current is not None:
+        checks += [
+            {
+                "data": part,
+                "metric": "mcc",
+                "candidate": round(candidate[part]["mcc"], 4),
+                "current": round(current[part]["mcc"], 4),
+                "passed": candidate[part]["mcc"] >= current[part]["mcc"] - tolerance,
+            }
+            for part in ("held_out", "golden", "regression")
+            if part in candidate and part in current
+        ]
+        verdicts, current_verdicts = candidate.get("verdicts") or {}, current.get("verdicts") or {}
+        if verdicts.get("n") and current_verdicts.get("n"):
+            checks.append(
+                {
+                    "data": "verdicts",
+                    "metric": "accuracy",
+                    "n": verdicts["n"],
+                    "candidate": round(verdicts["accuracy"], 4),
+                    "current": round(current_verdicts["accuracy"], 4),
+                    "passed": verdicts["accuracy"] >= current_verdicts["accuracy"] - tolerance,
+                }
+            )
+    reasons = [_refusal(check, tolerance) for check in checks if not check["passed"]]
+    if reasons:
+        reason = "; ".join(reasons)
+    elif current is None:
+        reason = "no current model to compare with; everyday text flagged within the ceiling"
+    else:
+        reason = f"not worse than the current model beyond {tolerance:g} MCC; everyday text flagged within the ceiling"
+    return {"passed": not reasons, "tolerance": tolerance, "checks": checks, "reason": reason}
+
+
+def _refusal(check: dict[str, Any], tolerance: float) -> str:
+    if check["metric"] == "flagged_at_medium":
+        return (
+            f"it flags {check['candidate']:.2%} of the everyday evaluation part at medium sensitivity "
+            f"(ceiling {check['ceiling']:.2%})"
+        )
+    if check["data"] == "verdicts":
+        return (
+            f"it agrees with {check['candidate']:.2%} of the {check['n']} frozen admin verdicts, below the current "
+            f"model's {check['current']:.2%} - {tolerance:g}"
+        )
+    return (
+        f"MCC on {check['data']} {check['candidate']:.4f} is below the current model's {check['current']:.4f} "
+        f"- {tolerance:g}"
+    )
+
+
+# A model's scores of the held-out messages, the everyday evaluation part and the frozen verdicts.
+Scores = tuple[np.ndarray, np.ndarray, np.ndarray]
+
+
+@dataclass(frozen=True)
+class _Evaluation:
+    """What every model is measured on: the held-out messages and the regression set's other two parts."""
+
+    held_out: list[LabelledMessage]
+    golden_size: int
+    everyday: list[LabelledMessage]
+    verdicts: list[LabelledMessage]
+
+    def scores(self, scorer: Scorer, held_out: np.ndarray | None = None) -> Scores:
+        """Score the held-out messages (unless their ``held_out`` scores are given), everyday text and verdicts."""
+
+        def score(part: Sequence[LabelledMessage]) -> np.ndarray:
+            return scorer.probabilities([m.message for m in part], [m.sender for m in part]) if part else np.zeros(0)
+
+        return (score(self.held_out) if held_out is None else held_out, score(self.everyday), score(self.verdicts))
+
+    def measure(self, scorer: Scorer, scores: Scores) -> dict[str, Any]:
+        """A model's metrics at its own medium-sensitivity threshold on every part, and its everyday text flagged."""
+        held_out, everyday_scores, verdict_scores = scores
+        threshold = scorer.points.threshold(DEFAULT_SENSITIVITY)
+        labels = np.array([m.label for m in self.held_out], dtype=int)
+        verdict_labels = np.array([m.label for m in self.verdicts], dtype=int)
+        golden = self.golden_size
+        measured = {
+            "held_out": metrics(labels, held_out, threshold),
+            "golden": metrics(labels[:golden], held_out[:golden], threshold),
+            "fresh_reports": metrics(labels[golden:], held_out[golden:], threshold),
+            "everyday_evaluation": everyday_flagged(scorer, everyday_scores),
+            "regression": metrics(
+                np.concatenate([labels[:golden], np.zeros(len(everyday_scores), dtype=int), verdict_labels]),
+                np.concatenate([held_out[:golden], everyday_scores, verdict_scores]),
+                threshold,
+            ),
+            "verdicts": {"n": len(self.verdicts)},
+        }
+        if self.verdicts:
+            measured["verdicts"] = metrics(verdict_labels, verdict_scores, threshold)
+        return measured
+
+
+def _current_scorer(registry: Registry) -> tuple[Scorer | None, str | None]:
+    try:
+        loaded = registry.load()
+    except (RegistryError, ValueError) as exc:
+        return None, str(exc)
+    return loaded.scorer(), None
+
+
+def _write_run(directory: Path, report: dict[str, Any], figure: bytes | None) -> None:
+    directory.mkdir(parents=True, exist_ok=True)
+    if figure is not None:
+        (directory / FIGURE_FILE).write_bytes(figure)
+    (directory / REPORT_FILE).write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
+
+
+def summary(report: dict[str, Any]) -> dict[str, Any]:
+    """Return the short form of a run's report: what a task returns and an admin polls."""
+    keys = ("run_id", "decision", "reason", "version", "current_version", "report_dir", "duration_s")
+    return {
+        **{key: report.get(key) for key in keys},
+        "labelled_reports": (report.get("reports") or {}).get("labelled"),
+        "gate_passed": (report.get("gate") or {}).get("passed"),
+    }
+
+
+class _Run:
+    """The state of one run, building its report as it goes."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        registry: Registry,
+        trigger: str,
+        now: dt.datetime | None,
+        on_published: Callable[[str], None] | None,
+    ) -> None:
+        self.settings = settings
+        self.on_published = on_published
+        self.registry = registry
+        # ``now`` sets the data window; the run id is also the version name, which must sort by real time.
+        self.now = now or dt.datetime.now(dt.UTC)
+        self.started = time.monotonic()
+        self.run_id = new_version_name()
+        self.report: dict[str, Any] = {
+            "run_id": self.run_id,
+            "trigger": trigger,
+            "started_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+            "decision": None,
+            "reason": None,
+            "version": None,
+            "current_version_before": registry.current_version(),
+            "current_version": registry.current_version(),
+            "auto_deploy": settings.auto_deploy,
+            "timings_s": {},
+        }
+
+    def _lap(self, name: str, since: float) -> float:
+        now = time.monotonic()
+        self.report["timings_s"][name] = round(now - since, 2)
+        return now
+
+    def finish(self, decision: str, reason: str, figure: bytes | None = None) -> dict[str, Any]:
+        """Record the decision and write the report to the runs folder (nothing was stored)."""
+        directory = self.registry.root / RUNS_DIR / self.run_id
+        self.report.update(decision=decision, reason=reason, report_dir=str(directory))
+        self.report["duration_s"] = round(time.monotonic() - self.started, 2)
+        _write_run(directory, self.report, figure)
+        log.info("retrain %s: %s (%s)", self.run_id, decision, reason)
+        return self.report
+
+    def execute(self) -> dict[str, Any]:
+        lap = time.monotonic()
+        try:
+            reports = load_labelled(self.settings, self.now)
+        except ReportsUnavailable as exc:
+            self.finish(FAILED, str(exc))
+            raise RetrainFailed(f"{exc} (report in {self.report['report_dir']})") from None
+        lap = self._lap("load_reports", lap)
+        self.report.update(window=reports.window, reports=reports.counts)
+        frozen = regression.FrozenVerdicts(self.registry.root)
+        newly_frozen = frozen.freeze(reports.verified, self.run_id)
+        self.report["regression"] = {"verdicts_frozen_now": newly_frozen, "verdicts_file": str(frozen.path)}
+        problem = self._too_little(reports)
+        if problem:
+            return self.finish(SKIPPED, problem)
+        return self._train_and_decide(reports, lap)
+
+    def _too_little(self, reports: LabelledReports) -> str | None:
+        counts, days = reports.counts, self.settings.retrain_days
+        if counts["labelled"] < self.settings.retrain_min_reports:
+            return (
+                f"only {counts['labelled']} labelled reports in the last {days} days; "
+                f"at least {self.settings.retrain_min_reports} are needed (ML_RETRAIN_MIN_REPORTS)"
+            )
+        if min(counts["phishing"], counts["normal"]) < MIN_PER_CLASS:
+            return (
+                f"the labelled reports of the last {days} days hold {counts['phishing']} phishing and "
+                f"{counts['normal']} normal messages; at least {MIN_PER_CLASS} of each are needed"
+            )
+        return None
+
+    def _campaign_examples(self, exclude: Sequence[str]) -> tuple[list[LabelledMessage], dict[str, Any]]:
+        """The templates of the phishing campaigns seen in the data window, as weak examples, and what the report
+        says of them; none when campaigns are off, their weight is 0 or Redis cannot be read."""
+        settings = self.settings
+        described: dict[str, Any] = {
+            "used": 0,
+            "weight": settings.campaign_examples_weight,
+            "max": settings.campaign_examples_max,
+        }
+        if not settings.campaigns or settings.campaign_examples_weight == 0:
+            return [], {**described, "skipped": "CAMPAIGNS is off or CAMPAIGN_EXAMPLES_WEIGHT is 0"}
+        since = (self.now - dt.timedelta(days=settings.retrain_days)).timestamp()
+        try:
+            with redis_client(settings.redis_url) as client:
+                examples = campaign_examples.training_examples(
+                    client, since, settings.campaign_examples_max, settings.campaign_examples_weight, exclude
+                )
+        except redis.RedisError as exc:
+            log.warning("retrain %s: campaign templates could not be read, training without them: %s", self.run_id, exc)
+            return [], {**described, "skipped": f"Redis could not be read: {type(exc).__name__}"}
+        return examples, {**described, "used": len(examples)}
+
+    def _train_and_decide(self, reports: LabelledReports, lap: float) -> dict[str, Any]:
+        seed_train, golden = golden_split()
+        fresh_train, fresh_test = held_out_split(reports.messages, FRESH_TEST_FRACTION, GOLDEN_SPLIT_SEED)
+        held_out = [*golden, *fresh_test]
+        verdicts = regression.FrozenVerdicts(self.registry.root).load()
+        evaluation = _Evaluation(held_out, len(golden), everyday.load(everyday.EVALUATION), verdicts)
+        # Frozen verdicts are held out of training as the golden set is: the gate measures on texts never learned.
+        merged = training_set(seed_train, fresh_train, [*held_out, *verdicts])
+        balanced, dropped = balance(merged)
+        # Weakly labelled examples come after the balance: a capped handful at a lower weight, they tip no class mix.
+        weak, weak_report = self._campaign_examples([m.message for m in [*held_out, *verdicts, *balanced]])
+        train = [*balanced, *weak]
+        candidate = pipeline.train(train, random_state=0)
+        lap = self._lap("train", lap)
+        self.report["training"] = {
+            **count_messages(train),
+            "seed_dropped_for_balance": dropped,
+            "campaign_examples": weak_report,
+        }
+
+        labels = np.array([m.label for m in held_out])
+        # The candidate's thresholds come from the held-out normal messages (golden set and fresh reports),
+        # never from the everyday evaluation part or the frozen verdicts that the gate then checks.
+        calibrated = calibrate(candidate, held_out)
+        candidate_scores = calibrated.scores
+        current, load_error = _current_scorer(self.registry)
+        measured = evaluation.measure(calibrated.scorer, evaluation.scores(calibrated.scorer, candidate_scores))
+        current_scores, baseline, current_threshold = None, None, None
+        if current is not None:
+            current_all = evaluation.scores(current)
+            current_scores = current_all[0]
+            baseline = evaluation.measure(current, current_all)
+            current_threshold = current.points.threshold(DEFAULT_SENSITIVITY)
+        thresholds = (calibrated.scorer.points.threshold(DEFAULT_SENSITIVITY), current_threshold)
+        self._lap("evaluate", lap)
+        self.report["regression"]["verdicts"] = len(verdicts)
+        self.report["evaluation"] = {
+            "held_out": {"golden": len(golden), "fresh_reports": len(fresh_test)},
+            "regression": {
+                "golden": len(golden),
+                "everyday_evaluation": len(evaluation.everyday),
+                "verdicts": len(verdicts),
+            },
+            "candidate": measured,
+            "current": baseline,
+            "current_version": current.version if current else None,
+            "current_load_error": load_error,
+        }
+        verdict = gate(measured, baseline, self.settings.gate_tolerance)
+        self.report["gate"] = verdict
+
+        if not verdict["passed"]:
+            figure = plots.run_figure(
+                labels, candidate_scores, current_scores, f"retrain {self.run_id}: {REFUSED}", thresholds
+            )
+            return self.finish(REFUSED, f"quality gate: {verdict['reason']}; the candidate was not stored", figure)
+        decision = PUBLISHED if self.settings.auto_deploy else CANDIDATE
+        reason = (
+            f"quality gate passed: {verdict['reason']}"
+            if decision == PUBLISHED
+            else "ML_AUTO_DEPLOY is false: stored as a candidate; promote it with "
+            "`weave-ml rollback VERSION` or POST /admin/rollback"
+        )
+        figure = plots.run_figure(
+            labels, candidate_scores, current_scores, f"retrain {self.run_id}: {decision}", thresholds
+        )
+        data = {"train": count_messages(train), "test": count_messages(held_out), "reports": reports.counts}
+        trained = TrainedModel(candidate, calibrated.scorer.points, calibrated.metrics(held_out), data)
+        return self._store(trained, reports.window, decision, reason, figure)
+
+    def _store(
+        self,
+        trained: TrainedModel,
+        window: dict[str, Any],
+        decision: str,
+        reason: str,
+        figure: bytes,
+    ) -> dict[str, Any]:
+        """Record the decision and store the candidate with its report as a version named after the run."""
+        version = self.run_id
+        make_current = decision == PUBLISHED
+        self.report.update(
+            decision=decision,
+            reason=reason,
+            version=version,
+            current_version=version if make_current else self.report["current_version_before"],
+            report_dir=str(self.registry.versions_dir / version),
+            duration_s=round(time.monotonic() - self.started, 2),
+        )
+        publish(
+            self.registry,
+            trained,
+            window=window,
+            report=self.report,
+            extra_files={FIGURE_FILE: figure},
+            make_current=make_current,
+            version=version,
+        )
+        log.info("retrain %s: %s version %s (%s)", self.run_id, decision, version, reason)
+        if make_current and self.on_published is not None:
+            self.on_published(version)
+        return self.report
+
+
+def run(
+    settings: Settings,
+    *,
+    trigger: str = "cli",
+    now: dt.datetime | None = None,
+    on_published: Callable[[str], None] | None = None,
+) -> dict[str, Any]:
+    """Run one retrain under the lock and return its report; ``on_published`` is told a new current version.
+
+    Raises :class:`RetrainFailed` when the reports cannot be read (the report is written first).
+    """
+    registry = Registry(settings.model_dir, keep=settings.models_keep)
+    with retrain_lock(settings.redis_url, settings.model_dir, LOCK_TTL_S) as held:
+        if not held:
+            return {"run_id": None, "decision": ALREADY_RUNNING, "reason": "another retrain is running"}
+        return _Run(settings, registry, trigger, now, on_published).execute()
