@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import functools
+from importlib import resources
 from typing import Any
 
 import redis
+from redis.commands.core import Script
 
 # Every Redis client of the service is made with these: the gateway's and workers' clients, Celery's broker and
 # result connections, the rate limiter's storage. A caller that must give up sooner overrides one of them.
@@ -24,3 +27,17 @@ def as_text(value: object) -> str:
 def redis_client(url: str, **overrides: Any) -> redis.Redis:
     """Return a client for ``url`` (passwords work through the URL) that fails fast when Redis is gone."""
     return redis.Redis.from_url(url, **{**REDIS_OPTIONS, **overrides})
+
+
+def lua_script(client: redis.Redis, package: str, name: str) -> Script:
+    """Return the Redis script kept in the file ``name`` beside ``package``'s modules, registered with ``client``.
+
+    Scripts are ``.lua`` files whose header names their keys and arguments; calling the returned object runs it by
+    its SHA (EVALSHA), loading it first where the server does not have it yet (after a restart, say).
+    """
+    return client.register_script(_lua_source(package, name))
+
+
+@functools.cache
+def _lua_source(package: str, name: str) -> str:
+    return resources.files(package).joinpath(name).read_text(encoding="utf-8")

@@ -25,7 +25,7 @@ import redis
 from weave_ml.campaigns import policy
 from weave_ml.campaigns.signature import MARKS
 from weave_ml.campaigns.store import CampaignStore
-from weave_ml.connections import as_text
+from weave_ml.connections import as_text, lua_script
 from weave_ml.model.datasets import PHISHING, LabelledMessage
 from weave_ml.model.text import normalise
 from weave_ml.names import CAMPAIGN_PREFIX
@@ -48,23 +48,6 @@ STAND_INS = {
     "name": "홍*동",
     "number": "1",
 }
-
-# Removes from both keys the campaigns last seen before ARGV[1] and, beyond the newest ARGV[2], the oldest.
-_TRIM = """
-local key, templates = KEYS[1], KEYS[2]
-local stale = redis.call('ZRANGEBYSCORE', key, '-inf', '(' .. ARGV[1])
-local kept = redis.call('ZCARD', key) - #stale
-local max_kept = tonumber(ARGV[2])
-if kept > max_kept then
-  for _, id in ipairs(redis.call('ZRANGE', key, #stale, #stale + kept - max_kept - 1)) do stale[#stale + 1] = id end
-end
-for first = 1, #stale, 500 do
-  local ids = {unpack(stale, first, math.min(first + 499, #stale))}
-  redis.call('ZREM', key, unpack(ids))
-  redis.call('HDEL', templates, unpack(ids))
-end
-return #stale
-"""
 
 
 def fill(template: str) -> str:
@@ -89,6 +72,7 @@ def collect(store: CampaignStore, keep_s: float, now: float | None = None) -> di
     refused = {as_text(raw) for raw in client.zrange(REFUSED_KEY, 0, -1)}
     phishing = {c.id: c for c in campaigns if c.template and policy.is_phishing(c, store.rules) and c.id not in refused}
     normal = [c.id for c in campaigns if c.verdict == policy.NORMAL]
+    trim = lua_script(client, "weave_ml.campaigns", "trim_examples.lua")
     with client.pipeline(transaction=True) as pipe:
         if phishing:
             pipe.zadd(KEY, {c.id: c.last_seen for c in phishing.values()})
@@ -96,7 +80,7 @@ def collect(store: CampaignStore, keep_s: float, now: float | None = None) -> di
         if normal:
             pipe.zrem(KEY, *normal)
             pipe.hdel(TEMPLATES_KEY, *normal)
-        pipe.eval(_TRIM, 2, KEY, TEMPLATES_KEY, now - keep_s, MAX_KEPT)
+        trim(keys=[KEY, TEMPLATES_KEY], args=[now - keep_s, MAX_KEPT], client=pipe)
         # Nothing collected for a whole retrain window (campaigns turned off): the keys go too.
         pipe.expire(KEY, int(keep_s))
         pipe.expire(TEMPLATES_KEY, int(keep_s))
