@@ -8,7 +8,7 @@ import time
 import redis
 
 from api.errors import ApiError
-from weave_ml.serving.batches import BatchStore
+from weave_ml.serving.batches import BatchJobs
 from weave_ml.settings import Settings
 
 # A client over its quota is told to come back after this long: its earlier batches drain at thousands of
@@ -25,7 +25,7 @@ class BatchAdmission:
     fills it, so they are refused first, while there is still room for the small writes of /predict.
     """
 
-    def __init__(self, broker: redis.Redis, batches: BatchStore, settings: Settings) -> None:
+    def __init__(self, broker: redis.Redis, batches: BatchJobs, settings: Settings) -> None:
         self.broker = broker
         self.batches = batches
         self.quota = settings.batch_quota_messages

@@ -30,7 +30,7 @@ from weave_ml.names import (
 )
 from weave_ml.registry.rollout_record import Rollout
 from weave_ml.registry.store import Registry, RegistryError
-from weave_ml.serving.batches import BatchStore
+from weave_ml.serving.batches import BatchJobs
 from weave_ml.serving.cache import ScoreCache
 from weave_ml.serving.pending import PendingStore
 from weave_ml.settings import Settings
@@ -54,7 +54,7 @@ class Gateway:
         self.celery = celery_app
         self.results: redis.Redis = redis_client(settings.redis_url)
         self.cache = ScoreCache(redis_client(settings.cache_url), settings.cache_ttl_s)
-        self.batches = BatchStore(self.results, settings.result_ttl_s, settings.batch_lost_after_s)
+        self.batches = BatchJobs(self.results, settings.result_ttl_s, send=self.send_batch_chunk)
         self.pending = PendingStore(self.results, settings.result_ttl_s)
         self.admission = BatchAdmission(self.results, self.batches, settings)
         self.registry = Registry(settings.model_dir, keep=settings.models_keep)
@@ -167,15 +167,9 @@ class Gateway:
             ignore_result=True,
         )
 
-    def send_batch_chunk(self, batch_id: str, items: list[dict[str, Any]]) -> None:
-        """Queue one chunk of a batch job (its scores go to the job's record, not to a task result)."""
-        self.celery.send_task(
-            SCORE_BATCH_CHUNK_TASK,
-            args=[batch_id, items],
-            queue=BATCH_QUEUE,
-            argsrepr=f"[{batch_id!r}, <{len(items)} messages>]",
-            ignore_result=True,
-        )
+    def send_batch_chunk(self, batch_id: str, chunk: int) -> None:
+        """Queue one chunk of a batch job: the task names it, the job holds its messages (weave_ml.serving.batches)."""
+        self.celery.send_task(SCORE_BATCH_CHUNK_TASK, args=[batch_id, chunk], queue=BATCH_QUEUE, ignore_result=True)
 
 
 def current_gateway() -> Gateway:

@@ -38,6 +38,8 @@ class Deployment:
             "CACHE_REDIS_URL": redis_server.url(cache_db),
             "ML_MODEL_DIR": str(self.registry.root),
             "WEAVE_API_KEY": secrets.token_urlsafe(18),
+            # Tests set one for the whole session, so what they hash in-process matches what the stack hashes.
+            "WEAVE_SECRET_KEYS": os.environ.get("WEAVE_SECRET_KEYS") or secrets.token_urlsafe(32),
             **(settings or {}),
         }
         self.processes: list[Process] = []

@@ -89,9 +89,12 @@ class ProcfileProcess(Process):
 
 
 class RedisServer(Process):
-    """A private redis-server on a free port that keeps nothing on disk."""
+    """A private redis-server on a free port that keeps nothing on disk, unless ``appendonly``: then every write goes
+    to its append-only file in ``workdir`` at once, as the production broker's does (every second)."""
 
-    def __init__(self, workdir: Path, port: int | None = None, password: str | None = None) -> None:
+    def __init__(
+        self, workdir: Path, port: int | None = None, password: str | None = None, appendonly: bool = False
+    ) -> None:
         self.port = port or free_port()
         self.password = password
         workdir.mkdir(parents=True, exist_ok=True)
@@ -104,7 +107,8 @@ class RedisServer(Process):
             "--save",
             "",
             "--appendonly",
-            "no",
+            "yes" if appendonly else "no",
+            *(["--appendfsync", "always"] if appendonly else []),
             # Every stack of a test session takes two databases of the session's server.
             "--databases",
             "1000",

@@ -31,6 +31,17 @@ def redis_answers(url: str) -> bool:
         return False
 
 
+def stored_secret(path: Path) -> str:
+    """Return the stack's secret kept at ``path`` (made on first use, readable by its owner only): the same secret
+    across runs keeps the score cache and campaigns of the last run valid."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(32))
+    return path.read_text().strip()
+
+
 def environment(var: Path) -> tuple[dict[str, str], dict[str, str]]:
     """Return the environment of the stack and the private services it needs started first."""
     env = dict(os.environ)
@@ -43,6 +54,7 @@ def environment(var: Path) -> tuple[dict[str, str], dict[str, str]]:
     env.setdefault("BEAT_SCHEDULE_FILE", str(var / "celerybeat-schedule"))
     env.setdefault("FLOWER_BASIC_AUTH", f"weave:{secrets.token_urlsafe(9)}")
     env.setdefault("WEAVE_API_KEY", secrets.token_urlsafe(18))
+    env.setdefault("WEAVE_SECRET_KEYS", stored_secret(var / "secret-keys"))
     env.setdefault("GATEWAY_PROCESSES", "2")
     # The gateway processes' shared metric files; gunicorn empties the folder at start.
     env.setdefault("PROMETHEUS_MULTIPROC_DIR", str(var / "prometheus"))

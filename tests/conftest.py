@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import secrets
 from pathlib import Path
 
 import pytest
@@ -9,6 +11,9 @@ import pytest
 from weave_ml.model import datasets, pipeline
 from weave_ml.registry.store import Registry
 from weave_ml.training.train import publish, train_evaluated
+
+# Every process of a test session, in-process code and the stacks it starts alike, hashes and seals with one secret.
+os.environ.setdefault("WEAVE_SECRET_KEYS", secrets.token_urlsafe(32))
 
 ROOT = Path(__file__).resolve().parents[1]
 # Vendored with its attribution (data/sms_spam_collection/README.md), so a fresh clone tests itself.

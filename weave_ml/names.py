@@ -34,7 +34,12 @@ REQUEST_ID_HEADER = "request_id"
 # Redis keys. Every key the service writes starts with "weave:", so an operator can tell them from Celery's.
 SCORE_PREFIX = "weave:score"  # weave:score:<model version>:<message hash> → a cached score
 REPLY_PREFIX = "weave:reply"  # weave:reply:<gateway process> → the list that process reads its replies from
-BATCH_PREFIX = "weave:batch"  # weave:batch:<batch id> and weave:batch:<batch id>:scores
+# weave:batch:<batch id> (facts) and its :scores (results by position), :chunks (sealed payloads of chunks not yet
+# recorded) and :chunk-states (each such chunk's sequence number, publish time, claims and lease)
+BATCH_PREFIX = "weave:batch"
+ACTIVE_BATCHES_KEY = "weave:batches:active"  # sorted set: jobs with chunks not yet recorded, by creation time
+BATCH_PUBLISHED_KEY = "weave:batches:published"  # chunk tasks ever published: each chunk's sequence number
+BATCH_SWEEP_LOCK_KEY = "weave:batches:sweep-lock"  # held by the worker sweeping unfinished jobs
 PENDING_PREFIX = "weave:pending"  # weave:pending:<request id> → what answers a /predict that timed out
 DROPPED_PREFIX = "weave:dropped"  # weave:dropped:<request id> → its task expired in the queue, unscored
 WORKER_STATES_KEY = "weave:workers"  # hash <host>:<pid> → the model a scoring process serves, and when it said so
@@ -45,7 +50,6 @@ RETRAIN_OUTCOMES_KEY = "weave:retrain:outcomes"
 RETRAIN_LAST_RUN_KEY = "weave:retrain:last_run"
 RATE_LIMIT_PREFIX = "weave:ratelimit"
 CLIENT_BATCHES_PREFIX = "weave:client-batches"  # weave:client-batches:<client> → its batch ids, by creation time
-ATTEMPTS_PREFIX = "weave:attempts"  # weave:attempts:<task id> → how often a scoring task was started
 SERVICE_COUNTERS_KEY = "weave:counters"  # counts kept by the workers and read by the gateway's /metrics
 # weave:campaign:band:<band hash> → campaign id; weave:campaign:c:<id> (counts, times, verdict) and its :senders
 # HyperLogLog; weave:campaign:active, a sorted set of campaigns with enough senders by last seen. No message text.

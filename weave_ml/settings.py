@@ -86,6 +86,15 @@ def _rate_limit(text: str) -> str | None:
     return text
 
 
+def _secret_list(text: str) -> tuple[str, ...]:
+    secrets = tuple(part.strip() for part in text.split(",") if part.strip())
+    if not secrets:
+        raise ValueError("expected one or more secrets, comma-separated, newest first")
+    if any(len(secret) < 32 for secret in secrets):
+        raise ValueError("each secret needs 32 characters or more")
+    return secrets
+
+
 def _basic_auth(text: str) -> str | None:
     if text and not all(part for part in text.partition(":")[::2]):
         raise ValueError("expected user:password")
@@ -117,10 +126,12 @@ class Settings:
     result_ttl_s: int = 24 * 3600  # RESULT_TTL_S: how long task and batch results are kept
     visibility_timeout_s: int = 60  # CELERY_VISIBILITY_TIMEOUT_S: unacknowledged tasks are redelivered after it
     scoring_time_limit_s: float = 30.0  # SCORING_TIME_LIMIT_S: a scoring task's messages not scored by then fail
-    batch_lost_after_s: float = 120.0  # BATCH_LOST_AFTER_S: a stalled batch's chunks the broker no longer holds fail
+    batch_chunk_attempts: int = 3  # BATCH_CHUNK_ATTEMPTS: claims of a batch chunk before its messages fail
     batch_quota_messages: int = 100_000  # BATCH_QUOTA_MESSAGES: messages one client may have in unfinished batches
     broker_memory_limit: float = 0.8  # BATCH_BROKER_MEMORY_LIMIT: share of Redis maxmemory above which batches wait
     api_key: str | None = None  # WEAVE_API_KEY: admin endpoints are off without it
+    # WEAVE_SECRET_KEYS: secrets keying hashes of texts and numbers and sealing task bodies, newest first
+    secret_keys: tuple[str, ...] = ()
     flower_basic_auth: str | None = None  # FLOWER_BASIC_AUTH: user:password
     log_format: str = "text"  # LOG_FORMAT: text | json
     rate_limit: str | None = None  # RATE_LIMIT: per-client limit of the gateway, e.g. "100/second"; off when unset
@@ -179,10 +190,11 @@ VARIABLES: dict[str, tuple[str, Callable[[str], object]]] = {
     "RESULT_TTL_S": ("result_ttl_s", _positive(int)),
     "CELERY_VISIBILITY_TIMEOUT_S": ("visibility_timeout_s", _positive(int)),
     "SCORING_TIME_LIMIT_S": ("scoring_time_limit_s", _positive(float)),
-    "BATCH_LOST_AFTER_S": ("batch_lost_after_s", _positive(float)),
+    "BATCH_CHUNK_ATTEMPTS": ("batch_chunk_attempts", _positive(int)),
     "BATCH_QUOTA_MESSAGES": ("batch_quota_messages", _positive(int)),
     "BATCH_BROKER_MEMORY_LIMIT": ("broker_memory_limit", _share),
     "WEAVE_API_KEY": ("api_key", _optional),
+    "WEAVE_SECRET_KEYS": ("secret_keys", _secret_list),
     "FLOWER_BASIC_AUTH": ("flower_basic_auth", _basic_auth),
     "LOG_FORMAT": ("log_format", _choice("text", "json")),
     "RATE_LIMIT": ("rate_limit", _rate_limit),

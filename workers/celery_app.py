@@ -6,6 +6,7 @@ from celery import Celery
 from kombu import Queue
 
 import beat_schedule
+from weave_ml import keys
 from weave_ml.connections import REDIS_OPTIONS
 from weave_ml.names import (
     BATCH_QUEUE,
@@ -19,6 +20,7 @@ from weave_ml.names import (
     SCORE_MESSAGES_TASK,
     TRAINING_QUEUE,
 )
+from weave_ml.serving import sealed_bodies
 from weave_ml.settings import get_settings
 from workers import telemetry
 
@@ -29,6 +31,9 @@ RESTORE_SWEEP_S = 5
 def create_celery_app() -> Celery:
     """Return the Celery app configured from the process's settings."""
     settings = get_settings()
+    # Every role seals or opens task bodies with the deployment's secret: without one it stops here, saying so.
+    keys.current()
+    sealed_bodies.install()
     # Redis errors should surface in about a second, not after the client's default retries.
     redis_options = {**REDIS_OPTIONS, "retry_on_timeout": False}
     celery_app = Celery("weave_ml")
@@ -37,9 +42,10 @@ def create_celery_app() -> Celery:
         # kombu's Redis transport, reusing one redis-py client per channel (see weave_ml.serving.broker_transport).
         broker_transport="weave_ml.serving.broker_transport:Transport",
         result_backend=settings.redis_url,
-        task_serializer="json",
+        # Task bodies carry texts and numbers: sealed with the deployment's secret (weave_ml.serving.sealed_bodies).
+        task_serializer=sealed_bodies.NAME,
+        accept_content=[sealed_bodies.NAME],
         result_serializer="json",
-        accept_content=["json"],
         result_accept_content=["json"],
         # A scoring task is acknowledged after it ran; if its worker dies it goes back to the queue. (The retrain
         # opts out: see workers.tasks.)

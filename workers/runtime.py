@@ -9,16 +9,17 @@ import socket
 import threading
 
 import redis
+from celery import current_app
 from celery.signals import worker_init, worker_process_init, worker_process_shutdown, worker_shutdown
 from celery.worker.control import control_command
 
 from weave_ml import worker_states
 from weave_ml.campaigns.counting import CampaignCounter
 from weave_ml.connections import redis_client
-from weave_ml.names import RELOAD_COMMAND, SCORING_QUEUES
+from weave_ml.names import BATCH_QUEUE, RELOAD_COMMAND, SCORE_BATCH_CHUNK_TASK, SCORING_QUEUES
 from weave_ml.registry.store import Registry, RegistryError
 from weave_ml.rollouts.evidence import EvidenceStore
-from weave_ml.serving.batches import BatchStore
+from weave_ml.serving.batches import LEASE_MARGIN_S, BatchJobs
 from weave_ml.serving.cache import ScoreCache
 from weave_ml.serving.model_holder import ModelHolder
 from weave_ml.serving.scoring_service import ScoringService
@@ -50,9 +51,20 @@ def service() -> ScoringService:
         ),
         cache=ScoreCache(redis_client(settings.cache_url), settings.cache_ttl_s),
         results=results,
-        batches=BatchStore(results, settings.result_ttl_s),
+        batches=BatchJobs(
+            results,
+            settings.result_ttl_s,
+            lease_s=settings.scoring_time_limit_s + LEASE_MARGIN_S,
+            attempts=settings.batch_chunk_attempts,
+            send=send_batch_chunk,
+        ),
         campaigns=CampaignCounter.from_settings(results, settings),
     )
+
+
+def send_batch_chunk(batch_id: str, chunk: int) -> None:
+    """Publish a chunk of a batch job again (the sweep's way to hand it to a worker)."""
+    current_app.send_task(SCORE_BATCH_CHUNK_TASK, args=[batch_id, chunk], queue=BATCH_QUEUE, ignore_result=True)
 
 
 def _field() -> str:
@@ -81,6 +93,8 @@ def _heartbeat() -> None:
         try:
             service().holder.reload_if_moved(background=False)
             publish_state()
+            if _scores_messages:
+                service().batches.sweep()
             if unreachable:
                 log.info("worker state published again")
             unreachable = False

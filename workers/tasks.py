@@ -8,7 +8,6 @@ from typing import Any
 
 import redis
 from celery import Task, shared_task
-from celery.exceptions import Reject
 from kombu.exceptions import OperationalError
 
 from weave_ml.names import (
@@ -20,18 +19,13 @@ from weave_ml.names import (
 )
 from weave_ml.registry import changes as registry_admin
 from weave_ml.registry.store import Registry
-from weave_ml.serving.scoring_service import SCORING_FAILED
 from weave_ml.settings import get_settings
 from weave_ml.training import retrain
 from workers import runtime
 
 log = logging.getLogger(__name__)
 
-# A batch chunk started this often without finishing (its worker died each time: out of memory, killed; or Redis
-# failed it each time) is not tried again: its messages are marked failed, so one poisonous chunk cannot take down
-# worker after worker.
-MAX_CHUNK_STARTS = 3
-# Redis failing in the middle of a chunk (unreachable, or too slow to answer): worth another try.
+# Redis failing in the middle of a chunk (unreachable, or too slow to answer): the sweep publishes it again.
 PASSING_REDIS_ERRORS = (redis.ConnectionError, redis.TimeoutError)
 
 
@@ -50,34 +44,23 @@ def score_messages(items: list[dict[str, Any]], reply_to: str | None = None) -> 
     return runtime.service().answer_requests(items, reply_to, deadline())
 
 
-class BatchChunkTask(Task):
-    """A batch chunk that fails for good marks its messages failed, so the job ends instead of waiting for ever."""
-
-    def on_failure(self, exc: Exception, task_id: str, args: Any, kwargs: Any, einfo: Any) -> None:
-        batch_id, items = args[0], args[1]
-        try:
-            runtime.service().fail_batch_chunk(batch_id, [item["position"] for item in items], SCORING_FAILED)
-        except (redis.RedisError, OSError, KeyError, TypeError) as error:
-            log.error("batch %s: failed chunk %s could not be marked failed: %s", batch_id, task_id, error)
-
-
-@shared_task(name=SCORE_BATCH_CHUNK_TASK, base=BatchChunkTask, bind=True, ignore_result=True)
-def score_batch_chunk(self: Task, batch_id: str, items: list[dict[str, Any]]) -> int:
-    """Score one chunk of a batch job into the job's results; on a passing Redis error, put it back in the queue."""
+@shared_task(
+    name=SCORE_BATCH_CHUNK_TASK,
+    ignore_result=True,
+    # Acknowledged when taken: the job, not the broker, keeps the chunk (weave_ml.serving.batches). A chunk whose
+    # worker dies is published again by the sweep once its lease runs out; one lost on its way is published again
+    # once the queue no longer holds it.
+    acks_late=False,
+    bind=True,
+)
+def score_batch_chunk(self: Task, batch_id: str, chunk: int) -> int:
+    """Claim one chunk of a batch job, score it into the job's results."""
     service = runtime.service()
     try:
-        if service.count_start(self.request.id) > MAX_CHUNK_STARTS:
-            service.fail_batch_chunk(batch_id, [item["position"] for item in items], SCORING_FAILED)
-            return 0
-        return service.score_batch_chunk(batch_id, items, deadline())
+        return service.score_batch_chunk(batch_id, chunk, deadline())
     except PASSING_REDIS_ERRORS as exc:
-        # The message itself goes back to the queue, not Celery's retry: a retry publishes a new message, built
-        # without the argsrepr the gateway gave (so task events, Flower and its database would show the texts), and
-        # when that publish fails too, as it does while Redis is failing, the chunk is dropped for good and its batch
-        # never ends. A requeue keeps the message as sent; if Redis cannot take even that, the message, never
-        # acknowledged, comes back after the visibility timeout. count_start bounds how often it runs.
-        log.warning("batch %s: chunk %s goes back to the queue: %s", batch_id, self.request.id, exc)
-        raise Reject(exc, requeue=True) from exc
+        log.warning("batch %s: chunk %d (task %s) left to the sweep: %s", batch_id, chunk, self.request.id, exc)
+        return 0
 
 
 def _broadcast_reload(version: str) -> None:

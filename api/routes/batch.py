@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import uuid
 from typing import Any
 
@@ -16,11 +17,8 @@ from api.openapi import answers, spec
 from api.ratelimit import client_address
 from weave_ml.model.text import message_hash
 
+log = logging.getLogger(__name__)
 blueprint = Blueprint("batch", __name__)
-
-# Messages per Celery task: enough to amortise a task's overhead, few enough that a worker busy with one is free
-# again for a /predict within tens of milliseconds (workers take predict tasks first, but finish what they hold).
-CHUNK_SIZE = 100
 
 
 @blueprint.post("/predict/batch")
@@ -41,20 +39,26 @@ def create(json: BatchRequest) -> Any:
         cached = gw.cached_scores(hashes)
         hits = {position: score for position, score in enumerate(cached) if score is not None}
         metrics.observe_cache(hits=len(hits), misses=len(items) - len(hits))
-        gw.batches.create(batch_id, [item.id for item in items], [item.sensitivity for item in items], hits, client)
-        scored = {
-            position: (items[position].message, items[position].sender, score) for position, score in hits.items()
-        }
-        campaigns.counter().count_batch(batch_id, scored, gw.settings.result_ttl_s)
         misses = [
             {"position": position, "message": item.message, "sender": item.sender}
             for position, item in enumerate(items)
             if position not in hits
         ]
-        for start in range(0, len(misses), CHUNK_SIZE):
-            gw.send_batch_chunk(batch_id, misses[start : start + CHUNK_SIZE])
+        ids, sensitivities = [item.id for item in items], [item.sensitivity for item in items]
+        chunks = gw.batches.create(batch_id, ids, sensitivities, hits, client, misses=misses)
     except BROKER_ERRORS as exc:
         raise unavailable(exc) from None
+    # The job is stored whole: from here on nothing is lost, whatever fails. A chunk not published now is published
+    # by the workers' sweep.
+    try:
+        gw.batches.publish(batch_id, range(chunks))
+    except BROKER_ERRORS as exc:
+        log.warning("batch %s: chunks left for the sweep to publish: %s", batch_id, exc)
+    scored = {position: (items[position].message, items[position].sender, score) for position, score in hits.items()}
+    try:
+        campaigns.counter().count_batch(batch_id, scored, gw.settings.result_ttl_s)
+    except BROKER_ERRORS as exc:
+        log.warning("batch %s: cached answers not counted into campaigns: %s", batch_id, exc)
     status_url = url_for("batch.status", batch_id=batch_id)
     return BatchCreated(batch_id=batch_id, status_url=status_url, total=len(items)), 202
 

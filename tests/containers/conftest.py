@@ -59,6 +59,7 @@ class Topology:
                 "REDIS_PASSWORD": self.redis.password or "",
                 "MONGODB_URI": self.mongo.uri("weave"),
                 "WEAVE_API_KEY": ADMIN_KEY,
+                "WEAVE_SECRET_KEYS": secrets.token_urlsafe(32),
                 "FLOWER_BASIC_AUTH": self.flower_auth,
                 "CELERY_VISIBILITY_TIMEOUT_S": str(VISIBILITY_TIMEOUT_S),
                 "LOG_FORMAT": "text",

@@ -7,9 +7,14 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import redis
+from celery import Celery
 
 from devstack.deployment import Deployment
 from devstack.processes import CeleryWorker, Flower, Gateway, RedisServer
+from weave_ml.names import BATCH_QUEUE, SCORE_BATCH_CHUNK_TASK
+from weave_ml.serving import sealed_bodies
+from weave_ml.serving.batches import BatchJobs
 from weave_ml.training import corpus
 from weave_ml.training.train import publish, train_evaluated
 
@@ -45,6 +50,19 @@ class Stack(Deployment):
         settings = {"PREDICT_TIMEOUT_S": "3", "WEAVE_API_KEY": ADMIN_KEY}
         super().__init__(redis_server, root, broker_db=next(_databases), cache_db=next(_databases), settings=settings)
         publish(self.registry, trained)
+
+
+def job_sender(stack: Stack) -> tuple[BatchJobs, redis.Redis]:
+    """Batch jobs of ``stack``'s broker, their chunks published as the gateway publishes them (sealed tasks)."""
+    sealed_bodies.install()
+    celery = Celery(broker=stack.env["REDIS_URL"], set_as_current=False)
+    celery.conf.update(task_serializer=sealed_bodies.NAME, accept_content=[sealed_bodies.NAME])
+
+    def send(batch_id: str, chunk: int) -> None:
+        celery.send_task(SCORE_BATCH_CHUNK_TASK, args=[batch_id, chunk], queue=BATCH_QUEUE, ignore_result=True)
+
+    broker = redis.Redis.from_url(stack.env["REDIS_URL"])
+    return BatchJobs(broker, 3600, send=send), broker
 
 
 @pytest.fixture

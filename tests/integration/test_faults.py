@@ -3,9 +3,9 @@ a crashed retrain."""
 
 from __future__ import annotations
 
-import base64
 import json
 import os
+import random
 import signal
 import subprocess
 import sys
@@ -16,7 +16,7 @@ import pytest
 import redis
 
 from devstack.processes import ROOT, RedisServer, wait_until
-from tests.integration.conftest import Stack
+from tests.integration.conftest import Stack, job_sender
 from tests.integration.mongo import honest, mongo_server_fixture, reports_fixture  # noqa: F401 - fixtures
 from weave_ml.model.text import message_hash
 from weave_ml.registry.store import METADATA_FILE, Registry, sha256_of
@@ -32,79 +32,62 @@ LURE = "[Web발신] 고객님 택배가 주소불명으로 보관중입니다. �
 CHAT = "엄마 오늘 저녁 7시쯤 도착해요 밥 먹고 갈게"
 
 
-def test_a_worker_killed_mid_batch_loses_no_message_and_scores_none_twice(make_stack):
-    stack = make_stack()  # with the production visibility timeout: a killed worker's tasks return within a minute
-    doomed, survivor = stack.worker(), stack.worker()
-    doomed.wait_ready()
-    survivor.wait_ready()
-    gateway = stack.gateway()
-    # Long texts make each chunk take a while, so the kill lands while work is queued and held.
+def test_a_worker_killed_twenty_times_during_one_job_scores_every_position_exactly_once(make_stack):
+    stack = make_stack()
+    # A lease of 3 + 5 s: a killed worker's chunk is published again within seconds, not half a minute.
+    stack.env["SCORING_TIME_LIMIT_S"] = "3"
+    jobs, broker = job_sender(stack)
+    size, kills = 20_000, 20
+    # Long texts make each chunk take a while, so kills land mid-chunk as well as between chunks. The job is built
+    # here, not through the API (which takes 10,000 messages a request): one job of 20,000 positions.
     filler = " 안내 문자입니다" * 20
-    messages = [
-        {"id": f"m{i}", "message": f"{LURE if i % 2 else CHAT}{filler} {uuid.uuid4().hex}"} for i in range(20_000)
+    misses = [
+        {"position": i, "message": f"{LURE if i % 2 else CHAT}{filler} {uuid.uuid4().hex}", "sender": None}
+        for i in range(size)
     ]
-    # The API takes at most 10,000 messages a request: the 20,000 go as two jobs, like bench/run.py sends them.
-    batch_ids = []
-    for half in (messages[:10_000], messages[10_000:]):
-        body = json.dumps({"messages": half}, ensure_ascii=False).encode()  # about 5 MB, under the 16 MB cap
-        created = gateway.session.post(f"{gateway.url}/predict/batch", data=body, timeout=120)
-        assert created.status_code == 202, created.text
-        batch_ids.append(created.json()["batch_id"])
-    scores = redis.Redis.from_url(stack.env["REDIS_URL"])
-
-    def scored() -> int:
-        return sum(scores.hlen(f"weave:batch:{batch_id}:scores") for batch_id in batch_ids)
-
-    wait_until(lambda: scored() >= 2000, 120, "the batch to be under way", 0.01)
-    doomed.kill(signal.SIGKILL)
-    assert scored() < 20_000, "the batch finished before the kill: make the messages longer"
-
-    # The survivor drains the queue, then restores the dead worker's unacknowledged task after the timeout: every
-    # job is done within two minutes of the kill.
-    killed_at = time.monotonic()
-    results = []
-    for batch_id in batch_ids:
-        url = f"/predict/batch/{batch_id}"
-        status = wait_until(
-            lambda: (s := gateway.get(url, timeout=60).json())["status"] == "done" and s,  # noqa: B023 - waits here
-            max(1.0, 120 - (time.monotonic() - killed_at)),
-            "the batch to finish",
-            1.0,
-        )
-        assert status["total"] == status["done"] == 10_000 and status["failed"] == 0
-        assert [r["index"] for r in status["results"]] == list(range(10_000))
-        results += status["results"]
-    assert [r["id"] for r in results] == [m["id"] for m in messages]
-    assert [r["message_hash"] for r in results] == [message_hash(m["message"]) for m in messages]
-    assert survivor.alive()
+    batch_id = uuid.uuid4().hex
+    jobs.publish(batch_id, range(jobs.create(batch_id, [None] * size, ["medium"] * size, {}, "test", misses=misses)))
+    rng = random.Random(20)
+    for kill in range(kills):
+        worker = stack.worker()
+        worker.wait_ready()
+        before = jobs.recorded(batch_id)
+        wait_until(lambda: jobs.recorded(batch_id) > before, 60, f"progress before kill {kill + 1}", 0.01)  # noqa: B023
+        time.sleep(rng.uniform(0, 0.3))
+        worker.kill(signal.SIGKILL)
+        assert jobs.recorded(batch_id) < size, f"the job finished after {kill + 1} kills: make the texts longer"
+    stack.worker().wait_ready()
+    status = wait_until(
+        lambda: (
+            (found := jobs.status(batch_id, stack.registry.operating_points)) is not None
+            and found["status"] == "done"
+            and found
+        ),
+        180,
+        "the job to finish",
+        0.5,
+    )
+    assert (status["total"], status["done"], status["failed"]) == (size, size, 0)
+    assert [r["index"] for r in status["results"]] == list(range(size))
+    assert jobs.recorded(batch_id) == size  # each position recorded exactly once
+    assert broker.zscore("weave:batches:active", batch_id) is None
 
 
-def test_a_chunk_the_broker_lost_ends_its_batch_with_exactly_its_messages_marked_lost(make_stack):
+def test_a_chunk_the_broker_lost_is_published_again_and_scored(make_stack):
     """kombu's Redis transport can lose a message popped by a worker whose connection fails before it records it."""
     stack = make_stack()
-    stack.env["BATCH_LOST_AFTER_S"] = "3"
     gateway = stack.gateway()  # no worker yet: the chunks wait in the queue
     texts = [f"{LURE if i % 2 else CHAT} {uuid.uuid4().hex}" for i in range(250)]
     job = gateway.post("/predict/batch", {"messages": [{"message": text} for text in texts]}).json()
-    time.sleep(4)  # longer than BATCH_LOST_AFTER_S without progress, but the chunks are queued: none is lost
-    waiting = gateway.get(job["status_url"]).json()
-    assert (waiting["status"], waiting["failed"]) == ("queued", 0)
-
     broker = redis.Redis.from_url(stack.env["REDIS_URL"])
-    taken = broker.rpop("batch")  # the next chunk a worker would take vanishes
-    assert isinstance(taken, bytes)
-    lost = json.loads(taken)
-    args, _kwargs, _embed = json.loads(base64.b64decode(lost["body"]))
-    lost_positions = [item["position"] for item in args[1]]
-    assert len(lost_positions) == 100
+    wait_until(lambda: broker.llen("batch") == 3, 10, "three chunks queued")
+    assert isinstance(broker.rpop("batch"), bytes)  # the next chunk a worker would take vanishes
     stack.worker().wait_ready()
     status = wait_until(
         lambda: (s := gateway.get(job["status_url"]).json())["status"] == "done" and s, 60, "the batch to end", 0.5
     )
-    assert (status["done"], status["failed"]) == (250, 100)
-    assert [r["index"] for r in status["results"] if "error" in r] == lost_positions
-    assert {r["error"]["code"] for r in status["results"] if "error" in r} == {"lost"}
-    assert all(isinstance(r["is_phishing"], bool) for r in status["results"] if "error" not in r)
+    assert (status["done"], status["failed"]) == (250, 0)
+    assert [r["message_hash"] for r in status["results"]] == [message_hash(text) for text in texts]
 
 
 def test_redis_stopped_then_started_again_on_its_port(seed_model, tmp_path):

@@ -8,14 +8,11 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
-import redis
 import requests
-from celery import Celery
 
 from devstack.processes import RedisServer, wait_until
-from tests.integration.conftest import Stack
-from weave_ml.names import SCORE_BATCH_CHUNK_TASK
-from weave_ml.serving.batches import BatchStore
+from tests.integration.conftest import Stack, job_sender
+from weave_ml.serving import batches
 
 pytestmark = pytest.mark.integration
 
@@ -148,18 +145,17 @@ def test_batch_quota_per_client_and_broker_memory_guard(seed_model, tmp_path):
         server.stop()
 
 
-def test_a_chunk_that_raises_ends_its_batch_with_those_positions_failed(make_stack):
+def test_a_chunk_that_raises_ends_its_batch_with_those_positions_failed(make_stack, monkeypatch):
     stack = make_stack()
     stack.worker().wait_ready()
     gateway = stack.gateway()
-    results = redis.Redis.from_url(stack.env["REDIS_URL"])
+    jobs, _broker = job_sender(stack)
     batch_id = uuid.uuid4().hex
-    BatchStore(results, 3600).create(batch_id, ["a", "b", "c", "d"], ["medium"] * 4, {}, owner="test")
-    celery = Celery(broker=stack.env["REDIS_URL"])
     good = [{"position": 0, "message": LURE, "sender": None}, {"position": 1, "message": CHAT, "sender": None}]
     poisoned = [{"position": 2, "message": None, "sender": None}, {"position": 3, "sender": None}]
-    for items in (good, poisoned):
-        celery.send_task(SCORE_BATCH_CHUNK_TASK, args=[batch_id, items], queue="batch")
+    monkeypatch.setattr(batches, "CHUNK_SIZE", 2)  # one good chunk, one poisoned
+    chunks = jobs.create(batch_id, ["a", "b", "c", "d"], ["medium"] * 4, {}, "test", misses=good + poisoned)
+    jobs.publish(batch_id, range(chunks))
     status = wait_until(
         lambda: (s := gateway.get(f"/predict/batch/{batch_id}").json())["status"] == "done" and s, 30, "the batch"
     )

@@ -10,6 +10,7 @@ VARIABLES = {
     "REDIS_PASSWORD": "pw",
     "MONGODB_URI": "mongodb://db:27017/weave",
     "WEAVE_API_KEY": "key",
+    "WEAVE_SECRET_KEYS": "a-secret-of-thirty-two-characters-or-more",
     "FLOWER_BASIC_AUTH": "ops:pw",
 }
 VOLUMES = {"ml_models": "run-models", "flower_data": "run-flower", "redis_broker_data": "run-redis"}

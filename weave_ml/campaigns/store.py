@@ -20,14 +20,13 @@ counting a message.
 
 from __future__ import annotations
 
-import hashlib
 import time
 from collections import Counter
 from collections.abc import Sequence
 
 import redis
 
-from weave_ml import counters
+from weave_ml import counters, keys
 from weave_ml.campaigns.policy import VERDICTS, Campaign, Rules
 from weave_ml.campaigns.signature import BANDS, Signature
 from weave_ml.connections import lua_script
@@ -41,9 +40,10 @@ _FIELDS = ("messages", "phishing", "first_seen", "last_seen", "verdict", "templa
 
 
 def hashed_sender(sender: str | None) -> str:
-    """Return what the store keeps of a sender (its digits, hashed), or '' for none. It only enters a HyperLogLog."""
+    """Return what the store keeps of a sender (its digits, keyed-hashed), or '' for none. It only enters a
+    HyperLogLog."""
     digits = "".join(ch for ch in sender or "" if ch.isalnum())
-    return hashlib.blake2b(digits.encode(), digest_size=8, person=b"weave-sender").hexdigest() if digits else ""
+    return keys.current().digest("sender", digits, size=8) if digits else ""
 
 
 class CampaignStore:

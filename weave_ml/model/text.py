@@ -1,11 +1,12 @@
-"""Message normalisation, sender kinds and the message hash that keys the score cache."""
+"""Message normalisation, sender kinds and the message hash that keys the score cache (keyed: weave_ml.keys)."""
 
 from __future__ import annotations
 
-import hashlib
 import re
 import unicodedata
 from enum import StrEnum
+
+from weave_ml import keys
 
 # Zero-width and bidirectional controls are invisible to a reader but let a sender make two
 # identical-looking lures hash and tokenise differently, so they are removed before anything else.
@@ -64,10 +65,14 @@ def sender_kind(sender: str | None) -> SenderKind:
     return SenderKind.UNKNOWN
 
 
+def hash_input(text: str, sender: str | None = None) -> bytes:
+    """Return what a message's hash covers: the normalised text and the sender kind, so equal hashes score alike."""
+    return f"{normalise(text)}\x1f{sender_kind(sender).value}".encode("utf-8", "surrogatepass")
+
+
 def message_hash(text: str, sender: str | None = None) -> str:
-    """Return ``sha256:<hex>`` of the normalised text and the sender kind: equal hashes always score alike."""
-    payload = f"{normalise(text)}\x1f{sender_kind(sender).value}".encode()
-    return "sha256:" + hashlib.sha256(payload).hexdigest()
+    """Return the keyed ``sha256:<hex>`` of a message (:func:`hash_input` under the deployment's secret)."""
+    return keys.current().message_hash(hash_input(text, sender))
 
 
 def mask_phone(sender: str | None) -> str | None:

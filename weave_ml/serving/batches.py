@@ -1,54 +1,126 @@
-"""Batch jobs in Redis: what was asked, each message's score as it lands, and the job's progress."""
+"""Batch jobs in Redis, the source of truth for their messages: what was asked, each chunk until it is scored, each
+message's result by position, and the job's progress.
+
+A job keeps its messages, sealed (weave_ml.keys), one payload per chunk of ``CHUNK_SIZE``, until the chunk's results
+are recorded. The Celery task of a chunk carries only the job id and the chunk's number: a worker claims the chunk
+(a lease, see ``claim_chunk.lua``), scores it and records its results (``finish_chunk.lua``), and whatever the
+broker or a worker does with a task — lost between Redis handing it out and the worker noting it, a worker killed
+mid-chunk, a publish that failed — the job still holds the chunk, and :meth:`BatchJobs.sweep` publishes it again:
+
+- a chunk whose lease ran out unfinished (its worker died, or Redis failed it) is published again at once;
+- a chunk never claimed is published again once the broker can no longer hold it: chunk tasks carry a sequence
+  number, the batch queue is first in first out, so when the queue holds fewer tasks than were published after a
+  chunk's, the chunk's task has been taken — and, unclaimed after ``REPUBLISH_GRACE_S``, lost.
+
+Publishing twice costs a task that finds its chunk claimed or done, never a second result: only the first finish of
+a chunk records it. A chunk claimed ``attempts`` times without finishing fails its messages (``scoring_failed``),
+so one poisonous chunk cannot take down worker after worker; one published ``MAX_PUBLISHES`` times and never claimed
+fails them as ``lost``.
+"""
 
 from __future__ import annotations
 
 import json
+import logging
 import time
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import redis
 from redis.typing import EncodableT
 
-from weave_ml.connections import as_text
+from weave_ml import keys
+from weave_ml.connections import as_text, lua_script
 from weave_ml.model.scoring import SENSITIVITY_LEVELS, OperatingPoints, Score, to_prediction
-from weave_ml.names import BATCH_PREFIX, BATCH_QUEUE, CLIENT_BATCHES_PREFIX
-from weave_ml.serving.queue_depth import backlog
+from weave_ml.names import (
+    ACTIVE_BATCHES_KEY,
+    BATCH_PREFIX,
+    BATCH_PUBLISHED_KEY,
+    BATCH_QUEUE,
+    BATCH_SWEEP_LOCK_KEY,
+    CLIENT_BATCHES_PREFIX,
+)
+from weave_ml.serving.queue_depth import priority_lists
 
+log = logging.getLogger(__name__)
+
+# Messages per chunk (one Celery task): enough to amortise a task's overhead, few enough that a worker busy with one
+# is free again for a /predict within tens of milliseconds (workers take predict tasks first, but finish what they
+# hold).
+CHUNK_SIZE = 100
 STATUSES = ("queued", "running", "done", "failed")
 # What a batch result says about a message that was not scored, by error code.
 FAILURE_MESSAGES = {
     "timeout": "not scored within the scoring time limit (SCORING_TIME_LIMIT_S)",
-    "scoring_failed": "scoring failed for good; submit the message again",
-    "lost": "lost by the broker in a Redis failure; submit the message again",
+    "scoring_failed": "its chunk was started BATCH_CHUNK_ATTEMPTS times without finishing; submit the message again",
+    "lost": "its chunk was published again and again and never taken by a worker; submit the message again",
 }
+# A chunk taken from the queue is claimed within milliseconds; one unclaimed this long after the queue no longer
+# holds it was lost on its way to a worker.
+REPUBLISH_GRACE_S = 5.0
+# A lease runs this much longer than a chunk may score (SCORING_TIME_LIMIT_S): time to record its results.
+LEASE_MARGIN_S = 5.0
+MAX_PUBLISHES = 10
+# One sweep at a time among the workers, at most one every this many seconds.
+SWEEP_LOCK_S = 4.0
 # A sensitivity per message takes one character in the job's record.
 _SENSITIVITY_CODES = {level: level[0] for level in SENSITIVITY_LEVELS}
 _SENSITIVITY_OF = {code: level for level, code in _SENSITIVITY_CODES.items()}
 
 
-def _keys(batch_id: str) -> tuple[str, str]:
-    return f"{BATCH_PREFIX}:{batch_id}", f"{BATCH_PREFIX}:{batch_id}:scores"
+@dataclass(frozen=True)
+class JobKeys:
+    """The Redis keys of one batch job, all expiring with it."""
+
+    facts: str
+    results: str
+    payloads: str
+    states: str
+
+    @classmethod
+    def of(cls, batch_id: str) -> JobKeys:
+        base = f"{BATCH_PREFIX}:{batch_id}"
+        return cls(base, f"{base}:scores", f"{base}:chunks", f"{base}:chunk-states")
+
+
+@dataclass(frozen=True)
+class Claim:
+    """What a worker got when it asked for a chunk: ``claimed`` (score these items), ``exhausted`` (fail them),
+    ``busy`` or ``done`` (nothing to do)."""
+
+    state: str
+    items: list[dict[str, Any]]
+    tries: int = 0
 
 
 def _client_key(client: str) -> str:
     return f"{CLIENT_BATCHES_PREFIX}:{client}"
 
 
-class BatchStore:
-    """One hash of job facts and one hash of results by input position per batch, both expiring together.
+class BatchJobs:
+    """Batch jobs in the broker's Redis (it never evicts): facts, sealed chunk payloads, results by position."""
 
-    Results are stored by position, so a chunk scored twice (its worker died after scoring, the task was
-    delivered again) still leaves exactly one result per message. The facts hold what the caller sent besides
-    the texts: the ids (only when some were given) and one character of sensitivity per message.
-    """
-
-    def __init__(self, client: redis.Redis, ttl_s: int, lost_after_s: float | None = None) -> None:
-        """``client``: the broker's Redis (the lost-chunk check looks at its batch queue); ``lost_after_s``: see
-        ``status``, None to never declare messages lost."""
+    def __init__(
+        self,
+        client: redis.Redis,
+        ttl_s: int,
+        *,
+        lease_s: float = 30.0 + LEASE_MARGIN_S,
+        attempts: int = 3,
+        send: Callable[[str, int], None] | None = None,
+    ) -> None:
+        """``client``: the broker's Redis (the sweep reads its batch queue); ``send``: publishes a chunk's task
+        (``batch_id``, chunk number) — needed to create jobs and to sweep."""
         self.client = client
         self.ttl_s = ttl_s
-        self.lost_after_s = lost_after_s
+        self.lease_s = lease_s
+        self.attempts = attempts
+        self.send = send
+        self._claim = lua_script(client, "weave_ml.serving", "claim_chunk.lua")
+        self._finish = lua_script(client, "weave_ml.serving", "finish_chunk.lua")
+
+    # -- the gateway ---------------------------------------------------------------------------------------------
 
     def create(
         self,
@@ -57,54 +129,147 @@ class BatchStore:
         sensitivities: Sequence[str],
         cached: Mapping[int, Score],
         owner: str,
-    ) -> None:
-        """Record a new batch of ``owner``'s: each message's id and sensitivity, and the scores the cache had."""
-        facts_key, scores_key = _keys(batch_id)
+        *,
+        misses: Sequence[dict[str, Any]] = (),
+    ) -> int:
+        """Record a new job of ``owner``'s: each message's id and sensitivity, the scores the cache had, and the
+        messages to score (``misses``: ``position``, ``message``, ``sender``) sealed in chunks. Return the number of
+        chunks, for :meth:`publish`.
+
+        The job is stored whole, in one transaction, before any chunk is published: a publish that fails leaves a
+        chunk the sweep publishes later, never a job missing messages.
+        """
+        now = time.time()
+        job = JobKeys.of(batch_id)
+        chunks = [misses[start : start + CHUNK_SIZE] for start in range(0, len(misses), CHUNK_SIZE)]
         facts: dict[EncodableT, EncodableT] = {
             "total": len(sensitivities),
-            "created_at": time.time(),
+            "created_at": now,
             "sensitivities": "".join(_SENSITIVITY_CODES[s] for s in sensitivities),
             "started": 0,
-            "progress_at": time.time(),
+            "progress_at": now,
+            "chunks": len(chunks),
+            "recorded": len(cached),
         }
         if any(item_id is not None for item_id in ids):
             facts["ids"] = json.dumps(list(ids), ensure_ascii=False, separators=(",", ":"))
+        secrets = keys.current()
         with self.client.pipeline(transaction=True) as pipe:
-            pipe.hset(facts_key, mapping=facts)
-            pipe.expire(facts_key, self.ttl_s)
+            pipe.hset(job.facts, mapping=facts)
             if cached:
-                pipe.hset(scores_key, mapping={str(i): _encode(s, cached=True) for i, s in cached.items()})
-                pipe.expire(scores_key, self.ttl_s)
-            pipe.zadd(_client_key(owner), {batch_id: time.time()})
+                pipe.hset(job.results, mapping={str(i): _encode(s, cached=True) for i, s in cached.items()})
+            if chunks:
+                pipe.hset(job.payloads, mapping={str(n): secrets.seal(_pack(chunk)) for n, chunk in enumerate(chunks)})
+                pipe.zadd(ACTIVE_BATCHES_KEY, {batch_id: now})
+            for key in (job.facts, job.results, job.payloads):
+                pipe.expire(key, self.ttl_s)
+            pipe.zadd(_client_key(owner), {batch_id: now})
             pipe.expire(_client_key(owner), self.ttl_s)
             pipe.execute()
+        return len(chunks)
 
-    def record_scores(self, batch_id: str, scores: Mapping[int, Score]) -> None:
-        """Store the scores of some positions of a batch."""
-        if not scores:
+    def publish(self, batch_id: str, chunks: Sequence[int] | range) -> None:
+        """Give each chunk the next sequence number, then send its task, in that order."""
+        if not chunks:
             return
-        facts_key, scores_key = _keys(batch_id)
+        assert self.send is not None, "BatchJobs was built without a way to publish chunks"
+        job = JobKeys.of(batch_id)
+        now = time.time()
+        last = int(self.client.incrby(BATCH_PUBLISHED_KEY, len(chunks)))
+        first = last - len(chunks) + 1
         with self.client.pipeline(transaction=True) as pipe:
-            pipe.hset(facts_key, mapping={"started": 1, "progress_at": time.time()})
-            pipe.hset(scores_key, mapping={str(i): _encode(s) for i, s in scores.items()})
-            pipe.expire(scores_key, self.ttl_s)
+            for offset, chunk in enumerate(chunks):
+                # A lease that ran out goes with the task it belonged to: the new task is the chunk's now.
+                pipe.hdel(job.states, f"{chunk}:lease")
+                pipe.hincrby(job.states, f"{chunk}:pubs", 1)
+                pipe.hset(job.states, mapping={f"{chunk}:seq": first + offset, f"{chunk}:at": now})
+            pipe.expire(job.states, self.ttl_s)
             pipe.execute()
+        for chunk in chunks:
+            self.send(batch_id, chunk)
 
-    def record_failure(self, batch_id: str, positions: Sequence[int], code: str) -> None:
-        """Mark positions whose scoring failed for good (``code``: a key of FAILURE_MESSAGES), so the job ends.
+    # -- the workers ---------------------------------------------------------------------------------------------
 
-        A position already scored keeps its score: a failure never overwrites a result.
+    def claim(self, batch_id: str, chunk: int) -> Claim:
+        """Claim a chunk for this worker: its items when claimed (or exhausted), nothing when done or busy."""
+        job = JobKeys.of(batch_id)
+        reply = self._claim(
+            keys=[job.facts, job.payloads, job.states], args=[chunk, time.time(), self.lease_s, self.attempts]
+        )
+        state = as_text(reply[0])
+        if state in ("done", "busy"):
+            return Claim(state, [])
+        return Claim(state, _unpack(keys.current().open(reply[1])), int(reply[2]))
+
+    def finish(
+        self, batch_id: str, chunk: int, scores: Mapping[int, Score], failures: Mapping[int, str] | None = None
+    ) -> bool:
+        """Record a chunk's scores and failures (error codes by position) and retire it; False when another worker
+        recorded it first (nothing is written then)."""
+        job = JobKeys.of(batch_id)
+        results: list[EncodableT] = []
+        for position, score in scores.items():
+            results += [position, _encode(score)]
+        for position, code in (failures or {}).items():
+            results += [position, json.dumps({"error": code})]
+        recorded = self._finish(
+            keys=[job.facts, job.results, job.payloads, job.states, ACTIVE_BATCHES_KEY],
+            args=[chunk, time.time(), self.ttl_s, batch_id, *results],
+        )
+        return bool(recorded)
+
+    def sweep(self, now: float | None = None) -> dict[str, int]:
+        """Publish again every unfinished chunk the broker no longer holds; forget jobs that expired. Return how many
+        chunks were published again and failed as lost.
+
+        Every scoring worker calls it every few seconds; a lock lets one of them sweep at a time.
         """
-        if not positions:
-            return
-        facts_key, scores_key = _keys(batch_id)
-        failure = json.dumps({"error": code})
-        with self.client.pipeline(transaction=True) as pipe:
-            pipe.hset(facts_key, mapping={"started": 1, "progress_at": time.time()})
-            for position in positions:
-                pipe.hsetnx(scores_key, str(position), failure)
-            pipe.expire(scores_key, self.ttl_s)
-            pipe.execute()
+        now = time.time() if now is None else now
+        if not self.client.set(BATCH_SWEEP_LOCK_KEY, 1, nx=True, px=int(SWEEP_LOCK_S * 1000)):
+            return {"republished": 0, "lost": 0}
+        with self.client.pipeline(transaction=False) as pipe:
+            pipe.zrange(ACTIVE_BATCHES_KEY, 0, -1)
+            pipe.get(BATCH_PUBLISHED_KEY)
+            for name in priority_lists(BATCH_QUEUE):
+                pipe.llen(name)
+            active, published, *lengths = pipe.execute()
+        latest, queued = int(published or 0), sum(lengths)
+        republished = lost = 0
+        for raw in active:
+            batch_id = as_text(raw)
+            job = JobKeys.of(batch_id)
+            with self.client.pipeline(transaction=False) as pipe:
+                pipe.exists(job.facts)
+                pipe.hkeys(job.payloads)
+                pipe.hgetall(job.states)
+                exists, pending, states = pipe.execute()
+            if not exists:
+                self.client.zrem(ACTIVE_BATCHES_KEY, batch_id)
+                continue
+            again: list[int] = []
+            given_up: list[int] = []
+            for chunk in sorted(int(raw_chunk) for raw_chunk in pending):
+                state = _chunk_state(states, chunk)
+                if not _still_held(state, now, latest, queued):
+                    (given_up if state.get("pubs", 0) >= MAX_PUBLISHES else again).append(chunk)
+            if again:
+                log.warning("batch %s: %d chunks published again (%s)", batch_id, len(again), again[:10])
+                self.publish(batch_id, again)
+                republished += len(again)
+            for chunk in given_up:
+                lost += self.fail_unclaimed(batch_id, chunk)
+        return {"republished": republished, "lost": lost}
+
+    def fail_unclaimed(self, batch_id: str, chunk: int) -> int:
+        """Fail every message of a chunk no worker ever claimed (``lost``); return how many."""
+        payload = self.client.hget(JobKeys.of(batch_id).payloads, str(chunk))
+        if not isinstance(payload, bytes):
+            return 0
+        positions = [item["position"] for item in _unpack(keys.current().open(payload))]
+        self.finish(batch_id, chunk, {}, dict.fromkeys(positions, "lost"))
+        return len(positions)
+
+    # -- everyone ------------------------------------------------------------------------------------------------
 
     def unfinished_messages(self, owner: str) -> int:
         """Return how many messages of ``owner``'s batches are not answered yet; forget the batches that ended."""
@@ -114,9 +279,9 @@ class BatchStore:
             return 0
         with self.client.pipeline(transaction=False) as pipe:
             for batch_id in batch_ids:
-                facts_key, scores_key = _keys(batch_id)
-                pipe.hget(facts_key, "total")
-                pipe.hlen(scores_key)
+                job = JobKeys.of(batch_id)
+                pipe.hget(job.facts, "total")
+                pipe.hlen(job.results)
             counts = pipe.execute()
         waiting, ended = 0, []
         for batch_id, total, answered in zip(batch_ids, counts[::2], counts[1::2], strict=True):
@@ -134,10 +299,10 @@ class BatchStore:
 
         ``points_of`` gives the operating points of a model version: each score is decided by its own version's.
         """
-        facts_key, scores_key = _keys(batch_id)
+        job = JobKeys.of(batch_id)
         with self.client.pipeline(transaction=False) as pipe:
-            pipe.hgetall(facts_key)
-            pipe.hgetall(scores_key)
+            pipe.hgetall(job.facts)
+            pipe.hgetall(job.results)
             facts, stored = pipe.execute()
         if not facts:
             return None
@@ -165,10 +330,6 @@ class BatchStore:
         if done == total:
             state = "failed" if failed == total else "done"
         else:
-            if self._chunks_lost(facts):
-                unanswered = [position for position in range(total) if str(position).encode() not in stored]
-                self.record_failure(batch_id, unanswered, "lost")
-                return self.status(batch_id, points_of)
             state = "running" if int(facts[b"started"]) or done else "queued"
         return {
             "batch_id": batch_id,
@@ -179,21 +340,38 @@ class BatchStore:
             "results": results,
         }
 
-    def _chunks_lost(self, facts: Mapping[bytes, bytes]) -> bool:
-        """Whether an unfinished batch's missing chunks can no longer arrive: nothing landed for ``lost_after_s``,
-        and the broker holds no batch chunk, neither queued nor taken by a worker and not yet acknowledged.
+    def recorded(self, batch_id: str) -> int:
+        """Return how many results were ever recorded for a job (cache hits included): its size when every
+        position was recorded exactly once."""
+        return int(self.client.hget(JobKeys.of(batch_id).facts, "recorded") or 0)
 
-        Celery's Redis transport can lose a message outright when a connection fails between Redis handing it out
-        (BRPOP) and the worker recording it as taken; such a batch would otherwise say ``running`` until it
-        expires. A chunk that is merely waiting, behind other batches or for a worker, is in the queue, and one
-        a dead worker held is in the unacknowledged hash until it is redelivered: neither is declared lost.
-        """
-        if self.lost_after_s is None:
-            return False
-        progress_at = float(facts.get(b"progress_at", facts[b"created_at"]))
-        if time.time() - progress_at < self.lost_after_s:
-            return False
-        return backlog(self.client, [BATCH_QUEUE]).total == 0
+
+def _chunk_state(states: Mapping[bytes, bytes], chunk: int) -> dict[str, float]:
+    prefix = f"{chunk}:".encode()
+    return {field[len(prefix) :].decode(): float(value) for field, value in states.items() if field.startswith(prefix)}
+
+
+def _still_held(state: Mapping[str, float], now: float, latest: int, queued: int) -> bool:
+    """Whether a chunk's task may still reach a worker: leased and the lease running, or published and possibly
+    still in the queue (or just taken from it)."""
+    if "lease" in state:
+        return state["lease"] > now
+    if "seq" not in state:
+        return False  # never published: its publish failed before it got a number
+    if now - state.get("at", 0.0) < REPUBLISH_GRACE_S:
+        return True
+    # The queue is first in first out: it holds the newest ``queued`` tasks, and this one is not among them when
+    # more than that were published after it.
+    return latest - state["seq"] < queued
+
+
+def _pack(items: Sequence[dict[str, Any]]) -> bytes:
+    return json.dumps(list(items), ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
+
+
+def _unpack(data: bytes) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = json.loads(data.decode("utf-8", "surrogatepass"))
+    return items
 
 
 def _encode(score: Score, cached: bool = False) -> str:

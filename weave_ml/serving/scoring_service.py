@@ -13,9 +13,8 @@ from weave_ml import counters
 from weave_ml.campaigns.counting import CampaignCounter
 from weave_ml.model.scoring import Score
 from weave_ml.model.text import message_hash
-from weave_ml.names import ATTEMPTS_PREFIX
 from weave_ml.serving import replies
-from weave_ml.serving.batches import BatchStore
+from weave_ml.serving.batches import BatchJobs
 from weave_ml.serving.cache import ScoreCache
 from weave_ml.serving.model_holder import ModelHolder
 
@@ -37,7 +36,7 @@ class ScoringService:
         holder: ModelHolder,
         cache: ScoreCache,
         results: redis.Redis,
-        batches: BatchStore,
+        batches: BatchJobs,
         campaigns: CampaignCounter | None = None,
     ) -> None:
         self.holder = holder
@@ -69,15 +68,6 @@ class ScoringService:
         by_hash = {score.message_hash: score for score in scored}
         return [by_hash.get(digest) for digest in hashes]
 
-    def count_start(self, task_id: str) -> int:
-        """Count one more start of a task and return how many there were (a redelivered task starts again)."""
-        key = f"{ATTEMPTS_PREFIX}:{task_id}"
-        with self.results.pipeline(transaction=False) as pipe:
-            pipe.incr(key)
-            pipe.expire(key, self.batches.ttl_s)
-            starts, _ = pipe.execute()
-        return int(starts)
-
     def _cache(self, scores: Sequence[Score]) -> None:
         # The cache only saves work: losing it must cost speed, never the answer waiting on this task.
         try:
@@ -103,13 +93,36 @@ class ScoringService:
             replies.send(self.results, reply_to, answers)
         return sum(score is not None for score in scores)
 
-    def score_batch_chunk(self, batch_id: str, items: Sequence[dict[str, Any]], deadline: float) -> int:
-        """Score part of a batch job (items: ``position``, ``message``, ``sender``) into its results."""
-        scores = self.score_unique(
-            [item["message"] for item in items], [item.get("sender") for item in items], deadline
-        )
+    def score_batch_chunk(self, batch_id: str, chunk: int, deadline: float) -> int:
+        """Claim one chunk of a batch job, score it and record its results; return how many were scored.
+
+        A chunk another worker holds or has recorded is left alone. One claimed too often without finishing fails
+        its messages. Messages not scored by ``deadline`` fail as ``timeout``; a chunk whose scoring raises fails
+        its messages at once (``scoring_failed``) and the error goes on to Celery's log. A Redis error leaves the
+        chunk claimed: once its lease runs out the sweep publishes it again.
+        """
+        claim = self.batches.claim(batch_id, chunk)
+        if claim.state == "exhausted":
+            self._fail(batch_id, chunk, [item["position"] for item in claim.items], SCORING_FAILED)
+            return 0
+        if claim.state != "claimed":
+            return 0
+        items = claim.items
+        try:
+            scores = self.score_unique(
+                [item["message"] for item in items], [item.get("sender") for item in items], deadline
+            )
+        except Exception:
+            self._fail(batch_id, chunk, [item["position"] for item in items], SCORING_FAILED)
+            raise
         done = {item["position"]: s for item, s in zip(items, scores, strict=True) if s is not None}
-        self.batches.record_scores(batch_id, done)
+        late = [item["position"] for item in items if item["position"] not in done]
+        if not self.batches.finish(batch_id, chunk, done, dict.fromkeys(late, TIMEOUT)):
+            return 0  # another worker recorded this chunk first: its campaigns are counted already
+        if late:
+            log.warning("batch %s: %d messages not scored (%s)", batch_id, len(late), TIMEOUT)
+            counters.add(self.results, counters.SCORING_TIMEOUTS, len(late))
+            counters.add(self.results, counters.BATCH_FAILURES, len(late))
         if self.campaigns is not None:
             scored = {
                 i["position"]: (i["message"], i.get("sender"), done[i["position"]])
@@ -117,14 +130,10 @@ class ScoringService:
                 if i["position"] in done
             }
             self.campaigns.count_batch(batch_id, scored, self.batches.ttl_s)
-        late = [item["position"] for item in items if item["position"] not in done]
-        if late:
-            counters.add(self.results, counters.SCORING_TIMEOUTS, len(late))
-            self.fail_batch_chunk(batch_id, late, TIMEOUT)
         return len(done)
 
-    def fail_batch_chunk(self, batch_id: str, positions: Sequence[int], code: str) -> None:
-        """Mark positions of a batch that will not be scored, so the job ends instead of waiting for them."""
-        log.warning("batch %s: %d messages not scored (%s)", batch_id, len(positions), code)
-        self.batches.record_failure(batch_id, positions, code)
-        counters.add(self.results, counters.BATCH_FAILURES, len(positions))
+    def _fail(self, batch_id: str, chunk: int, positions: Sequence[int], code: str) -> None:
+        """Record a chunk's messages as not scored (``code``), so the job ends instead of waiting for them."""
+        if self.batches.finish(batch_id, chunk, {}, dict.fromkeys(positions, code)):
+            log.warning("batch %s: %d messages not scored (%s)", batch_id, len(positions), code)
+            counters.add(self.results, counters.BATCH_FAILURES, len(positions))
