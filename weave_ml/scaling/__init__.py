@@ -1,1 +1,1 @@
-"""TODO."""
+"""Scaling: the optional scaler that sizes the scoring service from the broker's backlog."""
