@@ -140,7 +140,7 @@ class Settings:
         "",
         env="CACHE_REDIS_URL",
         parse=TEXT,
-        help="Redis of the score cache and of derived state (campaigns)",
+        help="Redis of the score cache (campaigns, rollout evidence and batches stay in `REDIS_URL`'s)",
         shown="`REDIS_URL`'s value",
         group=CONNECTIONS,
     )
