@@ -4,7 +4,6 @@ from pathlib import Path
 
 import pytest
 
-from devstack import ROOT
 from weave_ml.settings import VARIABLES, ConfigError, Parser, Settings, from_env, reference
 
 
@@ -99,11 +98,3 @@ def test_the_reference_lists_every_variable_with_its_default_under_its_group():
         assert row.split(" | ")[1] == variable.default_text
         assert page.index(f"## {variable.group}\n") < page.index(row)
     assert len(re.findall(r"^\| `", page, re.MULTILINE)) == len(VARIABLES)
-
-
-def test_every_variable_is_in_the_readme_configuration_table():
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("## Configuration") :]
-    first_cells = " ".join(line.split("|")[1] for line in section.splitlines() if line.startswith("| `"))
-    missing = [name for name in VARIABLES if f"`{name}`" not in first_cells]
-    assert not missing, f"not documented in README's Configuration: {missing}"
