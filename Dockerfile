@@ -1,5 +1,5 @@
 # No `# syntax=` line: the builder's own Dockerfile frontend reads this file, so a build fetches no frontend image
-# from Docker Hub (CI builds where Docker Hub is out of reach; README, "Deployment").
+# from Docker Hub (CI builds where Docker Hub is out of reach; docs/deployment.md, "The images").
 # Images of weave-ml, one Dockerfile, two targets:
 #   docker build --target inference -t weave-ml-inference .   gateway, scoring workers, Flower
 #   docker build --target trainer   -t weave-ml-trainer   .   beat and the training worker

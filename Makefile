@@ -5,12 +5,12 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test test-containers lint audit bench clean
+.PHONY: run test test-containers lint audit docs bench clean
 
 $(STAMP): setup.cfg pyproject.toml requirements.lock
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet --constraint requirements.lock --editable '.[test,bench]'
+	$(BIN)/pip install --quiet --constraint requirements.lock --editable '.[test,bench,docs]'
 	touch $@
 
 run: $(STAMP)
@@ -25,7 +25,12 @@ lint: $(STAMP)
 audit: $(STAMP)
 	BIN=$(BIN) bash .ci/audit
 
-test: lint audit
+# The manual (docs/, mkdocs.yml) into site/; strict: a broken link or a page missing from the navigation fails.
+# NO_MKDOCS_2_WARNING silences a banner the theme prints about its own future, not about this site.
+docs: $(STAMP)
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
+
+test: lint audit docs
 	$(BIN)/pytest
 
 # Both images built here and the stack's topology run from them (.ci/containers: Docker engine, base image, tests).
@@ -37,4 +42,4 @@ bench: $(STAMP)
 	$(BIN)/python -m bench.run
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .ruff_cache
+	rm -rf $(VENV) var site .pytest_cache .ruff_cache

@@ -1,4 +1,4 @@
-"""A rollout session on a real stack, as README shows it: a shadow run, then a canary run that is promoted.
+"""A rollout session on a real stack, as docs/rollouts.md shows it: a shadow run, then a canary run that is promoted.
 
     python -m bench.rollout_session [WORKDIR]
 

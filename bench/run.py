@@ -713,7 +713,7 @@ def run(profile: Profile, scoring_workers: int, only: set[str] | None = None) ->
 
 
 def table(rows: list[dict[str, Any]]) -> str:
-    """The rows as a Markdown table, as README's Performance section shows them."""
+    """The rows as a Markdown table, as docs/performance.md shows them."""
     lines = [
         "| scenario | metric | weave-ml | peers (median) | ratio (median) | spread | target | met |",
         "| --- | --- | --- | --- | --- | --- | --- | --- |",

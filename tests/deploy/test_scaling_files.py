@@ -28,8 +28,8 @@ def test_the_swarm_scaler_stack_names_real_settings_with_their_defaults():
     for name, value in environment.items():
         default = _default_of(str(value))
         if name.startswith("AUTOSCALE_") and default is not None:
-            field = VARIABLES[name][0]
-            assert str(default) == str(getattr(DEFAULTS, field)).removesuffix(".0"), name
+            attribute = VARIABLES[name].attribute
+            assert str(default) == str(getattr(DEFAULTS, attribute)).removesuffix(".0"), name
 
 
 def test_the_swarm_scaler_reaches_the_main_stack_on_its_network_and_scales_its_workers():
@@ -64,5 +64,6 @@ def test_keda_scales_on_the_gauge_the_gateway_exports_with_the_scalers_bounds():
     assert trigger["type"] == "prometheus"
     metric = re.fullmatch(r"max\((\w+)\)", trigger["metadata"]["query"])
     assert metric is not None
-    assert f'"{metric.group(1)}"' in (ROOT / "api" / "metrics.py").read_text()  # the gauge the gateway exports
+    # the gauge the gateway exports
+    assert f'"{metric.group(1)}"' in (ROOT / "api" / "metrics" / "__init__.py").read_text()
     assert int(trigger["metadata"]["threshold"]) == DEFAULTS.autoscale_tasks_per_replica

@@ -204,7 +204,7 @@ def test_flower_wants_credentials_but_its_metrics_and_healthcheck_are_open(ops):
     assert requests.get(f"{flower.url}/", timeout=10).status_code == 401
     assert requests.get(f"{flower.url}/api/workers", timeout=10).status_code == 401
     assert requests.get(f"{flower.url}/", auth=flower.auth, timeout=10).status_code == 200
-    # Documented in the README: keep Flower on the internal network because of these two.
+    # Documented in docs/operations.md: keep Flower on the internal network because of these two.
     assert requests.get(f"{flower.url}/healthcheck", timeout=10).status_code == 200
     metrics = requests.get(f"{flower.url}/metrics", timeout=10)
     assert metrics.status_code == 200 and "flower_worker_online" in metrics.text

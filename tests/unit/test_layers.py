@@ -1,5 +1,5 @@
 """The library's subpackages form layers: each imports only from the layers below it, and no module imports itself
-back through another (README's layout lists the same order)."""
+back through another (docs/architecture.md lists the same order)."""
 
 import ast
 import functools

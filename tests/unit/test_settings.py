@@ -1,9 +1,10 @@
+import dataclasses
+import re
 from pathlib import Path
 
 import pytest
 
-from devstack import ROOT
-from weave_ml.settings import VARIABLES, ConfigError, Settings, from_env
+from weave_ml.settings import VARIABLES, ConfigError, Parser, Settings, from_env, reference
 
 
 def test_defaults_follow_the_design():
@@ -57,9 +58,43 @@ def test_a_bad_value_names_the_variable(variable, value):
         from_env({variable: value})
 
 
-def test_every_variable_is_in_the_readme_configuration_table():
-    readme = (ROOT / "README.md").read_text(encoding="utf-8")
-    section = readme[readme.index("## Configuration") :]
-    first_cells = " ".join(line.split("|")[1] for line in section.splitlines() if line.startswith("| `"))
-    missing = [name for name in VARIABLES if f"`{name}`" not in first_cells]
-    assert not missing, f"not documented in README's Configuration: {missing}"
+def test_every_setting_is_declared_once_with_its_variable_and_meaning():
+    declared = dataclasses.fields(Settings)
+    assert [variable.attribute for variable in VARIABLES.values()] == [field.name for field in declared]
+    assert len(VARIABLES) == len(declared)  # no two fields share a variable
+    for variable in VARIABLES.values():
+        assert re.fullmatch(r"[A-Z][A-Z0-9_]*", variable.env), variable.attribute
+        assert isinstance(variable.parse, Parser), variable.env
+        assert variable.help.strip() and variable.group.strip(), variable.env
+
+
+@pytest.mark.parametrize("variable", VARIABLES.values(), ids=VARIABLES)
+def test_every_default_is_a_value_its_parser_accepts(variable):
+    if variable.default in (None, "", ()):
+        return
+    assert getattr(from_env({variable.env: str(variable.default)}), variable.attribute) == variable.default
+
+
+# Free text and paths accept anything; every other parser refuses this.
+FREE_TEXT = {"text", "a path"}
+
+
+@pytest.mark.parametrize(
+    "variable", [v for v in VARIABLES.values() if v.parse.accepts not in FREE_TEXT], ids=lambda variable: variable.env
+)
+def test_every_parser_refuses_a_bad_value_naming_the_variable(variable):
+    with pytest.raises(ConfigError, match=rf"^{variable.env}='bad:' is not valid: "):
+        from_env({variable.env: "bad:"})
+
+
+def test_an_empty_variable_leaves_the_default():
+    assert from_env(dict.fromkeys(VARIABLES, "")) == Settings()
+
+
+def test_the_reference_lists_every_variable_with_its_default_under_its_group():
+    page = reference()
+    for variable in VARIABLES.values():
+        row = next(line for line in page.splitlines() if line.startswith(f"| `{variable.env}` |"))
+        assert row.split(" | ")[1] == variable.default_text
+        assert page.index(f"## {variable.group}\n") < page.index(row)
+    assert len(re.findall(r"^\| `", page, re.MULTILINE)) == len(VARIABLES)
