@@ -49,7 +49,7 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
     app.config.update(MAX_CONTENT_LENGTH=MAX_BODY_BYTES)
     app.config.update(test_config or {})
     app.extensions["weave"] = Gateway(settings, celery_app)
-    app.extensions["weave_campaigns"] = CampaignCounter.from_settings(app.extensions["weave"].results, settings)
+    app.extensions["weave_campaigns"] = CampaignCounter.from_settings(app.extensions["weave"].state, settings)
     metrics.install(app, settings, app.extensions["weave"].registry)
     errors.register(app)
     for module in (predict, batch, health, admin, rollout, campaigns, openapi):

@@ -54,6 +54,8 @@ class Gateway:
         self.celery = celery_app
         self.results: redis.Redis = redis_client(settings.redis_url)
         self.cache = ScoreCache(redis_client(settings.cache_url), settings.cache_ttl_s)
+        # Campaigns and rollout evidence (weave_ml.settings: STATE_REDIS_URL).
+        self.state: redis.Redis = redis_client(settings.state_url)
         self.batches = BatchJobs(self.results, settings.result_ttl_s, send=self.send_batch_chunk)
         self.pending = PendingStore(self.results, settings.result_ttl_s)
         self.admission = BatchAdmission(self.results, self.batches, settings)

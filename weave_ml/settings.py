@@ -150,8 +150,19 @@ class Settings:
         "",
         env="CACHE_REDIS_URL",
         parse=TEXT,
-        help="Redis of the score cache (campaigns, rollout evidence and batches stay in `REDIS_URL`'s)",
+        help="Redis of the score cache; it may evict any key",
         shown="`REDIS_URL`'s value",
+        group=CONNECTIONS,
+    )
+    state_redis_url: str = setting(
+        "",
+        env="STATE_REDIS_URL",
+        parse=TEXT,
+        help="Redis of derived state: campaigns, rollout evidence; it may evict",
+        note="The broker's Redis (`REDIS_URL`) holds queues, batch jobs and answers on their way, and must never "
+        "evict or fill up; state that many messages build up lives here instead, so no amount of traffic can stop "
+        "`/predict`. Losing it costs campaign grouping and rollout evidence, never an answer.",
+        shown="`CACHE_REDIS_URL`'s value",
         group=CONNECTIONS,
     )
     mongodb_uri: str | None = setting(
@@ -514,6 +525,11 @@ class Settings:
     def cache_url(self) -> str:
         """Return the Redis URL of the score cache."""
         return self.cache_redis_url or self.redis_url
+
+    @property
+    def state_url(self) -> str:
+        """Return the Redis URL of derived state (campaigns, rollout evidence)."""
+        return self.state_redis_url or self.cache_url
 
 
 @dataclass(frozen=True)

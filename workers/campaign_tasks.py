@@ -20,12 +20,12 @@ from weave_ml.settings import get_settings
 def sweep_campaign_reports() -> dict[str, Any]:
     """Label the campaigns of the reports written since the last sweep."""
     settings = get_settings()
-    return reports.sweep(settings, CampaignCounter.from_settings(redis_client(settings.redis_url), settings))
+    return reports.sweep(settings, CampaignCounter.from_settings(redis_client(settings.state_url), settings))
 
 
 @shared_task(name=CAMPAIGN_EXAMPLES_TASK, acks_late=False, ignore_result=True)
 def collect_campaign_examples() -> dict[str, Any]:
     """Keep the masked templates of the active phishing campaigns for as long as a retrain looks back."""
     settings = get_settings()
-    with redis_client(settings.redis_url) as client:
+    with redis_client(settings.state_url) as client:
         return examples.collect(CampaignStore.from_settings(client, settings), keep_s=settings.retrain_days * 86400)

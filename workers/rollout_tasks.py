@@ -22,9 +22,10 @@ log = logging.getLogger(__name__)
 def check_rollout() -> dict[str, Any]:
     """Judge the rollout in progress (if any) and, when it was aborted or promoted, make the workers follow now."""
     settings = get_settings()
-    store = EvidenceStore(redis_client(settings.redis_url), settings.rollout_evidence_ttl_s)
+    store = EvidenceStore(redis_client(settings.state_url), settings.rollout_evidence_ttl_s)
     result = rollout_check.check(settings, Registry(settings.model_dir, keep=settings.models_keep), store)
     outcome = result.get("outcome") or {}
+    store.forget_ended(outcome)
     if "event" in outcome:
         try:
             check_rollout.app.control.broadcast(RELOAD_COMMAND)

@@ -44,10 +44,12 @@ def service() -> ScoringService:
     """Return this process's scoring service (built on first use, after any fork)."""
     settings = get_settings()
     results = redis_client(settings.redis_url)
+    # Campaigns and rollout evidence grow with traffic: they live in a Redis that may evict, not in the broker.
+    state = redis_client(settings.state_url)
     return ScoringService(
         holder=ModelHolder(
             Registry(settings.model_dir, keep=settings.models_keep),
-            evidence=EvidenceStore(results, settings.rollout_evidence_ttl_s) if _scores_messages else None,
+            evidence=EvidenceStore(state, settings.rollout_evidence_ttl_s) if _scores_messages else None,
         ),
         cache=ScoreCache(redis_client(settings.cache_url), settings.cache_ttl_s),
         results=results,
@@ -58,7 +60,7 @@ def service() -> ScoringService:
             attempts=settings.batch_chunk_attempts,
             send=send_batch_chunk,
         ),
-        campaigns=CampaignCounter.from_settings(results, settings),
+        campaigns=CampaignCounter.from_settings(state, settings),
     )
 
 

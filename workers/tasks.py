@@ -10,6 +10,7 @@ import redis
 from celery import Task, shared_task
 from kombu.exceptions import OperationalError
 
+from weave_ml.connections import redis_client
 from weave_ml.names import (
     REGISTRY_ADMIN_TASK,
     RELOAD_COMMAND,
@@ -19,6 +20,7 @@ from weave_ml.names import (
 )
 from weave_ml.registry import changes as registry_admin
 from weave_ml.registry.store import Registry
+from weave_ml.rollouts.evidence import EvidenceStore
 from weave_ml.settings import get_settings
 from weave_ml.training import retrain
 from workers import runtime
@@ -96,6 +98,8 @@ def change_registry(action: str, **arguments: Any) -> dict[str, Any]:
     """Apply one registry change (weave_ml.registry.changes) and, when the current model moved, tell the workers."""
     settings = get_settings()
     outcome = registry_admin.carry_out(Registry(settings.model_dir, keep=settings.models_keep), action, arguments)
+    with redis_client(settings.state_url) as state:
+        EvidenceStore(state, settings.rollout_evidence_ttl_s).forget_ended(outcome)
     if "current_version" in outcome:
         _broadcast_reload(outcome["current_version"])
     return outcome

@@ -126,11 +126,18 @@ class ScrapeCollector(Collector):
 
     def __init__(self, settings: Settings, registry: Registry) -> None:
         self.registry = registry
-        self.client = redis_client(
-            settings.redis_url, socket_connect_timeout=SCRAPE_REDIS_TIMEOUT_S, socket_timeout=SCRAPE_REDIS_TIMEOUT_S
-        )
+        timeouts = {"socket_connect_timeout": SCRAPE_REDIS_TIMEOUT_S, "socket_timeout": SCRAPE_REDIS_TIMEOUT_S}
+        self.client = redis_client(settings.redis_url, **timeouts)
+        self.state = redis_client(settings.state_url, **timeouts)
+        # Each role's Redis, for its memory; roles on one server are read once and reported under each name.
+        self.servers = {
+            "broker": self.client,
+            "cache": redis_client(settings.cache_url, **timeouts),
+            "state": self.state,
+        }
+        self.urls = {"broker": settings.redis_url, "cache": settings.cache_url, "state": settings.state_url}
         self.period_s = schedule_period_s(settings)
-        self.campaigns = CampaignStore.from_settings(self.client, settings) if settings.campaigns else None
+        self.campaigns = CampaignStore.from_settings(self.state, settings) if settings.campaigns else None
 
     def collect(self) -> Iterator[Any]:
         yield from self._model()
@@ -146,6 +153,13 @@ class ScrapeCollector(Collector):
             families, up = [], 0.0
         yield GaugeMetricFamily("weave_broker_up", "Whether Redis answered this scrape", value=up)
         yield from families
+        try:
+            state = list(self._state())
+        except (redis.RedisError, OSError) as exc:
+            log.warning("metrics: the state Redis unreadable: %s", exc)
+            state = []
+        yield from state
+        yield from self._memory()
 
     def _model(self) -> Iterator[Any]:
         try:
@@ -181,8 +195,14 @@ class ScrapeCollector(Collector):
         backlog.add_metric(["unacked"], waiting.unacked)
         yield backlog
         yield GaugeMetricFamily("weave_scoring_backlog_total", "The scaler's signal", value=waiting.total)
-        yield from rollout_metrics.families(self.client, self.registry)
-        for counter, count in counters.read(self.client).items():
+        # Counters are kept in the Redis of what counts them: campaigns' in the state Redis, the rest in the broker.
+        counted = counters.read(self.client)
+        try:
+            for counter, count in counters.read(self.state).items():
+                counted[counter] += count
+        except (redis.RedisError, OSError) as exc:
+            log.warning("metrics: the state Redis's counters unreadable: %s", exc)
+        for counter, count in counted.items():
             name, help_text = WORKER_COUNTERS[counter]
             yield CounterMetricFamily(name, help_text, value=count)
         workers = len(worker_states.live(self.client))
@@ -196,8 +216,36 @@ class ScrapeCollector(Collector):
             last.add_metric([outcome], at)
         yield runs
         yield last
+
+    def _state(self) -> Iterator[Any]:
+        yield from rollout_metrics.families(self.state, self.registry)
         if self.campaigns is not None:
             yield from campaign_metrics.families(self.campaigns)
+
+    def _memory(self) -> Iterator[Any]:
+        used = GaugeMetricFamily("weave_redis_memory_used_bytes", "Memory a Redis uses (used_memory)", labels=["role"])
+        limit = GaugeMetricFamily("weave_redis_memory_max_bytes", "A Redis's maxmemory (0: no limit)", labels=["role"])
+        evicted = CounterMetricFamily(
+            "weave_redis_evicted_keys", "Keys a Redis evicted to stay under its maxmemory", labels=["role"]
+        )
+        up = GaugeMetricFamily("weave_redis_up", "Whether a Redis answered this scrape", labels=["role"])
+        read: dict[str, tuple[dict[str, Any], dict[str, Any]] | None] = {}
+        for role, client in self.servers.items():
+            url = self.urls[role]
+            if url not in read:
+                try:
+                    read[url] = (client.info("memory"), client.info("stats"))
+                except (redis.RedisError, OSError):
+                    read[url] = None
+            found = read[url]
+            up.add_metric([role], 0.0 if found is None else 1.0)
+            if found is None:
+                continue
+            memory, stats = found
+            used.add_metric([role], float(memory.get("used_memory", 0)))
+            limit.add_metric([role], float(memory.get("maxmemory", 0)))
+            evicted.add_metric([role], float(stats.get("evicted_keys", 0)))
+        yield from (up, used, limit, evicted)
 
 
 class _ThisProcess(Collector):

@@ -37,7 +37,7 @@ def status() -> Any:
     """The rollout in progress, what the workers measured per version, and the last automatic check"""
     gw = current_gateway()
     try:
-        body = rollout_check.status(gw.registry, EvidenceStore(gw.results, gw.settings.rollout_evidence_ttl_s))
+        body = rollout_check.status(gw.registry, EvidenceStore(gw.state, gw.settings.rollout_evidence_ttl_s))
     except RegistryError as exc:
         raise ApiError(503, "model_unavailable", str(exc)) from None
     except BROKER_ERRORS as exc:

@@ -242,8 +242,8 @@ def test_operators_see_the_templates_kept_for_the_retrain_and_can_refuse_one(mak
     for n in range(6):
         answer = gateway.post("/predict", {"message": render(LURE_TEMPLATE, rng), "sender": f"010-3131-{n}"}).json()
     campaign_id = answer["campaign"]["id"]
-    settings = Settings(redis_url=stack.env["REDIS_URL"])
-    with redis.Redis.from_url(settings.redis_url) as client:
+    settings = Settings(redis_url=stack.env["REDIS_URL"], cache_redis_url=stack.env["CACHE_REDIS_URL"])
+    with redis.Redis.from_url(settings.state_url) as client:
         store = CampaignStore.from_settings(client, settings)
         assert examples.collect(store, keep_s=3600)["kept"] == 1  # as the trainer does every 10 minutes
 

@@ -8,10 +8,12 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
+import redis
 import requests
 
 from devstack.processes import RedisServer, wait_until
 from tests.integration.conftest import Stack, job_sender
+from weave_ml.connections import as_text
 from weave_ml.serving import batches
 
 pytestmark = pytest.mark.integration
@@ -164,3 +166,23 @@ def test_a_chunk_that_raises_ends_its_batch_with_those_positions_failed(make_sta
     assert codes == [None, None, "scoring_failed", "scoring_failed"]
     assert [r["id"] for r in status["results"]] == ["a", "b", "c", "d"]
     assert json.dumps(status, ensure_ascii=False).count("phishing_probability") == 2
+
+
+def test_the_broker_holds_queues_and_jobs_only_and_every_redis_reports_its_memory(make_stack):
+    stack = make_stack()
+    stack.worker().wait_ready()
+    gateway = stack.gateway()
+    senders = [f"010-{n:04d}-{n:04d}" for n in range(6)]
+    for sender in senders:  # one lure from six numbers: a campaign
+        assert gateway.post("/predict", {"message": LURE, "sender": sender}).status_code == 200
+    job = gateway.post("/predict/batch", {"messages": [{"message": unique(CHAT)} for _ in range(50)]}).json()
+    wait_until(lambda: gateway.get(job["status_url"]).json()["status"] == "done", 30, "the batch")
+    assert gateway.post("/predict", {"message": LURE, "sender": senders[0]}).json()["campaign"] is not None
+    broker = redis.Redis.from_url(stack.env["REDIS_URL"])
+    keys = [as_text(key) for key in broker.keys("weave:*")]
+    assert [key for key in keys if key.startswith(("weave:campaign", "weave:rollout"))] == []
+    state = redis.Redis.from_url(stack.env["CACHE_REDIS_URL"])  # STATE_REDIS_URL defaults to the cache's
+    assert state.keys("weave:campaign:c:*")
+    for role in ("broker", "cache", "state"):
+        assert scrape(gateway, f'weave_redis_memory_used_bytes{{role="{role}"}}') > 0
+        assert scrape(gateway, f'weave_redis_up{{role="{role}"}}') == 1

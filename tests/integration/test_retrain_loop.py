@@ -18,6 +18,7 @@ from devstack.processes import ProcfileProcess, wait_until
 from tests.integration.mongo import honest, mongo_server_fixture, reports_fixture  # noqa: F401 - fixtures
 from weave_ml.campaigns import examples
 from weave_ml.model.text import normalise
+from weave_ml.serving import sealed_bodies
 from weave_ml.training import corpus
 from weave_ml.training.train import publish
 
@@ -109,7 +110,7 @@ def test_run_mode_once_sends_one_retrain_right_after_start_then_none(make_stack,
         wait_until(lambda: broker.llen("training"), 30, "beat to send the retrain")
         message = json.loads(broker.lindex("training", 0) or b"null")
         assert message["headers"]["task"] == "weave.retrain" and message["headers"]["expires"]
-        assert json.loads(base64.b64decode(message["body"]))[1] == {"trigger": "start"}
+        assert sealed_bodies.loads(base64.b64decode(message["body"]))[1] == {"trigger": "start"}
         time.sleep(2)  # beat keeps running and sends nothing more
         assert beat.alive(), beat.log()
         assert broker.llen("training") == 1

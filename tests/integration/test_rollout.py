@@ -22,7 +22,7 @@ from tests.integration.conftest import ADMIN_KEY, Stack
 from tests.integration.mongo import Reports, mongo_server_fixture  # noqa: F401 - fixture
 from weave_ml.model.scoring import OperatingPoints
 from weave_ml.model.text import message_hash
-from weave_ml.registry.rollout_record import assigned_to_candidate
+from weave_ml.registry.rollout_record import Rollout, assigned_to_candidate
 from weave_ml.training.train import publish
 
 pytestmark = pytest.mark.integration
@@ -143,11 +143,13 @@ def test_shadow_answers_unchanged_both_versions_recorded_agreement_measured(stac
     assert body["evidence"]["compared"] == 30 and body["evidence"]["agreement"] == 1.0
     # Per message hash, never the text: both versions' scores and who answered.
     rollout_id = f"{stack.candidate}@{body['rollout']['started'][:19].replace('-', '').replace(':', '')}"
-    broker = redis.Redis.from_url(stack.env["REDIS_URL"])
-    seen = broker.hgetall(f"weave:rollout:seen:{rollout_id}:{message_hash(messages[0], SENDER)}")
+    # In the Redis of derived state (here the cache's), never the broker's: evidence grows with traffic.
+    state = redis.Redis.from_url(stack.env["CACHE_REDIS_URL"])
+    seen = state.hgetall(f"weave:rollout:seen:{rollout_id}:{message_hash(messages[0], SENDER)}")
     assert set(seen) == {stack.current.encode(), stack.candidate.encode(), b"answered"}
     assert seen[b"answered"] == stack.current.encode()
-    assert 0 < broker.ttl(f"weave:rollout:seen:{rollout_id}:{message_hash(messages[0], SENDER)}") <= 7 * 24 * 3600
+    assert 0 < state.ttl(f"weave:rollout:seen:{rollout_id}:{message_hash(messages[0], SENDER)}") <= 7 * 24 * 3600
+    assert redis.Redis.from_url(stack.env["REDIS_URL"]).keys("weave:rollout:*") == []
     scraped = metrics(stack)
     assert scraped[("weave_rollout_agreement", (("model_version", stack.candidate),))] == 1.0
     assert scraped[("weave_rollout_scored_total", (("model_version", stack.candidate),))] == 30
@@ -156,6 +158,7 @@ def test_shadow_answers_unchanged_both_versions_recorded_agreement_measured(stac
     aborted = gateway.post("/admin/rollout/abort", headers=ADMIN)
     assert aborted.status_code == 200 and aborted.json()["event"] == "aborted", aborted.text
     assert status(stack)["rollout"] is None
+    assert state.keys(f"weave:rollout:*:{rollout_id}*") == []  # the evidence went with the rollout
     workers_follow(stack, None)
     again = gateway.post("/admin/rollout/abort", headers=ADMIN)
     assert again.status_code == 409 and again.json()["error"]["code"] == "no_rollout"
@@ -243,6 +246,8 @@ def test_a_candidate_whose_positive_rate_jumps_is_aborted_automatically(stack, s
     check = wait_until(aborted, 30, "the automatic abort", interval_s=0.3)
     assert check["decision"]["action"] == "abort" and "positive rate" in check["decision"]["reason"]
     assert check["outcome"]["event"] == "aborted" and check["rollout"]["candidate"] == candidate
+    state = redis.Redis.from_url(stack.env["CACHE_REDIS_URL"])
+    assert state.keys(f"weave:rollout:*:{Rollout.from_dict(check['outcome']['rollout']).id}*") == []
     workers_follow(stack, None, current=current)
     assert stack.registry.current_version() == current
     assert os.path.isdir(stack.registry.versions_dir / candidate)  # aborted, not deleted

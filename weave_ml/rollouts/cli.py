@@ -38,6 +38,9 @@ def run(args: argparse.Namespace, registry: Registry) -> int:
     if "error" in outcome:
         print(f"weave-ml rollout {args.action}: {outcome['error']['message']}", file=sys.stderr)
         return 1
+    settings = get_settings()
+    with redis_client(settings.state_url) as state:
+        EvidenceStore(state, settings.rollout_evidence_ttl_s).forget_ended(outcome)
     record = outcome["rollout"]
     current = outcome["current_version"]
     print(f"rollout {outcome['event']}: {record['candidate']} ({_mode(record)}); current model {current}")
@@ -55,7 +58,7 @@ def _pct(value: float | None) -> str:
 def show(registry: Registry, as_json: bool = False) -> int:
     """Print the rollout, the workers' measurements per version and each version's record on reported messages."""
     settings = get_settings()
-    store = EvidenceStore(redis_client(settings.redis_url), settings.rollout_evidence_ttl_s)
+    store = EvidenceStore(redis_client(settings.state_url), settings.rollout_evidence_ttl_s)
     try:
         body = rollout_check.status(registry, store)
     except redis.RedisError as exc:

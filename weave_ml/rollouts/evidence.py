@@ -102,6 +102,33 @@ class EvidenceStore:
             pipe.expire(key, self.ttl_s)
             pipe.execute()
 
+    def forget(self, rollout_id: str) -> int:
+        """Delete every key of a rollout's evidence (its per-message scores and its counts); return how many.
+
+        Called once a rollout is promoted or aborted: the evidence served its decision, and left to its TTL it would
+        hold about 400 bytes a message for ROLLOUT_EVIDENCE_TTL_S.
+        """
+        deleted = 0
+        batch: list[bytes] = []
+        for key in self.client.scan_iter(match=f"{ROLLOUT_SEEN_PREFIX}:{rollout_id}:*", count=1000):
+            batch.append(key)
+            if len(batch) == 1000:
+                deleted += int(self.client.unlink(*batch))
+                batch = []
+        if batch:
+            deleted += int(self.client.unlink(*batch))
+        return deleted + int(self.client.unlink(f"{ROLLOUT_STATS_PREFIX}:{rollout_id}"))
+
+    def forget_ended(self, outcome: Mapping[str, Any]) -> None:
+        """Forget the evidence of the rollout a registry change promoted or aborted (other outcomes: nothing)."""
+        if outcome.get("event") not in ("promoted", "aborted"):
+            return
+        rollout_id = Rollout.from_dict(outcome["rollout"]).id
+        try:
+            log.info("rollout %s ended: %d evidence keys deleted", rollout_id, self.forget(rollout_id))
+        except redis.RedisError as exc:  # they expire with ROLLOUT_EVIDENCE_TTL_S anyway
+            log.warning("evidence of rollout %s not deleted: %s", rollout_id, exc)
+
     def stats(self, rollout: Rollout) -> tuple[dict[str, VersionStats], int, int]:
         """Return each version's counts, and how many messages both scored and how many of those they agreed on."""
         return parse_stats(self.client.hgetall(stats_key(rollout)))

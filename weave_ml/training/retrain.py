@@ -320,7 +320,7 @@ class _Run:
             return [], {**described, "skipped": "CAMPAIGNS is off or CAMPAIGN_EXAMPLES_WEIGHT is 0"}
         since = (self.now - dt.timedelta(days=settings.retrain_days)).timestamp()
         try:
-            with redis_client(settings.redis_url) as client:
+            with redis_client(settings.state_url) as client:
                 examples = campaign_examples.training_examples(
                     client, since, settings.campaign_examples_max, settings.campaign_examples_weight, exclude
                 )
