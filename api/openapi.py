@@ -70,13 +70,20 @@ def json_body(raw: bytes) -> Any:
 
 
 class JsonRequest(Request):
-    """A request whose body is read as JSON whatever its Content-Type says, as the contract promises."""
+    """A request whose body must be JSON: declared so (``Content-Type: application/json``) and parsed as such."""
 
     def get_json(self, force: bool = True, silent: bool = False, cache: bool = True) -> Any:
-        """Return the body as a JSON object, None when there is no body; raise the 400 of any other body."""
+        """Return the body as a JSON object, None when there is no body; raise the 415 of a body declared as
+        something else (a form, plain text) and the 400 of any other body that is not a JSON object."""
         raw = self.get_data(cache=cache)
         if not raw:
             return None
+        if not self.is_json:
+            raise ApiError(
+                415,
+                "unsupported_media_type",
+                f"the body must be JSON sent as Content-Type: application/json, not {self.mimetype or 'undeclared'}",
+            )
         body = json_body(raw)
         if not isinstance(body, dict):
             raise ApiError(400, "invalid_body", "request body must be a JSON object")
@@ -131,6 +138,10 @@ spec = SpecTree(
 def answers(**codes: type[BaseModel] | None) -> Response:
     """The responses of a route, e.g. ``answers(HTTP_200=Prediction, HTTP_404=ErrorBody)``."""
     return Response(**codes)
+
+
+# The answer of a route that takes a JSON body to a body of another media type.
+TAKES_JSON: dict[str, type[BaseModel]] = {"HTTP_415": ErrorBody}
 
 
 blueprint = Blueprint("contract", __name__)

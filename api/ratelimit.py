@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, Flask, request
+import ipaddress
+
+from flask import Blueprint, Flask, current_app, request
 from flask_limiter import Limiter
 
 from weave_ml.connections import REDIS_OPTIONS
@@ -11,12 +13,38 @@ from weave_ml.settings import Settings
 
 
 def client_address() -> str:
-    """The client a request is counted for: its address as gunicorn sees it."""
-    return request.remote_addr or "unknown"
+    """The client a request is counted for: its address, or, from a trusted proxy, the one the proxy names.
+
+    ``X-Forwarded-For`` is read from the right (the address the nearest proxy saw) past every trusted proxy; what a
+    client wrote to the left of that is never believed.
+    """
+    peer = request.remote_addr or "unknown"
+    trusted = current_app.extensions["weave_trusted_proxies"]
+    if not trusted or not _within(peer, trusted):
+        return peer
+    forwarded = [part.strip() for part in request.headers.get("X-Forwarded-For", "").split(",") if part.strip()]
+    for address in reversed(forwarded):
+        if not _within(address, trusted):
+            return address
+    return forwarded[0] if forwarded else peer
+
+
+def trusted_networks(settings: Settings) -> list[ipaddress.IPv4Network | ipaddress.IPv6Network]:
+    """The networks of TRUSTED_PROXIES."""
+    return [ipaddress.ip_network(network, strict=False) for network in settings.trusted_proxies]
+
+
+def _within(address: str, networks: list[ipaddress.IPv4Network | ipaddress.IPv6Network]) -> bool:
+    try:
+        ip = ipaddress.ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in network for network in networks)
 
 
 def install(app: Flask, settings: Settings, exempt: list[Blueprint]) -> Limiter | None:
     """Limit every route except the ``exempt`` blueprints' (health checks, scrapes) when RATE_LIMIT is set."""
+    app.extensions["weave_trusted_proxies"] = trusted_networks(settings)
     if not settings.rate_limit:
         return None
     limiter = Limiter(

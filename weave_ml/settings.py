@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import functools
+import ipaddress
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -105,6 +106,13 @@ def _secret_list(text: str) -> tuple[str, ...]:
     return secrets
 
 
+def _networks(text: str) -> tuple[str, ...]:
+    networks = tuple(part.strip() for part in text.split(",") if part.strip())
+    for network in networks:
+        ipaddress.ip_network(network, strict=False)  # raises ValueError naming what it cannot read
+    return networks
+
+
 def _basic_auth(text: str) -> str:
     if not all(part for part in text.partition(":")[::2]):
         raise ValueError("expected user:password")
@@ -120,6 +128,7 @@ SHARE = _number(lambda value: 0 < value <= 1, "a number above 0 and at most 1")
 WEIGHT = _number(lambda value: 0 <= value <= 1, "a number from 0 to 1")
 RATE_LIMIT = Parser(_rate_limit, "[limits](https://limits.readthedocs.io) strings joined by `;`")
 BASIC_AUTH = Parser(_basic_auth, "`user:password`")
+NETWORKS = Parser(_networks, "IP addresses or networks (`10.0.0.0/8`), comma-separated")
 SECRET_LIST = Parser(_secret_list, "secrets of 32 characters or more, comma-separated, newest first")
 
 
@@ -354,6 +363,17 @@ class Settings:
         help="per-client limit of the gateway, e.g. `100/second;5000/minute`; unset, no limit",
         note="Counted in `REDIS_URL`'s Redis, so it holds across processes and replicas; `/health`, `/metrics` and "
         "`/openapi.json` are exempt.",
+        group=ACCESS,
+    )
+    trusted_proxies: tuple[str, ...] = setting(
+        (),
+        env="TRUSTED_PROXIES",
+        parse=NETWORKS,
+        help="addresses or networks of the proxies in front of the gateway, whose `X-Forwarded-For` names the client",
+        note="The rate limit and the batch quota count per client. Behind a load balancer or Swarm's ingress every "
+        "request comes from the proxy's address: list it here (e.g. `10.0.0.0/8`) and the client is the last "
+        "address in `X-Forwarded-For` that is not a listed proxy. A request from anywhere else is counted by its "
+        "own address, whatever its headers say, so a client cannot pick who it is counted as.",
         group=ACCESS,
     )
     campaigns: bool = setting(

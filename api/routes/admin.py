@@ -22,7 +22,7 @@ from api.contract import (
 )
 from api.errors import ApiError, unavailable
 from api.gateway import BROKER_ERRORS, current_gateway
-from api.openapi import answers, spec
+from api.openapi import TAKES_JSON, answers, spec
 from weave_ml.names import RETRAIN_TASK, RETRAIN_TASK_PREFIX
 from weave_ml.registry import changes as registry_admin
 
@@ -88,7 +88,7 @@ def retrain_status(task_id: str) -> Any:
 
 
 @blueprint.post("/rollback")
-@spec.validate(resp=answers(**REGISTRY_ANSWERS, **REFUSED), security=ADMIN)
+@spec.validate(resp=answers(**REGISTRY_ANSWERS, **REFUSED, **TAKES_JSON), security=ADMIN)
 def rollback(json: RollbackRequest) -> Any:
     """Make a version current (a rollback, or the promotion of a candidate); default: the published one before.
 

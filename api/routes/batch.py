@@ -13,7 +13,7 @@ from api import metrics
 from api.contract import BatchCreated, BatchRequest, BatchStatus, ErrorBody
 from api.errors import ApiError, unavailable
 from api.gateway import BROKER_ERRORS, current_gateway, points_of
-from api.openapi import answers, spec
+from api.openapi import TAKES_JSON, answers, spec
 from api.ratelimit import client_address
 from weave_ml.model.text import message_hash
 
@@ -22,7 +22,9 @@ blueprint = Blueprint("batch", __name__)
 
 
 @blueprint.post("/predict/batch")
-@spec.validate(resp=answers(HTTP_202=BatchCreated, HTTP_413=ErrorBody, HTTP_429=ErrorBody, HTTP_503=ErrorBody))
+@spec.validate(
+    resp=answers(HTTP_202=BatchCreated, HTTP_413=ErrorBody, HTTP_429=ErrorBody, HTTP_503=ErrorBody, **TAKES_JSON)
+)
 def create(json: BatchRequest) -> Any:
     """Queue up to 10,000 messages; results in input order at status_url"""
     items = json.messages

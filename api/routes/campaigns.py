@@ -19,7 +19,7 @@ from api.contract import (
 )
 from api.errors import ApiError, unavailable
 from api.gateway import current_gateway
-from api.openapi import answers, spec
+from api.openapi import TAKES_JSON, answers, spec
 from api.routes.admin import ADMIN, REFUSED, require_api_key
 from weave_ml.campaigns import examples, policy
 from weave_ml.campaigns.counting import ERRORS
@@ -50,7 +50,7 @@ def active() -> Campaigns:
 
 
 @blueprint.post("/report")
-@spec.validate(resp=answers(HTTP_200=CampaignLabelled, HTTP_503=ErrorBody, **REFUSED), security=ADMIN)
+@spec.validate(resp=answers(HTTP_200=CampaignLabelled, HTTP_503=ErrorBody, **REFUSED, **TAKES_JSON), security=ADMIN)
 def report(json: CampaignReport) -> CampaignLabelled:
     """Label the campaign of a reported message (a user's or an admin's verdict); answers change at once"""
     try:

@@ -14,7 +14,7 @@ from api.contract import ErrorBody, PendingAnswer, Prediction, PredictRequest, T
 from api.dispatcher import BrokerUnavailable, NotScored
 from api.errors import ApiError, unavailable
 from api.gateway import BROKER_ERRORS, current_gateway, points_of
-from api.openapi import answers, spec
+from api.openapi import TAKES_JSON, answers, spec
 from weave_ml.model.scoring import to_prediction
 from weave_ml.model.text import mask_phone, message_hash
 from weave_ml.serving.pending import Pending
@@ -45,6 +45,7 @@ def log_prediction(started: float, prediction: dict[str, Any], sender: str | Non
         HTTP_429=ErrorBody,
         HTTP_503=ErrorBody,
         HTTP_504=TimeoutBody,
+        **TAKES_JSON,
     )
 )
 def predict(json: PredictRequest) -> Prediction:

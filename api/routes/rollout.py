@@ -14,7 +14,7 @@ from api import registry_changes
 from api.contract import ErrorBody, RegistryChangePending, RolloutChange, RolloutRequest, RolloutStatus
 from api.errors import ApiError, unavailable
 from api.gateway import BROKER_ERRORS, current_gateway
-from api.openapi import answers, spec
+from api.openapi import TAKES_JSON, answers, spec
 from api.routes.admin import ADMIN, REFUSED, require_api_key
 from weave_ml.registry import changes as registry_admin
 from weave_ml.registry.store import RegistryError
@@ -46,7 +46,7 @@ def status() -> Any:
 
 
 @blueprint.post("")
-@spec.validate(resp=answers(**CHANGE_ANSWERS, **REFUSED), security=ADMIN)
+@spec.validate(resp=answers(**CHANGE_ANSWERS, **REFUSED, **TAKES_JSON), security=ADMIN)
 def start(json: RolloutRequest) -> Any:
     """Start a rollout of a stored version: shadow (scored, never answering) or canary (answering a share)"""
     gw = current_gateway()

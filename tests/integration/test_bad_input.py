@@ -175,3 +175,19 @@ def test_nasty_input_gets_its_documented_answer(gateway, path, body, expected):
     error = answer["error"]
     assert error["code"] == code and len(error["message"]) > 10
     assert error.get("field") == field
+
+
+@pytest.mark.parametrize(
+    "content_type", ["text/plain", "application/x-www-form-urlencoded", "multipart/form-data; boundary=x", None]
+)
+@pytest.mark.parametrize("path", ["/predict", "/predict/batch"])
+def test_a_body_not_sent_as_json_is_refused_with_415(gateway, path, content_type):
+    body = as_json({"message": "택배 주소 확인"} if path == "/predict" else {"messages": [{"message": "택배"}]})
+    headers = {} if content_type is None else {"Content-Type": content_type}
+    response = gateway.session.post(f"{gateway.url}{path}", data=body, headers=headers, timeout=30)
+    assert response.status_code == 415, response.text[:300]
+    assert response.json()["error"]["code"] == "unsupported_media_type"
+    charset = gateway.session.post(
+        f"{gateway.url}{path}", data=body, headers={"Content-Type": "application/json; charset=utf-8"}, timeout=30
+    )
+    assert charset.status_code in (200, 202), charset.text[:300]

@@ -49,7 +49,7 @@ def test_rollback_is_refused_before_anything_is_queued_when_the_body_or_version_
     assert unknown.status_code == 404 and unknown.json["error"]["field"] == "version"
     assert client.post("/admin/rollback", json={"version": 3}, headers=headers).status_code == 400
     assert client.post("/admin/rollback", json=["v"], headers=headers).status_code == 400
-    assert client.post("/admin/rollback", data="{", headers=headers).status_code == 400
+    assert client.post("/admin/rollback", data="{", headers=headers, content_type="application/json").status_code == 400
 
 
 def test_rollback_without_a_broker_is_503_not_a_hang(registry_dir):
