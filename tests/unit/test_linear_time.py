@@ -28,7 +28,7 @@ BLOCK_S = 0.005
 # Pieces attackers repeat: digits, separators, host-like and amount-like runs, keywords the patterns look
 # for, and other scripts (Hangul, full-width, Cyrillic look-alikes, invisible characters).
 PIECES = ["1", "0", ".", ",", "-", " ", "\n", "a", "z", "@", "/", ":", "가", "원", "본인", "텔레", "kr", "www.",
-          "http://", "１", "а", "\u200b", "_", "[", "국외"]  # fmt: skip
+          "http://", "１", "а", "\u200b", "_", "[", "국외", "*", "·", "대 "]  # fmt: skip
 units = st.lists(st.sampled_from(PIECES), min_size=1, max_size=4).map("".join)
 
 

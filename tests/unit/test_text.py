@@ -1,4 +1,6 @@
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from weave_ml.model.text import SenderKind, mask_phone, message_hash, normalise, sender_kind
 
@@ -69,3 +71,46 @@ def test_message_hash_never_contains_the_text():
 )
 def test_mask_phone_keeps_only_last_four_digits(sender, masked):
     assert mask_phone(sender) == masked
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("건*강*검*진 결과 확인", "건강검진 결과 확인"),  # a separator between every syllable
+        ("대-출 가능", "대출 가능"),
+        ("신.규 고객 한.정", "신규 고객 한정"),
+        ("대 출 가 능 합 니 다", "대출가능합니다"),  # spaced out, three syllables or more
+        ("ㅋㅏ카오톡 인증", "카카오톡 인증"),  # decomposed jamo composed back
+        ("kаkаo-pay.cоm", "kakao-pay.com"),  # Cyrillic а and о drawn like Latin ones
+        ("ΚΑΚΑΟ", "kakao"),
+        # Ordinary writing stays as it is.
+        ("이 책 좋아", "이 책 좋아"),
+        ("서울-부산 고속도로", "서울-부산 고속도로"),
+        ("1.5만원 입금", "1.5만원 입금"),
+        ("했다.그리고 갔다", "했다.그리고 갔다"),
+        ("건강 * 검진", "건강 * 검진"),
+    ],
+)
+def test_normalise_sees_through_obfuscation(raw, expected):
+    assert normalise(raw) == expected
+
+
+HANGUL_WORDS = st.text(alphabet=st.characters(min_codepoint=0xAC00, max_codepoint=0xD7A3), min_size=2, max_size=6)
+LURE_WORDS = st.lists(HANGUL_WORDS, min_size=1, max_size=6)
+LATIN = "abcdeiopkmhtxy"
+CYRILLIC_TWINS = dict(zip(LATIN, "аbсdеіорkmhtху", strict=True))  # a Cyrillic letter where one exists
+
+
+@given(words=LURE_WORDS, host=st.text(alphabet=LATIN, min_size=3, max_size=10), data=st.data())
+def test_an_obfuscated_lure_normalises_to_the_clean_lure(words, host, data):
+    clean = " ".join(words) + f" http://{host}.com"
+    separator = data.draw(st.sampled_from("*.-_·~|/"))
+    obfuscated_words = [
+        separator.join(word) if data.draw(st.booleans()) else word for word in words
+    ]  # whole words spelled out
+    twin_host = "".join(CYRILLIC_TWINS[ch] if data.draw(st.booleans()) else ch for ch in host)
+    invisible = data.draw(st.sampled_from(["", "\u200b", "\u200d", "\u2060", "\ufeff"]))
+    obfuscated = invisible.join(" ".join(obfuscated_words)) + f" http://{twin_host}.com"
+    if data.draw(st.booleans()):
+        obfuscated = "".join(chr(ord(ch) + 0xFEE0) if "!" <= ch <= "~" else ch for ch in obfuscated)  # full width
+    assert normalise(obfuscated) == normalise(clean)

@@ -13,6 +13,21 @@ from weave_ml import keys
 _INVISIBLE = dict.fromkeys(
     [*range(0x200B, 0x2010), *range(0x202A, 0x202F), *range(0x2060, 0x2065), *range(0x2066, 0x206A), 0xFEFF, 0x00AD],
 )
+# Cyrillic and Greek letters drawn like Latin ones ("kаkao" with a Cyrillic а): read as the Latin letter they
+# imitate, so a look-alike host or brand is the brand to the model. Korean messages carry no Cyrillic or Greek text.
+_LOOKALIKES = str.maketrans(
+    "аеорсухіјѕԁӏвкмнтАЕОРСУХІЈЅВКМНТαοριεκνυτχΑΒΕΗΙΚΜΝΟΡΤΥΧ",
+    "aeopcyxijsdlbkmhtAEOPCYXIJSBKMHTaopiekvutxABEHIKMNOPTYX",
+)
+# Obfuscation of Hangul words: one syllable at a time with a separator between ("건*강*검*진", "대-출", "신.규"), or
+# spaced out ("대 출 가 능"). Each run of single syllables is joined: with separators from two syllables on, with
+# spaces alone from three (two spaced syllables, "이 책", are ordinary writing). Every character is looked at once:
+# a run is matched where its first syllable stands, single syllables only, and never rescanned.
+_SEPARATOR = r"[*._\-·•~^|/\\+=#]"
+_SPELLED_OUT = re.compile(
+    rf"(?<![가-힣])[가-힣](?:{_SEPARATOR}[가-힣](?![가-힣]))+|(?<![가-힣])[가-힣](?: [가-힣](?![가-힣])){{2,}}"
+)
+_SEPARATORS = re.compile(rf"{_SEPARATOR}| ")
 _WHITESPACE_RUN = re.compile(r"\s+")
 # Unicode's control characters (category Cc) are exactly these two ranges; one regex pass, not a call per character.
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
@@ -30,10 +45,16 @@ class SenderKind(StrEnum):
 
 
 def normalise(text: str) -> str:
-    """Return the canonical form of a message: NFKC, no invisible or control characters, one space, casefolded."""
-    text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE)
-    text = _CONTROL.sub(" ", text)
-    return _WHITESPACE_RUN.sub(" ", text).strip().casefold()
+    """Return the canonical form of a message, the one the model, the cache key and the campaign signature all read.
+
+    NFKC (full-width letters, decomposed jamo composed back: "ㅋㅏ카오" is "카카오"), no invisible, bidirectional or
+    control characters, look-alike Cyrillic and Greek letters read as Latin, Hangul words spelled out syllable by
+    syllable joined again, one space, casefolded.
+    """
+    text = unicodedata.normalize("NFKC", text).translate(_INVISIBLE).translate(_LOOKALIKES)
+    text = _WHITESPACE_RUN.sub(" ", _CONTROL.sub(" ", text))
+    text = _SPELLED_OUT.sub(lambda run: _SEPARATORS.sub("", run.group(0)), text)
+    return text.strip().casefold()
 
 
 def sender_kind(sender: str | None) -> SenderKind:
