@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -28,6 +30,11 @@ pytestmark = pytest.mark.integration
 # Redis does not answer here: the run takes the registry's file lock instead.
 NO_REDIS = "redis://127.0.0.1:9/0"
 REDIS_DB = 880  # a database of the session's Redis no other module uses
+# The keys of each kind of run's report and summary, and their JSON types (tests/data/README.md): the runs folder,
+# stored versions, the CLI, the task and the HTTP answer read these keys.
+SHAPES = json.loads((Path(__file__).parents[1] / "data" / "retrain_report_shapes.json").read_text(encoding="utf-8"))
+# Mappings whose keys are data (a message's source, why a report was left out): their values are all one shape.
+DATA_KEYED = ("by_source", "left_out")
 
 
 @pytest.fixture
@@ -48,12 +55,38 @@ def written_report(report: dict) -> dict:
         return json.load(handle)
 
 
+def shape(value: Any) -> Any:
+    """A JSON value's keys, recursively, with the JSON type of each leaf in place of its value."""
+    if isinstance(value, dict):
+        return {key: _counts(item) if key in DATA_KEYED else shape(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [shape(item) for item in value]
+    return {type(None): "null", bool: "boolean", int: "integer", float: "number", str: "string"}[type(value)]
+
+
+def _counts(mapping: dict) -> str:
+    assert all(isinstance(count, int) for count in mapping.values()), mapping
+    return "{string: integer}"
+
+
+def run_retrain(settings: Settings, kind: str, **kwargs: Any) -> dict:
+    """Run one retrain and return its report as JSON, checked to have the keys ``kind`` of run always had (SHAPES),
+    in its summary too, and to be what the run wrote."""
+    report = retrain.run(settings, **kwargs)
+    as_json = json.loads(json.dumps(report))
+    assert shape(as_json) == SHAPES[kind]["report"]
+    assert shape(retrain.summary(report)) == SHAPES[kind]["summary"]
+    if report["run_id"] is not None:
+        assert written_report(as_json) == as_json
+    return as_json
+
+
 def test_too_few_reports_trains_nothing_and_says_why(reports, registry):
     for i in range(12):
         reports.add(f"report {i}", user_feedback="피싱" if i % 2 else "오탐")
     before = registry.current_version()
 
-    report = retrain.run(settings_for(reports, registry))
+    report = run_retrain(settings_for(reports, registry), "skipped")
 
     assert report["decision"] == retrain.SKIPPED
     assert "only 12 labelled reports in the last 30 days; at least 50" in report["reason"]
@@ -64,7 +97,7 @@ def test_too_few_reports_trains_nothing_and_says_why(reports, registry):
 
 def test_one_class_only_trains_nothing(reports, registry):
     reports.add_many(honest(reports, [m for m in corpus.generate(seed=5, size=200) if m.label][:60]))
-    report = retrain.run(settings_for(reports, registry))
+    report = run_retrain(settings_for(reports, registry), "skipped")
     assert report["decision"] == retrain.SKIPPED
     assert "60 phishing and 0 normal" in report["reason"]
 
@@ -79,6 +112,7 @@ def test_unreachable_mongodb_fails_the_run_with_a_report(registry):
     runs = list((registry.root / "runs").iterdir())
     assert len(runs) == 1
     assert json.loads((runs[0] / "report.json").read_text())["decision"] == retrain.FAILED
+    assert shape(json.loads((runs[0] / "report.json").read_text())) == SHAPES["failed"]["report"]
 
 
 def test_a_second_run_while_one_holds_the_lock_returns_already_running(reports, registry, make_stack):
@@ -86,13 +120,13 @@ def test_a_second_run_while_one_holds_the_lock_returns_already_running(reports, 
     client = locks.redis_client(settings.redis_url)
     with locks.redis_lock(client, ttl_s=30) as held:
         assert held
-        assert retrain.run(settings)["decision"] == retrain.ALREADY_RUNNING
+        assert run_retrain(settings, "already_running")["decision"] == retrain.ALREADY_RUNNING
         assert 0 < client.pttl(names.RETRAIN_LOCK_KEY) <= 30_000
     # Without Redis, two in-process runs exclude each other through the registry's lock file.
     with locks.file_lock(registry.root) as held:
         assert held
-        assert retrain.run(settings_for(reports, registry))["decision"] == retrain.ALREADY_RUNNING
-    assert retrain.run(settings)["decision"] == retrain.SKIPPED  # free again: the run got as far as the data
+        assert run_retrain(settings_for(reports, registry), "already_running")["decision"] == retrain.ALREADY_RUNNING
+    assert run_retrain(settings, "skipped")["decision"] == retrain.SKIPPED  # free again: the run got as far as the data
 
 
 def test_quality_gate_refuses_a_model_trained_on_poisoned_feedback(reports, registry):
@@ -114,7 +148,7 @@ def test_quality_gate_refuses_a_model_trained_on_poisoned_feedback(reports, regi
     reports.add_many(documents)
     before = registry.current_version()
 
-    report = retrain.run(settings_for(reports, registry))
+    report = run_retrain(settings_for(reports, registry), "refused")
 
     assert report["decision"] == retrain.REFUSED, report["reason"]
     assert "golden" in report["gate"]["reason"]
@@ -144,7 +178,7 @@ def test_frozen_admin_verdicts_refuse_a_candidate_poisoned_by_user_verdicts(repo
     reports.add_many([*verified, *poisoned, *honest(reports, corpus.generate(seed=11, size=200))])
     before = registry.current_version()
 
-    report = retrain.run(settings_for(reports, registry))
+    report = run_retrain(settings_for(reports, registry), "refused_with_frozen_verdicts")
 
     assert report["decision"] == retrain.REFUSED, report["reason"]
     failed = {check["data"] for check in report["gate"]["checks"] if not check["passed"]}
@@ -179,7 +213,8 @@ def test_the_template_of_a_phishing_campaign_trains_the_candidate_at_its_weight(
     def retrained(weight: float) -> tuple[dict, float]:
         redis_url = redis_server.url(REDIS_DB)
         settings = settings_for(reports, registry, redis_url=redis_url, campaign_examples_weight=weight)
-        report = retrain.run(settings, now=reports.now)
+        kind = "stored_with_campaign_templates" if weight else "stored_without_campaign_templates"
+        report = run_retrain(settings, kind, now=reports.now)
         assert report["decision"] == retrain.PUBLISHED, report["reason"]
         scores = registry.load(report["version"]).scorer().probabilities(later, [None] * len(later))
         return report, float(np.mean(scores))
@@ -208,6 +243,7 @@ def test_cli_retrain_without_auto_deploy_stores_a_candidate(reports, registry, m
     assert main(["retrain", "--model-dir", str(registry.root)]) == 0
 
     report = json.loads(capsys.readouterr().out)
+    assert shape(report) == SHAPES["stored_without_campaign_templates"]["report"]
     assert report["decision"] == retrain.CANDIDATE and report["gate"]["passed"]
     # No Redis: trained without campaign templates, and the report says why.
     assert report["training"]["campaign_examples"]["used"] == 0
