@@ -91,7 +91,7 @@ def main() -> None:
     started, cpu_started = time.perf_counter(), time.process_time()
     if "--read-only" in sys.argv[3:]:
         loaded = load_labelled(settings)
-        report = {"decision": "read_only", "reports": loaded.counts, "timings_s": {}}
+        report = {"decision": "read_only", "reports": loaded.counts.to_dict(), "timings_s": {}}
     else:
         report = retrain.run(settings, trigger="bench")
     seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started

@@ -51,10 +51,10 @@ def test_label_precedence_user_then_admin_then_confident_score(reports):
         "confident high score": (1, "report:auto_label"),
         "confident low score": (0, "report:auto_label"),
     }
-    assert loaded.counts["read"] == 12
-    assert loaded.counts["by_label_source"] == {"user_feedback": 4, "admin_status": 3, "auto_label": 2}
-    assert loaded.counts["left_out"] == {"uncertain_score": 1, "no_label": 1, "no_message": 1}
-    assert (loaded.counts["phishing"], loaded.counts["normal"]) == (5, 4)
+    assert loaded.counts.read == 12
+    assert loaded.counts.by_label_source == {"user_feedback": 4, "admin_status": 3, "auto_label": 2}
+    assert loaded.counts.left_out == {"uncertain_score": 1, "no_label": 1, "no_message": 1}
+    assert (loaded.counts.phishing, loaded.counts.normal) == (5, 4)
 
 
 def test_only_the_last_retrain_days_are_read(reports):
@@ -67,8 +67,8 @@ def test_only_the_last_retrain_days_are_read(reports):
     loaded = load_labelled(settings_for(reports, retrain_days=7), reports.now)
 
     assert sorted(labels_by_text(loaded)) == ["inside the window", "yesterday"]
-    assert loaded.window["days"] == 7
-    assert loaded.window["until"] == reports.now.isoformat(timespec="seconds")
+    assert loaded.window.days == 7
+    assert loaded.window.until == reports.now.isoformat(timespec="seconds")
     # The query can use an index on the timestamp; it is created when missing.
     assert any(
         key == [("timestamp", 1)] for key in (index["key"] for index in reports.collection.index_information().values())
@@ -88,7 +88,7 @@ def test_duplicates_keep_the_newest_label(reports):
     by_text = labels_by_text(loaded)
     assert by_text["택배  주소 확인 http://han.gl/X"] == (0, "report:user_feedback")
     assert by_text["엄마 나 폰 고장났어"] == (1, "report:admin_status")
-    assert loaded.counts["left_out"] == {"duplicate": 2, "uncertain_score": 1}
+    assert loaded.counts.left_out == {"duplicate": 2, "uncertain_score": 1}
 
 
 def test_reads_are_capped_per_label_newest_first_and_keep_both_classes(reports):
@@ -107,12 +107,12 @@ def test_reads_are_capped_per_label_newest_first_and_keep_both_classes(reports):
 
     assert [m.message for m in loaded.messages if m.label == 0] == [f"정상 문자 {i}" for i in range(15)]
     assert [m.message for m in loaded.messages if m.label == 1] == [f"피싱 문자 {i}" for i in range(15)]
-    assert loaded.counts["stopped_by"] == "both_labels_full"
-    assert loaded.counts["left_out"]["over_label_cap"] == 285
-    assert loaded.counts["read"] == 315  # reading stopped once both labels were full
+    assert loaded.counts.stopped_by == "both_labels_full"
+    assert loaded.counts.left_out["over_label_cap"] == 285
+    assert loaded.counts.read == 315  # reading stopped once both labels were full
     # Admin verdicts are also returned apart, labelled by the admin alone, for the regression set.
     assert [m.message for m in loaded.verified] == [f"피싱 문자 {i}" for i in range(15)]
-    assert loaded.window["max_per_label"] == 15
+    assert loaded.window.max_per_label == 15
 
 
 def test_reads_stop_at_the_read_limit_keeping_the_newest(reports):
@@ -129,7 +129,7 @@ def test_reads_stop_at_the_read_limit_keeping_the_newest(reports):
 
     loaded = load_labelled(settings_for(reports, retrain_max_read=40), reports.now)
 
-    assert loaded.counts["read"] == 40 and loaded.counts["stopped_by"] == "read_limit"
+    assert loaded.counts.read == 40 and loaded.counts.stopped_by == "read_limit"
     assert sorted(m.message for m in loaded.messages) == sorted(f"문자 {i}" for i in range(40))
 
 
@@ -147,9 +147,9 @@ def test_a_read_past_its_time_limit_keeps_what_was_read(reports):
 
     loaded = load_labelled(settings_for(reports, retrain_read_time_limit_s=1e-6), reports.now)
 
-    assert loaded.counts["stopped_by"] == "time_limit"
-    assert 0 < loaded.counts["read"] < 5000
-    assert loaded.counts["labelled"] == loaded.counts["read"]
+    assert loaded.counts.stopped_by == "time_limit"
+    assert 0 < loaded.counts.read < 5000
+    assert loaded.counts.labelled == loaded.counts.read
 
 
 def test_an_unreachable_server_fails_fast_naming_the_host_not_the_password():

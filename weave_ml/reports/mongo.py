@@ -56,7 +56,7 @@ SOCKET_MARGIN_S = 30
 BATCH_SIZE = 2000
 # The window is read one slice of this length at a time, newest first (see _newest_first).
 SLICE = dt.timedelta(days=1)
-# Why reading stopped before the window's end (``counts["stopped_by"]``); ``None`` when everything was read.
+# Why reading stopped before the window's end (``ReportCounts.stopped_by``); ``None`` when everything was read.
 STOPPED_FULL = "both_labels_full"
 STOPPED_READ_LIMIT = "read_limit"
 STOPPED_TIME_LIMIT = "time_limit"
@@ -67,12 +67,46 @@ class ReportsUnavailable(RuntimeError):
 
 
 @dataclass(frozen=True)
+class Window:
+    """The reports a read looked at: how far back, where, and within which bounds."""
+
+    days: int
+    since: str  # ISO 8601, to the second
+    until: str
+    collection: str
+    hosts: str
+    max_per_label: int
+    max_read: int
+    read_time_limit_s: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True)
+class ReportCounts:
+    """What a read found: reports read, messages kept by label and label source, and reports left out and why."""
+
+    read: int
+    labelled: int
+    phishing: int
+    normal: int
+    by_label_source: Mapping[str, int]  # every one of LABEL_SOURCES → messages it labelled
+    left_out: Mapping[str, int]  # why ("duplicate", "no_label", "over_label_cap" ...) → reports
+    admin_verified: int
+    stopped_by: str | None  # one of the STOPPED_* reasons; None when the whole window was read
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True)
 class LabelledReports:
     """The reports of one window, labelled and deduplicated, with what was read and left out."""
 
     messages: list[LabelledMessage]
-    window: dict[str, Any]
-    counts: dict[str, Any]
+    window: Window
+    counts: ReportCounts
     # Reports an admin gave a verdict (their status), labelled by it alone: what the regression set freezes.
     verified: list[LabelledMessage] = dataclasses.field(default_factory=list)
 
@@ -113,7 +147,7 @@ def _digest(key: str) -> bytes:
 
 def label_all(
     reports: Iterable[Mapping[str, Any]], max_per_label: int | None = None
-) -> tuple[list[LabelledMessage], dict[str, Any], list[LabelledMessage]]:
+) -> tuple[list[LabelledMessage], ReportCounts, list[LabelledMessage]]:
     """Label reports given newest first, keeping one message per text (the newest label); return counts.
 
     At most ``max_per_label`` messages of each label are kept: the newest, so a flood of one label cannot crowd
@@ -156,16 +190,16 @@ def label_all(
         if max_per_label is not None and min(kept.values()) >= max_per_label:
             stopped_by = STOPPED_FULL
             break
-    counts = {
-        "read": read,
-        "labelled": len(messages),
-        "phishing": kept[PHISHING],
-        "normal": kept[NORMAL],
-        "by_label_source": dict(by_source),
-        "left_out": dict(sorted(left_out.items())),
-        "admin_verified": len(verified),
-        "stopped_by": stopped_by,
-    }
+    counts = ReportCounts(
+        read=read,
+        labelled=len(messages),
+        phishing=kept[PHISHING],
+        normal=kept[NORMAL],
+        by_label_source=dict(by_source),
+        left_out=dict(sorted(left_out.items())),
+        admin_verified=len(verified),
+        stopped_by=stopped_by,
+    )
     return messages, counts, verified
 
 
@@ -283,11 +317,9 @@ def load_labelled(settings: Settings, now: dt.datetime | None = None) -> Labelle
             cursor = _newest_first(collection, since, until, settings)
             limited = _Limited(cursor, settings.retrain_max_read, settings.retrain_read_time_limit_s)
             messages, counts, verified = label_all(limited, settings.retrain_max_per_label)
-            counts["stopped_by"] = counts["stopped_by"] or limited.stopped_by
-            if counts["stopped_by"] in (STOPPED_READ_LIMIT, STOPPED_TIME_LIMIT):
-                log.warning(
-                    "reports read stopped at %s (%s); the newest were kept", counts["read"], counts["stopped_by"]
-                )
+            counts = dataclasses.replace(counts, stopped_by=counts.stopped_by or limited.stopped_by)
+            if counts.stopped_by in (STOPPED_READ_LIMIT, STOPPED_TIME_LIMIT):
+                log.warning("reports read stopped at %s (%s); the newest were kept", counts.read, counts.stopped_by)
     except NetworkTimeout:
         raise ReportsUnavailable(
             f"MongoDB at {hosts} stopped answering during the read of {settings.mongo_collection} "
@@ -305,16 +337,16 @@ def load_labelled(settings: Settings, now: dt.datetime | None = None) -> Labelle
     except PyMongoError as exc:
         reason = exc.details.get("errmsg", exc) if isinstance(exc, OperationFailure) and exc.details else exc
         raise ReportsUnavailable(f"MongoDB at {hosts} refused to read {settings.mongo_collection}: {reason}") from None
-    window = {
-        "days": settings.retrain_days,
-        "since": since.isoformat(timespec="seconds"),
-        "until": until.isoformat(timespec="seconds"),
-        "collection": settings.mongo_collection,
-        "hosts": hosts,
-        "max_per_label": settings.retrain_max_per_label,
-        "max_read": settings.retrain_max_read,
-        "read_time_limit_s": settings.retrain_read_time_limit_s,
-    }
+    window = Window(
+        days=settings.retrain_days,
+        since=since.isoformat(timespec="seconds"),
+        until=until.isoformat(timespec="seconds"),
+        collection=settings.mongo_collection,
+        hosts=hosts,
+        max_per_label=settings.retrain_max_per_label,
+        max_read=settings.retrain_max_read,
+        read_time_limit_s=settings.retrain_read_time_limit_s,
+    )
     return LabelledReports(messages, window, counts, verified)
 
 

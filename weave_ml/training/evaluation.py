@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -26,22 +28,54 @@ GOLDEN_SPLIT_SEED = 0
 GOLDEN_FRACTION = 0.2
 
 
+@dataclass(frozen=True)
+class ConfusionCounts:
+    """A confusion matrix's four counts; phishing is the positive class."""
+
+    tn: int
+    fp: int
+    fn: int
+    tp: int
+
+
+@dataclass(frozen=True)
+class Metrics:
+    """Accuracy, spam caught, ham blocked, MCC and ROC-AUC (fractions) and counts of messages scored at a threshold."""
+
+    accuracy: float
+    spam_caught: float
+    ham_blocked: float
+    mcc: float
+    roc_auc: float | None  # None on a set of one class
+    n: int
+    threshold: float
+    confusion: ConfusionCounts
+
+    @classmethod
+    def of(cls, labels: ArrayLike, probabilities: ArrayLike, threshold: float = DEFAULT_THRESHOLD) -> Metrics:
+        """Measure scored messages: a message is flagged when its probability is at least ``threshold``."""
+        truth = np.asarray(labels, dtype=int)
+        scores = np.asarray(probabilities, dtype=float)
+        predicted = (scores >= threshold).astype(int)
+        tn, fp, fn, tp = (int(count) for count in confusion_matrix(truth, predicted, labels=[0, 1]).ravel())
+        return cls(
+            accuracy=float(accuracy_score(truth, predicted)),
+            spam_caught=float(tp / (tp + fn)) if tp + fn else 0.0,
+            ham_blocked=float(fp / (fp + tn)) if fp + tn else 0.0,
+            mcc=_mcc(tn, fp, fn, tp),
+            roc_auc=float(roc_auc_score(truth, scores)) if len(set(truth.tolist())) == 2 else None,
+            n=len(truth),
+            threshold=threshold,
+            confusion=ConfusionCounts(tn=tn, fp=fp, fn=fn, tp=tp),
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
 def metrics(labels: ArrayLike, probabilities: ArrayLike, threshold: float = DEFAULT_THRESHOLD) -> dict[str, Any]:
-    """Return accuracy, spam caught, ham blocked, MCC and ROC-AUC (fractions) and counts for scored messages."""
-    truth = np.asarray(labels, dtype=int)
-    scores = np.asarray(probabilities, dtype=float)
-    predicted = (scores >= threshold).astype(int)
-    tn, fp, fn, tp = confusion_matrix(truth, predicted, labels=[0, 1]).ravel()
-    return {
-        "accuracy": float(accuracy_score(truth, predicted)),
-        "spam_caught": float(tp / (tp + fn)) if tp + fn else 0.0,
-        "ham_blocked": float(fp / (fp + tn)) if fp + tn else 0.0,
-        "mcc": _mcc(int(tn), int(fp), int(fn), int(tp)),
-        "roc_auc": float(roc_auc_score(truth, scores)) if len(set(truth.tolist())) == 2 else None,
-        "n": len(truth),
-        "threshold": threshold,
-        "confusion": {"tn": int(tn), "fp": int(fp), "fn": int(fn), "tp": int(tp)},
-    }
+    """Return the :class:`Metrics` of scored messages as a dict, the form model metadata and the CLI show."""
+    return Metrics.of(labels, probabilities, threshold).to_dict()
 
 
 def _mcc(tn: int, fp: int, fn: int, tp: int) -> float:
@@ -118,19 +152,34 @@ def golden_split() -> tuple[tuple[LabelledMessage, ...], tuple[LabelledMessage, 
     return tuple(train), tuple(golden)
 
 
-def everyday_flagged(scorer: Scorer, scores: np.ndarray | None = None) -> dict[str, Any]:
-    """Share of the everyday evaluation part (ordinary Korean text no model trains on) flagged per sensitivity.
+@dataclass(frozen=True)
+class EverydayFlagged:
+    """How many texts of the everyday evaluation part a model flags at each sensitivity."""
+
+    n: int
+    flagged_count: Mapping[str, int]  # sensitivity level → texts flagged
+
+    def flagged(self, level: str) -> float:
+        """The share of the part flagged at sensitivity ``level``."""
+        return self.flagged_count[level] / self.n
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "n": self.n,
+            "flagged_count": dict(self.flagged_count),
+            "flagged": {level: self.flagged(level) for level in self.flagged_count},
+        }
+
+
+def everyday_flagged(scorer: Scorer, scores: np.ndarray | None = None) -> EverydayFlagged:
+    """What a model flags of the everyday evaluation part (ordinary Korean text no model trains on).
 
     ``scores`` are the scorer's scores of that part, when the caller has them already.
     """
     messages = everyday.load(everyday.EVALUATION)
     scores = _probabilities(scorer, messages) if scores is None else scores
     counts = {level: int(np.sum(scores >= scorer.points.threshold(level))) for level in SENSITIVITY_LEVELS}
-    return {
-        "n": len(messages),
-        "flagged_count": counts,
-        "flagged": {level: count / len(messages) for level, count in counts.items()},
-    }
+    return EverydayFlagged(len(messages), counts)
 
 
 def evaluate_korean(scorer: Scorer) -> dict[str, Any]:
@@ -144,7 +193,7 @@ def evaluate_korean(scorer: Scorer) -> dict[str, Any]:
     scores = _probabilities(scorer, golden)
     return {
         "model_version": scorer.version,
-        "everyday_evaluation": everyday_flagged(scorer),
+        "everyday_evaluation": everyday_flagged(scorer).to_dict(),
         "golden": {
             "n": len(golden),
             "phishing": sum(message.label for message in golden),

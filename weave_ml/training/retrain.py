@@ -22,7 +22,7 @@ from weave_ml.model.datasets import LabelledMessage
 from weave_ml.model.scoring import DEFAULT_SENSITIVITY, Scorer
 from weave_ml.model.text import normalise
 from weave_ml.registry.store import REPORT_FILE, Registry, RegistryError, new_version_name
-from weave_ml.reports.mongo import LabelledReports, ReportsUnavailable, load_labelled
+from weave_ml.reports.mongo import LabelledReports, ReportsUnavailable, Window, load_labelled
 from weave_ml.settings import Settings
 from weave_ml.training import plots, regression
 from weave_ml.training.corpus import everyday
@@ -193,7 +193,7 @@ class _Evaluation:
             "held_out": metrics(labels, held_out, threshold),
             "golden": metrics(labels[:golden], held_out[:golden], threshold),
             "fresh_reports": metrics(labels[golden:], held_out[golden:], threshold),
-            "everyday_evaluation": everyday_flagged(scorer, everyday_scores),
+            "everyday_evaluation": everyday_flagged(scorer, everyday_scores).to_dict(),
             "regression": metrics(
                 np.concatenate([labels[:golden], np.zeros(len(everyday_scores), dtype=int), verdict_labels]),
                 np.concatenate([held_out[:golden], everyday_scores, verdict_scores]),
@@ -284,7 +284,7 @@ class _Run:
             self.finish(FAILED, str(exc))
             raise RetrainFailed(f"{exc} (report in {self.report['report_dir']})") from None
         lap = self._lap("load_reports", lap)
-        self.report.update(window=reports.window, reports=reports.counts)
+        self.report.update(window=reports.window.to_dict(), reports=reports.counts.to_dict())
         frozen = regression.FrozenVerdicts(self.registry.root)
         newly_frozen = frozen.freeze(reports.verified, self.run_id)
         self.report["regression"] = {"verdicts_frozen_now": newly_frozen, "verdicts_file": str(frozen.path)}
@@ -295,15 +295,15 @@ class _Run:
 
     def _too_little(self, reports: LabelledReports) -> str | None:
         counts, days = reports.counts, self.settings.retrain_days
-        if counts["labelled"] < self.settings.retrain_min_reports:
+        if counts.labelled < self.settings.retrain_min_reports:
             return (
-                f"only {counts['labelled']} labelled reports in the last {days} days; "
+                f"only {counts.labelled} labelled reports in the last {days} days; "
                 f"at least {self.settings.retrain_min_reports} are needed (ML_RETRAIN_MIN_REPORTS)"
             )
-        if min(counts["phishing"], counts["normal"]) < MIN_PER_CLASS:
+        if min(counts.phishing, counts.normal) < MIN_PER_CLASS:
             return (
-                f"the labelled reports of the last {days} days hold {counts['phishing']} phishing and "
-                f"{counts['normal']} normal messages; at least {MIN_PER_CLASS} of each are needed"
+                f"the labelled reports of the last {days} days hold {counts.phishing} phishing and "
+                f"{counts.normal} normal messages; at least {MIN_PER_CLASS} of each are needed"
             )
         return None
 
@@ -344,7 +344,7 @@ class _Run:
         candidate = pipeline.train(train, random_state=0)
         lap = self._lap("train", lap)
         self.report["training"] = {
-            **count_messages(train),
+            **count_messages(train).to_dict(),
             "seed_dropped_for_balance": dropped,
             "campaign_examples": weak_report,
         }
@@ -395,14 +395,18 @@ class _Run:
         figure = plots.run_figure(
             labels, candidate_scores, current_scores, f"retrain {self.run_id}: {decision}", thresholds
         )
-        data = {"train": count_messages(train), "test": count_messages(held_out), "reports": reports.counts}
+        data = {
+            "train": count_messages(train).to_dict(),
+            "test": count_messages(held_out).to_dict(),
+            "reports": reports.counts.to_dict(),
+        }
         trained = TrainedModel(candidate, calibrated.scorer.points, calibrated.metrics(held_out), data)
         return self._store(trained, reports.window, decision, reason, figure)
 
     def _store(
         self,
         trained: TrainedModel,
-        window: dict[str, Any],
+        window: Window,
         decision: str,
         reason: str,
         figure: bytes,
@@ -421,7 +425,7 @@ class _Run:
         publish(
             self.registry,
             trained,
-            window=window,
+            window=window.to_dict(),
             report=self.report,
             extra_files={FIGURE_FILE: figure},
             make_current=make_current,

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import collections
+import dataclasses
 import datetime as dt
 import platform
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib import metadata as package_metadata
 from typing import Any
@@ -64,14 +65,27 @@ def library_versions() -> dict[str, str]:
     return versions
 
 
-def count_messages(messages: Sequence[LabelledMessage]) -> dict[str, Any]:
-    """Return counts of messages by label and by source."""
-    return {
-        "total": len(messages),
-        "phishing": sum(m.label for m in messages),
-        "normal": sum(1 - m.label for m in messages),
-        "by_source": dict(sorted(collections.Counter(m.source or "unknown" for m in messages).items())),
-    }
+@dataclass(frozen=True)
+class MessageCounts:
+    """Labelled messages counted by label and by source."""
+
+    total: int
+    phishing: int
+    normal: int
+    by_source: Mapping[str, int]  # a message's source ("seed:parcel", "report:user_feedback" ...) → messages
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+
+def count_messages(messages: Sequence[LabelledMessage]) -> MessageCounts:
+    """Count messages by label and by source."""
+    return MessageCounts(
+        total=len(messages),
+        phishing=sum(m.label for m in messages),
+        normal=sum(1 - m.label for m in messages),
+        by_source=dict(sorted(collections.Counter(m.source or "unknown" for m in messages).items())),
+    )
 
 
 def train_evaluated(messages: Sequence[LabelledMessage], seed: int = 0) -> TrainedModel:
@@ -83,7 +97,7 @@ def train_evaluated(messages: Sequence[LabelledMessage], seed: int = 0) -> Train
     train, test = held_out_split(messages, 0.2, seed)
     fitted = pipeline.train(train, random_state=seed)
     calibrated = calibrate(fitted, test)
-    data = {"train": count_messages(train), "test": count_messages(test)}
+    data = {"train": count_messages(train).to_dict(), "test": count_messages(test).to_dict()}
     return TrainedModel(fitted, calibrated.scorer.points, calibrated.metrics(test), data)
 
 
