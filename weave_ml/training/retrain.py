@@ -24,9 +24,9 @@ from weave_ml.model.text import normalise
 from weave_ml.registry.store import REPORT_FILE, Registry, RegistryError, new_version_name
 from weave_ml.reports.mongo import LabelledReports, ReportsUnavailable, Window, load_labelled
 from weave_ml.settings import Settings
-from weave_ml.training import plots, regression
+from weave_ml.training import gate, plots, regression
 from weave_ml.training.corpus import everyday
-from weave_ml.training.evaluation import GOLDEN_SPLIT_SEED, everyday_flagged, golden_split, held_out_split, metrics
+from weave_ml.training.evaluation import GOLDEN_SPLIT_SEED, Metrics, everyday_flagged, golden_split, held_out_split
 from weave_ml.training.lock import retrain_lock
 from weave_ml.training.train import TrainedModel, calibrate, count_messages, publish
 
@@ -40,9 +40,6 @@ FRESH_TEST_FRACTION = 0.2
 MIN_PER_CLASS = 5
 # Beyond this ratio of majority to minority class, seed messages of the majority class are dropped.
 MAX_CLASS_RATIO = 1.5
-# A candidate flagging more of the everyday evaluation part than this at medium sensitivity is refused, whatever
-# its MCC: ordinary messages must not draw warnings (the target is 0.3%; the margin absorbs sampling noise).
-EVERYDAY_FLAGGED_CEILING = 0.005
 SEED_SOURCE_PREFIX = "seed:"
 RUNS_DIR = "runs"
 FIGURE_FILE = "report.png"
@@ -92,75 +89,6 @@ def training_set(
     return fresh + [m for m in seed_train if normalise(m.message) not in excluded]
 
 
-def gate(candidate: dict[str, Any], current: dict[str, Any] | None, tolerance: float) -> dict[str, Any]:
-    """Pass the candidate unless it flags ordinary text, or does worse than the current model beyond ``tolerance``.
-
-    Worse means a lower MCC on all held-out data, on the golden set or on the whole regression set (golden set,
-    everyday evaluation part, frozen admin verdicts), or agreeing with fewer frozen admin verdicts: those are
-    few, and a campaign that poisons its own lures shows there first. The everyday check needs no current
-    model: it holds the candidate to :data:`EVERYDAY_FLAGGED_CEILING`.
-    """
-    flagged = candidate["everyday_evaluation"]["flagged"][DEFAULT_SENSITIVITY]
-    checks: list[dict[str, Any]] = [
-        {
-            "data": "everyday_evaluation",
-            "metric": "flagged_at_medium",
-            "candidate": round(flagged, 5),
-            "ceiling": EVERYDAY_FLAGGED_CEILING,
-            "passed": flagged <= EVERYDAY_FLAGGED_CEILING,
-        }
-    ]
-    if current is not None:
-        checks += [
-            {
-                "data": part,
-                "metric": "mcc",
-                "candidate": round(candidate[part]["mcc"], 4),
-                "current": round(current[part]["mcc"], 4),
-                "passed": candidate[part]["mcc"] >= current[part]["mcc"] - tolerance,
-            }
-            for part in ("held_out", "golden", "regression")
-            if part in candidate and part in current
-        ]
-        verdicts, current_verdicts = candidate.get("verdicts") or {}, current.get("verdicts") or {}
-        if verdicts.get("n") and current_verdicts.get("n"):
-            checks.append(
-                {
-                    "data": "verdicts",
-                    "metric": "accuracy",
-                    "n": verdicts["n"],
-                    "candidate": round(verdicts["accuracy"], 4),
-                    "current": round(current_verdicts["accuracy"], 4),
-                    "passed": verdicts["accuracy"] >= current_verdicts["accuracy"] - tolerance,
-                }
-            )
-    reasons = [_refusal(check, tolerance) for check in checks if not check["passed"]]
-    if reasons:
-        reason = "; ".join(reasons)
-    elif current is None:
-        reason = "no current model to compare with; everyday text flagged within the ceiling"
-    else:
-        reason = f"not worse than the current model beyond {tolerance:g} MCC; everyday text flagged within the ceiling"
-    return {"passed": not reasons, "tolerance": tolerance, "checks": checks, "reason": reason}
-
-
-def _refusal(check: dict[str, Any], tolerance: float) -> str:
-    if check["metric"] == "flagged_at_medium":
-        return (
-            f"it flags {check['candidate']:.2%} of the everyday evaluation part at medium sensitivity "
-            f"(ceiling {check['ceiling']:.2%})"
-        )
-    if check["data"] == "verdicts":
-        return (
-            f"it agrees with {check['candidate']:.2%} of the {check['n']} frozen admin verdicts, below the current "
-            f"model's {check['current']:.2%} - {tolerance:g}"
-        )
-    return (
-        f"MCC on {check['data']} {check['candidate']:.4f} is below the current model's {check['current']:.4f} "
-        f"- {tolerance:g}"
-    )
-
-
 # A model's scores of the held-out messages, the everyday evaluation part and the frozen verdicts.
 Scores = tuple[np.ndarray, np.ndarray, np.ndarray]
 
@@ -182,28 +110,25 @@ class _Evaluation:
 
         return (score(self.held_out) if held_out is None else held_out, score(self.everyday), score(self.verdicts))
 
-    def measure(self, scorer: Scorer, scores: Scores) -> dict[str, Any]:
+    def measure(self, scorer: Scorer, scores: Scores) -> gate.Measurement:
         """A model's metrics at its own medium-sensitivity threshold on every part, and its everyday text flagged."""
         held_out, everyday_scores, verdict_scores = scores
         threshold = scorer.points.threshold(DEFAULT_SENSITIVITY)
         labels = np.array([m.label for m in self.held_out], dtype=int)
         verdict_labels = np.array([m.label for m in self.verdicts], dtype=int)
         golden = self.golden_size
-        measured = {
-            "held_out": metrics(labels, held_out, threshold),
-            "golden": metrics(labels[:golden], held_out[:golden], threshold),
-            "fresh_reports": metrics(labels[golden:], held_out[golden:], threshold),
-            "everyday_evaluation": everyday_flagged(scorer, everyday_scores).to_dict(),
-            "regression": metrics(
+        return gate.Measurement(
+            held_out=Metrics.of(labels, held_out, threshold),
+            golden=Metrics.of(labels[:golden], held_out[:golden], threshold),
+            fresh_reports=Metrics.of(labels[golden:], held_out[golden:], threshold),
+            everyday_evaluation=everyday_flagged(scorer, everyday_scores),
+            regression=Metrics.of(
                 np.concatenate([labels[:golden], np.zeros(len(everyday_scores), dtype=int), verdict_labels]),
                 np.concatenate([held_out[:golden], everyday_scores, verdict_scores]),
                 threshold,
             ),
-            "verdicts": {"n": len(self.verdicts)},
-        }
-        if self.verdicts:
-            measured["verdicts"] = metrics(verdict_labels, verdict_scores, threshold)
-        return measured
+            verdicts=Metrics.of(verdict_labels, verdict_scores, threshold) if self.verdicts else None,
+        )
 
 
 def _current_scorer(registry: Registry) -> tuple[Scorer | None, str | None]:
@@ -372,22 +297,22 @@ class _Run:
                 "everyday_evaluation": len(evaluation.everyday),
                 "verdicts": len(verdicts),
             },
-            "candidate": measured,
-            "current": baseline,
+            "candidate": measured.to_dict(),
+            "current": baseline.to_dict() if baseline is not None else None,
             "current_version": current.version if current else None,
             "current_load_error": load_error,
         }
-        verdict = gate(measured, baseline, self.settings.gate_tolerance)
-        self.report["gate"] = verdict
+        verdict = gate.judge(measured, baseline, self.settings.gate_tolerance)
+        self.report["gate"] = verdict.to_dict()
 
-        if not verdict["passed"]:
+        if not verdict.passed:
             figure = plots.run_figure(
                 labels, candidate_scores, current_scores, f"retrain {self.run_id}: {REFUSED}", thresholds
             )
-            return self.finish(REFUSED, f"quality gate: {verdict['reason']}; the candidate was not stored", figure)
+            return self.finish(REFUSED, f"quality gate: {verdict.reason}; the candidate was not stored", figure)
         decision = PUBLISHED if self.settings.auto_deploy else CANDIDATE
         reason = (
-            f"quality gate passed: {verdict['reason']}"
+            f"quality gate passed: {verdict.reason}"
             if decision == PUBLISHED
             else "ML_AUTO_DEPLOY is false: stored as a candidate; promote it with "
             "`weave-ml rollback VERSION` or POST /admin/rollback"
