@@ -93,7 +93,7 @@ def main() -> None:
         loaded = load_labelled(settings)
         report = {"decision": "read_only", "reports": loaded.counts.to_dict(), "timings_s": {}}
     else:
-        report = retrain.run(settings, trigger="bench")
+        report = retrain.run(settings, trigger="bench").to_dict()
     seconds, cpu_seconds = time.perf_counter() - started, time.process_time() - cpu_started
     peak_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(

@@ -68,9 +68,9 @@ def cmd_retrain(args: argparse.Namespace) -> int:
     except retrain.RetrainFailed as exc:
         print(f"weave-ml retrain: {exc}", file=sys.stderr)
         return 1
-    _print_json(report)
-    print(f"retrain: {report['decision']}: {report['reason']}", file=sys.stderr)
-    return 3 if report["decision"] == retrain.ALREADY_RUNNING else 0
+    _print_json(report.to_dict())
+    print(f"retrain: {report.decision}: {report.reason}", file=sys.stderr)
+    return 3 if report.decision == retrain.ALREADY_RUNNING else 0
 
 
 def cmd_evaluate(args: argparse.Namespace) -> int:

@@ -84,7 +84,7 @@ def _broadcast_reload(version: str) -> None:
 )
 def retrain_model(trigger: str = "schedule") -> dict[str, Any]:
     """Run one retrain and return its summary; when a new version is published, tell the workers to load it."""
-    return retrain.summary(retrain.run(get_settings(), trigger=trigger, on_published=_broadcast_reload))
+    return retrain.run(get_settings(), trigger=trigger, on_published=_broadcast_reload).summary()
 
 
 @shared_task(

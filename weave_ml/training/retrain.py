@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import logging
@@ -10,7 +11,6 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import redis
@@ -22,12 +22,20 @@ from weave_ml.model.datasets import LabelledMessage
 from weave_ml.model.scoring import DEFAULT_SENSITIVITY, Scorer
 from weave_ml.model.text import normalise
 from weave_ml.registry.store import REPORT_FILE, Registry, RegistryError, new_version_name
-from weave_ml.reports.mongo import LabelledReports, ReportsUnavailable, Window, load_labelled
+from weave_ml.reports.mongo import LabelledReports, ReportCounts, ReportsUnavailable, Window, load_labelled
 from weave_ml.settings import Settings
 from weave_ml.training import gate, plots, regression
 from weave_ml.training.corpus import everyday
 from weave_ml.training.evaluation import GOLDEN_SPLIT_SEED, Metrics, everyday_flagged, golden_split, held_out_split
 from weave_ml.training.lock import retrain_lock
+from weave_ml.training.run_report import (
+    CampaignExamplesUse,
+    Evaluation,
+    NotStarted,
+    RegressionSetUpdate,
+    RetrainReport,
+    TrainingSet,
+)
 from weave_ml.training.train import TrainedModel, calibrate, count_messages, publish
 
 log = logging.getLogger(__name__)
@@ -94,7 +102,7 @@ Scores = tuple[np.ndarray, np.ndarray, np.ndarray]
 
 
 @dataclass(frozen=True)
-class _Evaluation:
+class _EvaluationData:
     """What every model is measured on: the held-out messages and the regression set's other two parts."""
 
     held_out: list[LabelledMessage]
@@ -139,25 +147,16 @@ def _current_scorer(registry: Registry) -> tuple[Scorer | None, str | None]:
     return loaded.scorer(), None
 
 
-def _write_run(directory: Path, report: dict[str, Any], figure: bytes | None) -> None:
+def _write_run(directory: Path, report: RetrainReport, figure: bytes | None) -> None:
     directory.mkdir(parents=True, exist_ok=True)
     if figure is not None:
         (directory / FIGURE_FILE).write_bytes(figure)
-    (directory / REPORT_FILE).write_text(json.dumps(report, indent=2, ensure_ascii=False), encoding="utf-8")
-
-
-def summary(report: dict[str, Any]) -> dict[str, Any]:
-    """Return the short form of a run's report: what a task returns and an admin polls."""
-    keys = ("run_id", "decision", "reason", "version", "current_version", "report_dir", "duration_s")
-    return {
-        **{key: report.get(key) for key in keys},
-        "labelled_reports": (report.get("reports") or {}).get("labelled"),
-        "gate_passed": (report.get("gate") or {}).get("passed"),
-    }
+    text = json.dumps(report.to_dict(), indent=2, ensure_ascii=False)
+    (directory / REPORT_FILE).write_text(text, encoding="utf-8")
 
 
 class _Run:
-    """The state of one run, building its report as it goes."""
+    """The state of one run, gathering the parts of its report as it goes."""
 
     def __init__(
         self,
@@ -170,49 +169,71 @@ class _Run:
         self.settings = settings
         self.on_published = on_published
         self.registry = registry
+        self.trigger = trigger
         # ``now`` sets the data window; the run id is also the version name, which must sort by real time.
         self.now = now or dt.datetime.now(dt.UTC)
         self.started = time.monotonic()
+        self.started_at = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
         self.run_id = new_version_name()
-        self.report: dict[str, Any] = {
-            "run_id": self.run_id,
-            "trigger": trigger,
-            "started_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-            "decision": None,
-            "reason": None,
-            "version": None,
-            "current_version_before": registry.current_version(),
-            "current_version": registry.current_version(),
-            "auto_deploy": settings.auto_deploy,
-            "timings_s": {},
-        }
+        self.current_version_before = registry.current_version()
+        self.timings_s: dict[str, float] = {}
+        self.window: Window | None = None
+        self.counts: ReportCounts | None = None
+        self.regression: RegressionSetUpdate | None = None
+        self.training: TrainingSet | None = None
+        self.evaluation: Evaluation | None = None
+        self.gate_decision: gate.Decision | None = None
 
     def _lap(self, name: str, since: float) -> float:
         now = time.monotonic()
-        self.report["timings_s"][name] = round(now - since, 2)
+        self.timings_s[name] = round(now - since, 2)
         return now
 
-    def finish(self, decision: str, reason: str, figure: bytes | None = None) -> dict[str, Any]:
+    def _report(
+        self, decision: str, reason: str, directory: Path, version: str | None, current_version: str | None
+    ) -> RetrainReport:
+        """The report of the run so far, ending in ``decision``."""
+        return RetrainReport(
+            run_id=self.run_id,
+            trigger=self.trigger,
+            started_at=self.started_at,
+            decision=decision,
+            reason=reason,
+            version=version,
+            current_version_before=self.current_version_before,
+            current_version=current_version,
+            auto_deploy=self.settings.auto_deploy,
+            timings_s=dict(self.timings_s),
+            report_dir=str(directory),
+            duration_s=round(time.monotonic() - self.started, 2),
+            window=self.window,
+            reports=self.counts,
+            regression=self.regression,
+            training=self.training,
+            evaluation=self.evaluation,
+            gate=self.gate_decision,
+        )
+
+    def finish(self, decision: str, reason: str, figure: bytes | None = None) -> RetrainReport:
         """Record the decision and write the report to the runs folder (nothing was stored)."""
         directory = self.registry.root / RUNS_DIR / self.run_id
-        self.report.update(decision=decision, reason=reason, report_dir=str(directory))
-        self.report["duration_s"] = round(time.monotonic() - self.started, 2)
-        _write_run(directory, self.report, figure)
+        report = self._report(decision, reason, directory, None, self.current_version_before)
+        _write_run(directory, report, figure)
         log.info("retrain %s: %s (%s)", self.run_id, decision, reason)
-        return self.report
+        return report
 
-    def execute(self) -> dict[str, Any]:
+    def execute(self) -> RetrainReport:
         lap = time.monotonic()
         try:
             reports = load_labelled(self.settings, self.now)
         except ReportsUnavailable as exc:
-            self.finish(FAILED, str(exc))
-            raise RetrainFailed(f"{exc} (report in {self.report['report_dir']})") from None
+            report = self.finish(FAILED, str(exc))
+            raise RetrainFailed(f"{exc} (report in {report.report_dir})") from None
         lap = self._lap("load_reports", lap)
-        self.report.update(window=reports.window.to_dict(), reports=reports.counts.to_dict())
+        self.window, self.counts = reports.window, reports.counts
         frozen = regression.FrozenVerdicts(self.registry.root)
         newly_frozen = frozen.freeze(reports.verified, self.run_id)
-        self.report["regression"] = {"verdicts_frozen_now": newly_frozen, "verdicts_file": str(frozen.path)}
+        self.regression = RegressionSetUpdate(verdicts_frozen_now=newly_frozen, verdicts_file=str(frozen.path))
         problem = self._too_little(reports)
         if problem:
             return self.finish(SKIPPED, problem)
@@ -232,17 +253,15 @@ class _Run:
             )
         return None
 
-    def _campaign_examples(self, exclude: Sequence[str]) -> tuple[list[LabelledMessage], dict[str, Any]]:
+    def _campaign_examples(self, exclude: Sequence[str]) -> tuple[list[LabelledMessage], CampaignExamplesUse]:
         """The templates of the phishing campaigns seen in the data window, as weak examples, and what the report
         says of them; none when campaigns are off, their weight is 0 or Redis cannot be read."""
         settings = self.settings
-        described: dict[str, Any] = {
-            "used": 0,
-            "weight": settings.campaign_examples_weight,
-            "max": settings.campaign_examples_max,
-        }
+        described = CampaignExamplesUse(
+            used=0, weight=settings.campaign_examples_weight, max=settings.campaign_examples_max
+        )
         if not settings.campaigns or settings.campaign_examples_weight == 0:
-            return [], {**described, "skipped": "CAMPAIGNS is off or CAMPAIGN_EXAMPLES_WEIGHT is 0"}
+            return [], dataclasses.replace(described, skipped="CAMPAIGNS is off or CAMPAIGN_EXAMPLES_WEIGHT is 0")
         since = (self.now - dt.timedelta(days=settings.retrain_days)).timestamp()
         try:
             with redis_client(settings.state_url) as client:
@@ -251,15 +270,15 @@ class _Run:
                 )
         except redis.RedisError as exc:
             log.warning("retrain %s: campaign templates could not be read, training without them: %s", self.run_id, exc)
-            return [], {**described, "skipped": f"Redis could not be read: {type(exc).__name__}"}
-        return examples, {**described, "used": len(examples)}
+            return [], dataclasses.replace(described, skipped=f"Redis could not be read: {type(exc).__name__}")
+        return examples, dataclasses.replace(described, used=len(examples))
 
-    def _train_and_decide(self, reports: LabelledReports, lap: float) -> dict[str, Any]:
+    def _train_and_decide(self, reports: LabelledReports, lap: float) -> RetrainReport:
         seed_train, golden = golden_split()
         fresh_train, fresh_test = held_out_split(reports.messages, FRESH_TEST_FRACTION, GOLDEN_SPLIT_SEED)
         held_out = [*golden, *fresh_test]
         verdicts = regression.FrozenVerdicts(self.registry.root).load()
-        evaluation = _Evaluation(held_out, len(golden), everyday.load(everyday.EVALUATION), verdicts)
+        evaluation = _EvaluationData(held_out, len(golden), everyday.load(everyday.EVALUATION), verdicts)
         # Frozen verdicts are held out of training as the golden set is: the gate measures on texts never learned.
         merged = training_set(seed_train, fresh_train, [*held_out, *verdicts])
         balanced, dropped = balance(merged)
@@ -268,11 +287,9 @@ class _Run:
         train = [*balanced, *weak]
         candidate = pipeline.train(train, random_state=0)
         lap = self._lap("train", lap)
-        self.report["training"] = {
-            **count_messages(train).to_dict(),
-            "seed_dropped_for_balance": dropped,
-            "campaign_examples": weak_report,
-        }
+        self.training = TrainingSet(
+            count_messages(train), seed_dropped_for_balance=dropped, campaign_examples=weak_report
+        )
 
         labels = np.array([m.label for m in held_out])
         # The candidate's thresholds come from the held-out normal messages (golden set and fresh reports),
@@ -289,21 +306,18 @@ class _Run:
             current_threshold = current.points.threshold(DEFAULT_SENSITIVITY)
         thresholds = (calibrated.scorer.points.threshold(DEFAULT_SENSITIVITY), current_threshold)
         self._lap("evaluate", lap)
-        self.report["regression"]["verdicts"] = len(verdicts)
-        self.report["evaluation"] = {
-            "held_out": {"golden": len(golden), "fresh_reports": len(fresh_test)},
-            "regression": {
-                "golden": len(golden),
-                "everyday_evaluation": len(evaluation.everyday),
-                "verdicts": len(verdicts),
-            },
-            "candidate": measured.to_dict(),
-            "current": baseline.to_dict() if baseline is not None else None,
-            "current_version": current.version if current else None,
-            "current_load_error": load_error,
-        }
+        self.evaluation = Evaluation(
+            golden=len(golden),
+            fresh_reports=len(fresh_test),
+            everyday_evaluation=len(evaluation.everyday),
+            verdicts=len(verdicts),
+            candidate=measured,
+            current=baseline,
+            current_version=current.version if current else None,
+            current_load_error=load_error,
+        )
         verdict = gate.judge(measured, baseline, self.settings.gate_tolerance)
-        self.report["gate"] = verdict.to_dict()
+        self.gate_decision = verdict
 
         if not verdict.passed:
             figure = plots.run_figure(
@@ -321,7 +335,7 @@ class _Run:
             labels, candidate_scores, current_scores, f"retrain {self.run_id}: {decision}", thresholds
         )
         data = {
-            "train": count_messages(train).to_dict(),
+            "train": self.training.messages.to_dict(),
             "test": count_messages(held_out).to_dict(),
             "reports": reports.counts.to_dict(),
         }
@@ -335,23 +349,17 @@ class _Run:
         decision: str,
         reason: str,
         figure: bytes,
-    ) -> dict[str, Any]:
+    ) -> RetrainReport:
         """Record the decision and store the candidate with its report as a version named after the run."""
         version = self.run_id
         make_current = decision == PUBLISHED
-        self.report.update(
-            decision=decision,
-            reason=reason,
-            version=version,
-            current_version=version if make_current else self.report["current_version_before"],
-            report_dir=str(self.registry.versions_dir / version),
-            duration_s=round(time.monotonic() - self.started, 2),
-        )
+        current_version = version if make_current else self.current_version_before
+        report = self._report(decision, reason, self.registry.versions_dir / version, version, current_version)
         publish(
             self.registry,
             trained,
             window=window.to_dict(),
-            report=self.report,
+            report=report.to_dict(),
             extra_files={FIGURE_FILE: figure},
             make_current=make_current,
             version=version,
@@ -359,7 +367,7 @@ class _Run:
         log.info("retrain %s: %s version %s (%s)", self.run_id, decision, version, reason)
         if make_current and self.on_published is not None:
             self.on_published(version)
-        return self.report
+        return report
 
 
 def run(
@@ -368,7 +376,7 @@ def run(
     trigger: str = "cli",
     now: dt.datetime | None = None,
     on_published: Callable[[str], None] | None = None,
-) -> dict[str, Any]:
+) -> RetrainReport | NotStarted:
     """Run one retrain under the lock and return its report; ``on_published`` is told a new current version.
 
     Raises :class:`RetrainFailed` when the reports cannot be read (the report is written first).
@@ -376,5 +384,5 @@ def run(
     registry = Registry(settings.model_dir, keep=settings.models_keep)
     with retrain_lock(settings.redis_url, settings.model_dir, LOCK_TTL_S) as held:
         if not held:
-            return {"run_id": None, "decision": ALREADY_RUNNING, "reason": "another retrain is running"}
+            return NotStarted(ALREADY_RUNNING, "another retrain is running")
         return _Run(settings, registry, trigger, now, on_published).execute()
