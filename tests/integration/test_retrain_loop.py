@@ -49,7 +49,7 @@ def test_admin_retrain_through_a_worker_publishes_and_the_gateway_answers_with_i
         blasted = gateway.post("/predict", {"message": PARCEL_LURE.format(f"b{n}x7"), "sender": f"010-5555-010{n}"})
         assert blasted.json()["is_phishing"] is True
     assert blasted.json()["campaign"]["senders"] == 6
-    results = redis.Redis.from_url(stack.env["REDIS_URL"])
+    results = redis.Redis.from_url(stack.env["CACHE_REDIS_URL"])  # campaigns' state: STATE_REDIS_URL, the cache's
     try:
         wait_until(lambda: results.zcard(examples.KEY) == 1, 30, "the trainer to keep the campaign's template")
         assert "weave_campaign_templates_kept 1.0" in gateway.get("/metrics").text
