@@ -19,6 +19,7 @@ from weave_ml.campaigns.policy import Rules
 from weave_ml.campaigns.signature import signature
 from weave_ml.campaigns.store import CampaignStore
 from weave_ml.cli import main
+from weave_ml.registry.rollout_record import SHADOW, Rollout
 from weave_ml.registry.store import Registry
 from weave_ml.settings import Settings, get_settings
 from weave_ml.training import corpus, regression, retrain
@@ -260,6 +261,22 @@ def test_cli_retrain_without_auto_deploy_stores_a_candidate(reports, registry, m
     assert (version_dir / "report.png").stat().st_size > 10_000
     registry.rollback(version)  # how an operator promotes it
     assert registry.load().version == version
+
+
+def test_a_retrain_does_not_move_the_pointer_under_a_running_rollout(reports, registry, seed_model):
+    reports.add_many(honest(reports, corpus.generate(seed=13, size=300)))
+    current = registry.current_version()
+    candidate = publish(registry, seed_model, make_current=False)
+    registry.set_rollout(Rollout.begin(candidate, SHADOW, None, current))
+
+    report = retrain.run(settings_for(reports, registry), now=reports.now).to_dict()
+
+    assert report["decision"] == retrain.CANDIDATE and report["gate"]["passed"]
+    assert f"a rollout of {candidate} is in progress" in report["reason"]
+    assert registry.current_version() == current  # the rollout's baseline stays what its evidence was measured on
+    assert registry.metadata(report["version"])["status"] == "candidate"
+    rollout = registry.rollout()
+    assert rollout is not None and rollout.candidate == candidate
 
 
 @pytest.fixture(autouse=True)

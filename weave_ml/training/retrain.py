@@ -324,13 +324,7 @@ class _Run:
                 labels, candidate_scores, current_scores, f"retrain {self.run_id}: {REFUSED}", thresholds
             )
             return self.finish(REFUSED, f"quality gate: {verdict.reason}; the candidate was not stored", figure)
-        decision = PUBLISHED if self.settings.auto_deploy else CANDIDATE
-        reason = (
-            f"quality gate passed: {verdict.reason}"
-            if decision == PUBLISHED
-            else "ML_AUTO_DEPLOY is false: stored as a candidate; promote it with "
-            "`weave-ml rollback VERSION` or POST /admin/rollback"
-        )
+        decision, reason = self._deployment(verdict.reason)
         figure = plots.run_figure(
             labels, candidate_scores, current_scores, f"retrain {self.run_id}: {decision}", thresholds
         )
@@ -341,6 +335,26 @@ class _Run:
         }
         trained = TrainedModel(candidate, calibrated.scorer.points, calibrated.metrics(held_out), data)
         return self._store(trained, reports.window, decision, reason, figure)
+
+    def _deployment(self, gate_reason: str) -> tuple[str, str]:
+        """Whether the candidate that passed the gate becomes current, and why (or why not)."""
+        if not self.settings.auto_deploy:
+            return CANDIDATE, (
+                "ML_AUTO_DEPLOY is false: stored as a candidate; promote it with `weave-ml rollback VERSION` or "
+                "POST /admin/rollback"
+            )
+        try:
+            rollout = self.registry.rollout()
+        except RegistryError:
+            rollout = None  # an unreadable record is ignored by every process; it does not hold a retrain back
+        if rollout is not None:
+            # Moving the pointer under a running rollout would change the version its candidate is compared with,
+            # and the evidence gathered against the old one would decide against the new (rollouts/decision).
+            return CANDIDATE, (
+                f"quality gate passed, but a rollout of {rollout.candidate} is in progress: stored as a candidate; "
+                "promote or abort the rollout, then roll this version out"
+            )
+        return PUBLISHED, f"quality gate passed: {gate_reason}"
 
     def _store(
         self,
