@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from weave_ml.campaigns import signature as campaign_signature
-from weave_ml.model import features, links, text
+from weave_ml.model import features, links, official, text
 from weave_ml.model.pipeline import build_pipeline
 from weave_ml.model.scoring import Scorer
 
@@ -148,6 +148,7 @@ def test_campaign_signature_grows_linearly(unit: str) -> None:
 @example(unit="가a")
 @example(unit="a@")
 @example(unit="ab.com ")
-def test_links_are_found_in_linear_time(unit: str) -> None:
-    growth = _growth(links.find, unit)
-    assert growth <= MAX_GROWTH, f"{growth:.1f}x"
+def test_links_and_the_names_of_organisations_are_found_in_linear_time(unit: str) -> None:
+    for work in (links.find, official.official().named):
+        growth = _growth(work, unit)
+        assert growth <= MAX_GROWTH, f"{growth:.1f}x"
