@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 import threading
 import time
@@ -299,10 +300,11 @@ def bank_notice_campaign(store: CampaignStore):
     return found[-1]
 
 
-def user_report(reports, template: str, n: int, feedback: str, reporter: str | None, **fields) -> None:
-    if reporter is not None:
-        fields["reporter"] = reporter
-    reports.add(template.format(name="한지민", n=n), days_ago=0, user_feedback=feedback, **fields)
+def user_report(reports, template: str, n: int, feedback: str, reporter: str | None) -> None:
+    """A user's report as the Java API files it now: the user's feedback, the app user's id."""
+    fields = {"reporter": reporter} if reporter is not None else {}
+    filed = {"timestamp": dt.datetime.now(dt.UTC), "updated_at": dt.datetime.now(dt.UTC)}
+    reports.add(template.format(name="한지민", n=n), user_feedback=feedback, **fields, **filed)
 
 
 def test_one_users_phishing_report_does_not_flag_a_bank_notice_for_everyone(store, reports):
@@ -349,14 +351,15 @@ def test_a_phishers_normal_report_does_not_switch_off_a_live_lure_campaign(store
 def test_an_admin_verdict_is_not_undone_by_user_reports(store, reports):
     notice = bank_notice_campaign(store)
     counter, settings = CampaignCounter(store), Settings(mongodb_uri=reports.uri)
-    reports.add(BANK_NOTICE.format(name="한지민", n=1), days_ago=0, status="false_positive")  # an operator's fix
+    now = dt.datetime.now(dt.UTC)
+    reports.add(BANK_NOTICE.format(name="한지민", n=1), status="false_positive", timestamp=now)  # an operator's fix
     sweep(settings, counter)
     for n in range(5):
         user_report(reports, BANK_NOTICE, 30 + n, "피싱", f"app-user-{n}")
     sweep(settings, counter)
     fixed = store.get_many([notice.id])[notice.id]
-    assert (fixed.verdict, fixed.source, fixed.users_phishing) == ("normal", "admin", 5)
-    assert not policy.is_phishing(fixed, store.rules)
+    assert fixed.verdict == "normal" and not policy.is_phishing(fixed, store.rules)
+    assert (fixed.source, fixed.users_phishing) == ("admin", 5)
     # Through the gateway's path too: a user's report counts as one user; another admin verdict changes it.
     counter.label(BANK_NOTICE.format(name="이서연", n=2), "phishing", "user", "app-user-9")
     assert store.get_many([notice.id])[notice.id].verdict == "normal"
@@ -370,7 +373,8 @@ def test_one_sender_repeating_a_text_does_not_tip_the_share(store):
     found = store.observe([lure(40 + n, BANK_NOTICE) for n in range(20)], ["010-6666-0001"] * 20, [True] * 20)
     campaign = found[-1]
     assert campaign is not None and (campaign.messages, campaign.phishing, campaign.senders) == (25, 20, 6)
-    assert campaign.phishing_senders == 1 and not policy.is_phishing(campaign, store.rules)
+    assert not policy.is_phishing(campaign, store.rules)
+    assert campaign.phishing_senders == 1 and campaign.share == 1 / 6
 
 
 def test_a_reporters_reports_beyond_the_hourly_limit_count_for_nothing(store):
