@@ -119,8 +119,15 @@ class CampaignInfo(BaseModel):
     first_seen: str = Field(description="when its first message was seen (ISO 8601, UTC)")
     messages: int = Field(ge=0, description="messages counted in it within the window")
     senders: int = Field(ge=0, description="distinct senders (estimated; exact for small counts)")
-    phishing_share: float = Field(ge=0, le=1, description="share of its messages scored phishing")
-    verdict: Literal["phishing", "normal"] | None = Field(description="what a report on one of its members said")
+    phishing_share: float = Field(
+        ge=0, le=1, description="share of its senders who sent a member scored phishing (a repeat counts once)"
+    )
+    verdict: Literal["phishing", "normal"] | None = Field(
+        description="what reports on its members said: an admin's verdict, or that of enough distinct users"
+    )
+    verdict_source: Literal["admin", "users"] | None = Field(
+        None, description="who gave the verdict: an admin (final), or CAMPAIGN_REPORTERS distinct users"
+    )
 
 
 class Prediction(BaseModel):
@@ -142,10 +149,21 @@ class Prediction(BaseModel):
     )
 
 
+class CampaignReporters(BaseModel):
+    """Distinct users who reported the campaign each way (reports without a reporter id count as one)."""
+
+    phishing: int = Field(ge=0)
+    normal: int = Field(ge=0)
+
+
 class CampaignListed(CampaignInfo):
     """A campaign as operators see it; the masked template only for a phishing campaign."""
 
     last_seen: str = Field(description="when its last message was seen (ISO 8601, UTC)")
+    vouched: bool = Field(
+        description="its texts' links are all official domains of an organisation they name: it is never raised"
+    )
+    reporters: CampaignReporters
     phishing: bool = Field(description="whether the policy raises its members' risk")
     template: str | None = Field(description="its text with names, numbers, amounts and links masked; phishing only")
 
@@ -160,16 +178,45 @@ class Campaigns(BaseModel):
 
 
 class CampaignReport(_Body):
-    """A reported message and its verdict: the campaign it belongs to takes the verdict."""
+    """A reported message and its verdict. An admin's verdict (the default) is the campaign's, final until another
+    admin's; a user's report counts once per reporter, and the campaign takes users' verdict once
+    CAMPAIGN_REPORTERS distinct users agree."""
 
     message: MessageText
     verdict: Literal["phishing", "normal"]
+    source: Literal["admin", "user"] = Field("admin", description="who judged the message")
+    reporter: str | None = Field(
+        None,
+        max_length=200,
+        description="a user's report: the app user's id (kept only as a keyed hash); none counts as one anonymous user",
+    )
 
 
 class CampaignLabelled(BaseModel):
     """The campaign the reported message belongs to, labelled; null when the text is too short to belong to one."""
 
     campaign: CampaignInfo | None
+
+
+class CampaignVerdictChange(BaseModel):
+    """One change of a campaign's verdict, and what made it."""
+
+    campaign: str = Field(description="the campaign's id")
+    at: str = Field(description="when (ISO 8601, UTC)")
+    source: Literal["admin", "users", "scores"] = Field(
+        description="an admin's verdict, enough users' reports, or the share of senders scored phishing"
+    )
+    verdict: Literal["phishing", "normal"] | None = Field(description="the reports' verdict after the change")
+    phishing: bool = Field(description="whether the policy raises the campaign after the change")
+    reporters: CampaignReporters
+    senders: int = Field(ge=0)
+    phishing_senders: int = Field(ge=0, description="senders who sent a member scored phishing")
+
+
+class CampaignVerdictChanges(BaseModel):
+    """The latest changes of campaigns' verdicts, newest first."""
+
+    changes: list[CampaignVerdictChange]
 
 
 class CampaignExample(BaseModel):

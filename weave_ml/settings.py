@@ -415,6 +415,22 @@ class Settings:
         help="probability from which a member counts as scored phishing",
         group=CAMPAIGNS,
     )
+    campaign_reporters: int = setting(
+        3,
+        env="CAMPAIGN_REPORTERS",
+        parse=positive(int),
+        help="distinct users whose reports give a campaign their verdict (an admin's alone is enough, and final)",
+        note="They must also outnumber the users who reported it the other way. Reports without a reporter id count "
+        "together as one anonymous reporter. Users' `normal` does not clear a campaign its scores make phishing.",
+        group=CAMPAIGNS,
+    )
+    campaign_reports_per_hour: int = setting(
+        20,
+        env="CAMPAIGN_REPORTS_PER_HOUR",
+        parse=positive(int),
+        help="campaigns one user's reports count for in an hour; their reports on more count for nothing",
+        group=CAMPAIGNS,
+    )
     campaign_reports_interval_s: float = setting(
         30.0,
         env="CAMPAIGN_REPORTS_INTERVAL_S",

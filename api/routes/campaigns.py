@@ -1,5 +1,5 @@
-"""Campaign endpoints behind X-API-Key: list the active campaigns, label one from a report, see and refuse the
-phishing templates kept for the retrain."""
+"""Campaign endpoints behind X-API-Key: list the active campaigns, record a report on one, read the log of verdict
+changes, see and refuse the phishing templates kept for the retrain."""
 
 from __future__ import annotations
 
@@ -15,6 +15,8 @@ from api.contract import (
     CampaignListed,
     CampaignReport,
     Campaigns,
+    CampaignVerdictChange,
+    CampaignVerdictChanges,
     ErrorBody,
 )
 from api.errors import ApiError, unavailable
@@ -52,12 +54,25 @@ def active() -> Campaigns:
 @blueprint.post("/report")
 @spec.validate(resp=answers(HTTP_200=CampaignLabelled, HTTP_503=ErrorBody, **REFUSED, **TAKES_JSON), security=ADMIN)
 def report(json: CampaignReport) -> CampaignLabelled:
-    """Label the campaign of a reported message (a user's or an admin's verdict); answers change at once"""
+    """Record a report on the campaign of a message: an admin's verdict (final), or a user's; answers change at once"""
     try:
-        group = campaigns.counter().label(json.message, json.verdict)
+        group = campaigns.counter().label(json.message, json.verdict, json.source, json.reporter)
     except ERRORS as exc:
         raise unavailable(exc) from None
     return CampaignLabelled(campaign=None if group is None else CampaignInfo(**policy.campaign_field(group)))
+
+
+@blueprint.get("/verdicts")
+@spec.validate(resp=answers(HTTP_200=CampaignVerdictChanges, HTTP_503=ErrorBody, **REFUSED), security=ADMIN)
+def verdict_changes() -> CampaignVerdictChanges:
+    """The latest changes of campaigns' verdicts, newest first (at most 1,000, kept 30 days), each with what made it"""
+    try:
+        found = campaigns.counter().store.verdict_log()
+    except ERRORS as exc:
+        raise unavailable(exc) from None
+    return CampaignVerdictChanges(
+        changes=[CampaignVerdictChange(**{**change, "at": policy.iso_time(change["at"])}) for change in found]
+    )
 
 
 @blueprint.get("/examples")

@@ -265,3 +265,83 @@ def test_operators_see_the_templates_kept_for_the_retrain_and_can_refuse_one(mak
     gone = gateway.delete(f"/admin/campaigns/examples/{campaign_id}", headers=ADMIN)
     assert gone.status_code == 404 and gone.json()["error"]["code"] == "not_found"
     assert gateway.get("/admin/campaigns/examples").status_code == 401
+
+
+NOTICE = "[CJ대한통운] 배송 출발 안내. 실시간 배송 위치 확인 https://www.cjlogistics.com/ko/tool/parcel/tracking?gnbInvcNo={n}"
+LOOKALIKE = "[CJ대한통운] 배송 출발 안내. 실시간 배송 위치 확인 https://cjlogistics-{k}.xyz/tracking?no={n}"
+
+
+@pytest.fixture(scope="module")
+def small_stack(redis_server, seed_model, tmp_path_factory):
+    from tests.integration.conftest import Stack
+
+    stack = Stack(redis_server, tmp_path_factory.mktemp("trust"), seed_model)
+    stack.worker().wait_ready()
+    yield stack, stack.gateway()
+    stack.stop()
+
+
+def test_a_look_alike_blast_does_not_turn_the_couriers_real_notice_into_phishing(small_stack):
+    stack, gateway = small_stack
+    real = gateway.post("/predict", {"message": NOTICE.format(n=600112345671), "sender": "1588-1255"}).json()
+    assert real["is_phishing"] is False, real
+    # Nine copies of the same wording linking to look-alike domains, from five made-up senders.
+    lures = [
+        gateway.post(
+            "/predict", {"message": LOOKALIKE.format(n=600112340000 + i, k=i % 3), "sender": f"010-4242-{i % 5:04d}"}
+        ).json()
+        for i in range(9)
+    ]
+    assert lures[-1]["campaign"] is not None and campaign_raised(lures[-1])  # a phishing campaign, rightly
+    lure_id = lures[-1]["campaign"]["id"]
+    # The real notice, sent to many users: never answered as a campaign's phishing, never in the lure's campaign.
+    for i in range(6):
+        answer = gateway.post("/predict", {"message": NOTICE.format(n=600112345700 + i), "sender": "1588-1255"}).json()
+        assert answer["is_phishing"] is False and REASON not in answer["reasons"], answer
+        assert answer["campaign"] is None or answer["campaign"]["id"] != lure_id
+    # Nor is its template kept as a phishing example for the next retrain, even once reported phishing.
+    reported = gateway.post(
+        "/admin/campaigns/report", {"message": NOTICE.format(n=1), "verdict": "phishing"}, headers=ADMIN
+    ).json()
+    assert reported["campaign"]["id"] != lure_id
+    after = gateway.post("/predict", {"message": NOTICE.format(n=600112345799), "sender": "010-1111-2222"}).json()
+    assert after["is_phishing"] is False and REASON not in after["reasons"], after
+    settings = Settings(redis_url=stack.env["REDIS_URL"])
+    with redis.Redis.from_url(settings.redis_url) as client:
+        examples.collect(CampaignStore.from_settings(client, settings), keep_s=3600)
+    kept = gateway.get("/admin/campaigns/examples", headers=ADMIN).json()["examples"]
+    assert all("cjlogistics.com" not in example["template"] for example in kept), kept
+    assert reported["campaign"]["id"] not in {example["id"] for example in kept}
+
+
+def test_a_users_report_through_the_gateway_counts_once_and_every_verdict_change_is_readable(small_stack):
+    _, gateway = small_stack
+    notice = (
+        "[국민은행] {n}번 고객님 정기예금 만기 안내드립니다. 자세한 사항은 가까운 영업점에 문의 바랍니다 감사합니다"
+    )
+    for i in range(6):
+        formed = gateway.post("/predict", {"message": notice.format(n=i), "sender": f"1588-999{i}"}).json()
+    assert formed["campaign"] is not None and formed["is_phishing"] is False
+    user = {"message": notice.format(n=99), "verdict": "phishing", "source": "user", "reporter": "app-user-1"}
+    once = gateway.post("/admin/campaigns/report", user, headers=ADMIN).json()["campaign"]
+    assert once["verdict"] is None  # one user is weak evidence
+    assert gateway.post("/predict", {"message": notice.format(n=7)}).json()["is_phishing"] is False
+    for reporter in ("app-user-2", "app-user-3"):
+        gateway.post("/admin/campaigns/report", {**user, "reporter": reporter}, headers=ADMIN)
+    raised = wait_until(
+        lambda: (a := gateway.post("/predict", {"message": notice.format(n=8)}).json())["is_phishing"] and a,
+        3,
+        "users' verdict to reach the answers",
+        0.1,
+    )
+    assert raised["campaign"]["verdict"] == "phishing" and raised["campaign"]["verdict_source"] == "users"
+    admin = gateway.post("/admin/campaigns/report", {"message": notice.format(n=9), "verdict": "normal"}, headers=ADMIN)
+    assert admin.json()["campaign"]["verdict_source"] == "admin"
+    changes = gateway.get("/admin/campaigns/verdicts", headers=ADMIN)
+    assert changes.status_code == 200, changes.text
+    mine = [c for c in changes.json()["changes"] if c["campaign"] == formed["campaign"]["id"]]
+    assert [(c["source"], c["verdict"], c["reporters"]["phishing"]) for c in mine] == [
+        ("admin", "normal", 3),
+        ("users", "phishing", 3),
+    ]
+    assert gateway.get("/admin/campaigns/verdicts").status_code == 401

@@ -66,6 +66,7 @@ def test_the_gateway_serves_the_document_for_every_route(gateway):
         "/admin/rollout/changes/{task_id}",
         "/admin/campaigns",
         "/admin/campaigns/report",
+        "/admin/campaigns/verdicts",
         "/admin/campaigns/examples",
         "/admin/campaigns/examples/{campaign_id}",
         "/openapi.json",

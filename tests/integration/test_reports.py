@@ -22,11 +22,11 @@ def labels_by_text(loaded) -> dict[str, tuple[int, str]]:
     return {m.message: (m.label, m.source) for m in loaded.messages}
 
 
-def test_label_precedence_user_then_admin_then_confident_score(reports):
+def test_label_precedence_admin_then_user_then_confident_score(reports):
     reports.add(
-        "user says phishing over admin and score", user_feedback="피싱", status="false_positive", risk_score=0.1
+        "admin says false alarm over user and score", user_feedback="피싱", status="false_positive", risk_score=0.1
     )
-    reports.add("user says false alarm", user_feedback="오탐", status="verified", risk_score=0.95)
+    reports.add("admin says phishing over user", user_feedback="오탐", status="verified", risk_score=0.95)
     reports.add("user english phishing", user_feedback="phishing")
     reports.add("user english false positive", user_feedback="false_positive", risk_score=0.9)
     reports.add("admin verified", status="verified", risk_score=0.1)
@@ -41,8 +41,8 @@ def test_label_precedence_user_then_admin_then_confident_score(reports):
     loaded = load_labelled(settings_for(reports), reports.now)
 
     assert labels_by_text(loaded) == {
-        "user says phishing over admin and score": (1, "report:user_feedback"),
-        "user says false alarm": (0, "report:user_feedback"),
+        "admin says false alarm over user and score": (0, "report:admin_status"),
+        "admin says phishing over user": (1, "report:admin_status"),
         "user english phishing": (1, "report:user_feedback"),
         "user english false positive": (0, "report:user_feedback"),
         "admin verified": (1, "report:admin_status"),
@@ -52,7 +52,7 @@ def test_label_precedence_user_then_admin_then_confident_score(reports):
         "confident low score": (0, "report:auto_label"),
     }
     assert loaded.counts.read == 12
-    assert loaded.counts.by_label_source == {"user_feedback": 4, "admin_status": 3, "auto_label": 2}
+    assert loaded.counts.by_label_source == {"user_feedback": 2, "admin_status": 5, "auto_label": 2}
     assert loaded.counts.left_out == {"uncertain_score": 1, "no_label": 1, "no_message": 1}
     assert (loaded.counts.phishing, loaded.counts.normal) == (5, 4)
 

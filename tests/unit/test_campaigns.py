@@ -79,7 +79,7 @@ def test_different_templates_share_at_most_one_band():
 
 
 def group(**overrides) -> Campaign:
-    values = {"id": "c1", "messages": 10, "phishing": 0, "senders": 5, "first_seen": 0.0, "last_seen": 60.0}
+    values = {"id": "c1", "messages": 10, "phishing": 0, "senders": 10, "first_seen": 0.0, "last_seen": 60.0}
     return Campaign(**{**values, **overrides})
 
 
@@ -87,13 +87,13 @@ PREDICTION = {"is_phishing": False, "risk_level": "low", "reasons": [], "phishin
 
 
 def test_too_few_senders_is_no_campaign():
-    answer = policy.with_campaign(PREDICTION, group(senders=4, phishing=10), Rules())
+    answer = policy.with_campaign(PREDICTION, group(senders=4, phishing=10, phishing_senders=4), Rules())
     assert answer["campaign"] is None and answer["is_phishing"] is False
     assert policy.with_campaign(PREDICTION, None, Rules())["campaign"] is None
 
 
 def test_a_mostly_phishing_campaign_raises_every_member():
-    answer = policy.with_campaign(PREDICTION, group(phishing=6), Rules())
+    answer = policy.with_campaign(PREDICTION, group(phishing=6, phishing_senders=6), Rules())
     assert answer["is_phishing"] is True and answer["risk_level"] == "high"
     assert answer["reasons"] == [policy.REASON]
     assert answer["phishing_probability"] == 0.1  # the model's probability stays
@@ -101,27 +101,48 @@ def test_a_mostly_phishing_campaign_raises_every_member():
         "id": "c1",
         "first_seen": "1970-01-01T00:00:00+00:00",
         "messages": 10,
-        "senders": 5,
+        "senders": 10,
         "phishing_share": 0.6,
         "verdict": None,
+        "verdict_source": None,
     }
 
 
 def test_a_normal_campaign_is_shown_and_changes_nothing():
-    answer = policy.with_campaign(PREDICTION, group(phishing=4), Rules())
+    answer = policy.with_campaign(PREDICTION, group(phishing=4, phishing_senders=4), Rules())
     assert answer["campaign"]["id"] == "c1"
     assert (answer["is_phishing"], answer["risk_level"], answer["reasons"]) == (False, "low", [])
 
 
-def test_reports_win_over_scores():
-    assert policy.is_phishing(group(phishing=0, verdict="phishing"), Rules())
-    assert not policy.is_phishing(group(phishing=10, verdict="normal"), Rules())
-    assert policy.is_phishing(group(messages=0, phishing=0, verdict="phishing"), Rules())
+def test_an_admin_verdict_decides_and_users_can_raise_but_not_clear_what_scores_say():
+    rules = Rules()
+    assert policy.is_phishing(group(phishing_senders=0, verdict="phishing", source="admin"), rules)
+    assert not policy.is_phishing(group(phishing_senders=10, verdict="normal", source="admin"), rules)
+    assert policy.is_phishing(group(senders=0, verdict="phishing", source="admin"), rules)
+    assert policy.is_phishing(group(phishing_senders=0, verdict="phishing", source="users"), rules)
+    # Enough users saying "normal" do not switch off a campaign its scores make phishing: only an admin can.
+    assert policy.is_phishing(group(phishing_senders=10, verdict="normal", source="users"), rules)
+
+
+def test_the_phishing_share_counts_senders_not_messages():
+    # One sender of ten repeated a lure-like variant 90 times: 90% of the messages, 10% of the senders.
+    repeated = group(messages=100, phishing=90, senders=10, phishing_senders=1)
+    assert repeated.share == 0.1 and not policy.is_phishing(repeated, Rules())
+
+
+def test_a_campaign_of_texts_vouched_for_is_never_raised():
+    for vouched in (
+        group(phishing_senders=10, vouched=True),
+        group(verdict="phishing", source="admin", vouched=True),
+        group(verdict="phishing", source="users", vouched=True),
+    ):
+        answer = policy.with_campaign(PREDICTION, vouched, Rules())
+        assert answer["campaign"] is not None and answer["is_phishing"] is False and answer["reasons"] == []
 
 
 def test_the_template_is_listed_only_for_phishing_campaigns():
-    assert policy.listing(group(phishing=1, template="t"), Rules())["template"] is None
-    listed = policy.listing(group(phishing=9, template="t"), Rules(phishing_share=0.9))
+    assert policy.listing(group(phishing_senders=1, template="t"), Rules())["template"] is None
+    listed = policy.listing(group(phishing_senders=9, template="t"), Rules(phishing_share=0.9))
     assert listed["template"] == "t" and listed["phishing"] is True
 
 

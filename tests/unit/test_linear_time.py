@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from weave_ml.campaigns import signature as campaign_signature
-from weave_ml.model import features, text
+from weave_ml.model import features, links, official, text
 from weave_ml.model.pipeline import build_pipeline
 from weave_ml.model.scoring import Scorer
 
@@ -36,7 +36,7 @@ def _patterns(module: ModuleType) -> dict[str, re.Pattern[str]]:
     return {f"{module.__name__}.{name}": value for name, value in vars(module).items() if isinstance(value, re.Pattern)}
 
 
-PATTERNS = {**_patterns(features), **_patterns(text)}
+PATTERNS = {**_patterns(features), **_patterns(text), **_patterns(links)}
 # The campaign signature's own masks (it also runs the link, phone and money patterns above).
 PATTERNS.update(
     {name: value for name, value in _patterns(campaign_signature).items() if value not in PATTERNS.values()}
@@ -84,6 +84,7 @@ def _growth(work: Callable[[str], object], unit: str) -> float:
 
 def test_every_scoring_pattern_is_covered():
     assert {
+        "weave_ml.model.links._LINK",
         "weave_ml.model.features._URL",
         "weave_ml.model.features._MONEY",
         "weave_ml.model.features._RISKY_ENDINGS",
@@ -139,3 +140,15 @@ def test_whole_scorer_grows_linearly(scorer: Scorer, unit: str) -> None:
 def test_campaign_signature_grows_linearly(unit: str) -> None:
     growth = _growth(campaign_signature.signature, unit)
     assert growth <= MAX_GROWTH, f"{growth:.1f}x"
+
+
+@settings(max_examples=10, deadline=None, derandomize=True)
+@given(unit=units)
+@example(unit="a.")
+@example(unit="가a")
+@example(unit="a@")
+@example(unit="ab.com ")
+def test_links_and_the_names_of_organisations_are_found_in_linear_time(unit: str) -> None:
+    for work in (links.find, official.official().named):
+        growth = _growth(work, unit)
+        assert growth <= MAX_GROWTH, f"{growth:.1f}x"

@@ -1,32 +1,65 @@
--- Count messages into campaigns, or label the campaign of a reported message (weave_ml.campaigns.store).
+-- Count messages into campaigns, or record a report on the campaign of a reported message (weave_ml.campaigns.store).
 -- One call per /predict answer, per gathering of answers or per batch chunk; atomic, so concurrent processes never
--- found two campaigns for one template.
+-- found two campaigns for one template. The time is the server's (TIME): one clock for every process.
 --
 -- KEYS: none declared. Every key is built from ARGV[1] (the prefix, "weave:campaign"):
---   <prefix>:band:<band hash>  string, the campaign a band points to
---   <prefix>:c:<id>            hash: messages, phishing, first_seen, last_seen, renewed, verdict, template, senders, lone
---   <prefix>:c:<id>:senders    HyperLogLog of hashed senders
---   <prefix>:active            sorted set: campaigns with enough senders, by last seen
---   ARGV[9]                    the service counters' hash (a new campaign is counted there)
--- ARGV: 1 prefix, 2 now (epoch seconds), 3 window TTL (s), 4 min senders, 5 phishing share, 6 bands per message,
---   7 min votes, 8 verdict ('' to count, 'phishing' or 'normal' to label), 9 counters key, 10 new-campaign counter
---   name, 11 TTL of a group of one (s); then per message: new id, hashed sender ('' if none), scored phishing
---   ('1'/'0'), masked template ('' unless scored phishing), then its bands.
--- Returns per message: {id, messages, phishing, first_seen, last_seen, senders, verdict} as they stand after it.
-local prefix, now, ttl = ARGV[1], tonumber(ARGV[2]), tonumber(ARGV[3])
-local min_senders, share = tonumber(ARGV[4]), tonumber(ARGV[5])
-local nbands, min_votes, verdict = tonumber(ARGV[6]), tonumber(ARGV[7]), ARGV[8]
+--   <prefix>:band:<band hash>         string, the campaign a band points to
+--   <prefix>:c:<id>                   hash: messages, phishing, first_seen, last_seen, renewed, verdict, source, admin,
+--                                     users_phishing, users_normal, template, senders, phishing_senders, vouched, lone
+--   <prefix>:c:<id>:senders           HyperLogLog of hashed senders
+--   <prefix>:c:<id>:phishing-senders  HyperLogLog of the hashed senders of messages scored phishing
+--   <prefix>:c:<id>:reporters         hash: hashed reporter -> the verdict of their report
+--   <prefix>:reporter:<hash>          sorted set: the campaigns a reporter's reports counted for in the last hour
+--   <prefix>:active                   sorted set: campaigns with enough senders, by last seen
+--   <prefix>:verdict-log              list: every change of a campaign's verdict, newest first (JSON)
+--   ARGV[8]                           the service counters' hash (a new campaign is counted there)
+-- ARGV: 1 prefix, 2 window TTL (s), 3 min senders, 4 phishing share, 5 bands per message, 6 min votes, 7 reported
+--   verdict ('' to count, 'phishing' or 'normal' to record a report), 8 counters key, 9 new-campaign counter name,
+--   10 TTL of a group of one (s), 11 who reported ('admin' or 'user'), 12 hashed reporter, 13 distinct reporters a
+--   users' verdict needs, 14 campaigns a reporter's reports count for per hour, 15 entries the verdict log keeps,
+--   16 the verdict log's TTL (s); then per message: new id, hashed sender ('' if none), scored phishing ('1'/'0'),
+--   masked template ('' unless scored phishing), vouched for ('1'/'0'), then its bands.
+-- Returns per message, as they stand after it: {id, messages, phishing, first_seen, last_seen, senders, verdict,
+--   phishing_senders, source, vouched, users_phishing, users_normal, change}; change is the verdict log entry the
+--   message made, or ''.
+local prefix, ttl = ARGV[1], tonumber(ARGV[2])
+local min_senders, share = tonumber(ARGV[3]), tonumber(ARGV[4])
+local nbands, min_votes, reported = tonumber(ARGV[5]), tonumber(ARGV[6]), ARGV[7]
 local active = prefix .. ':active'
-local counters, new_counter, lone_ttl = ARGV[9], ARGV[10], tonumber(ARGV[11])
+local counters, new_counter, lone_ttl = ARGV[8], ARGV[9], tonumber(ARGV[10])
+local who, reporter, users_needed, reporter_limit = ARGV[11], ARGV[12], tonumber(ARGV[13]), tonumber(ARGV[14])
+local log_key, log_length, log_ttl = prefix .. ':verdict-log', tonumber(ARGV[15]), tonumber(ARGV[16])
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) + tonumber(clock[2]) / 1000000
 -- TTLs are renewed when a sixteenth of the window has passed since the last renewal, not on every message: a busy
 -- campaign's keys stay alive at a fraction of the writes, and a silent one is gone within 17/16 of the window.
 local renew_every = ttl / 16
+
+-- The verdict reports give: an admin's is final; else the side at least users_needed distinct reporters took, if
+-- more took it than the other.
+local function judged(admin, users_phishing, users_normal)
+  if admin ~= '' then return admin, 'admin' end
+  if users_phishing >= users_needed and users_phishing > users_normal then return 'phishing', 'users' end
+  if users_normal >= users_needed and users_normal > users_phishing then return 'normal', 'users' end
+  return '', ''
+end
+
+-- Whether the policy raises the campaign's members (weave_ml.campaigns.policy.is_phishing says the same): never when
+-- vouched for; an admin's verdict decides; users can raise it; else the share of its senders scored phishing. Users'
+-- "normal" does not clear what the scores say: only an admin can.
+local function raised(vouched, verdict, source, senders, phishing_senders)
+  if vouched then return false end
+  if source == 'admin' then return verdict == 'phishing' end
+  if verdict == 'phishing' then return true end
+  return senders > 0 and phishing_senders / senders >= share
+end
+
 local out = {}
-local i = 12
+local i = 17
 while i <= #ARGV do
-  local new_id, sender, phishing, template = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3]
+  local new_id, sender, phishing, template, vouched_now = ARGV[i], ARGV[i + 1], ARGV[i + 2], ARGV[i + 3], ARGV[i + 4]
   local bands = {}
-  for b = 1, nbands do bands[b] = prefix .. ':band:' .. ARGV[i + 3 + b] end
+  for b = 1, nbands do bands[b] = prefix .. ':band:' .. ARGV[i + 4 + b] end
   local found = redis.call('MGET', unpack(bands))
   local votes, best, best_votes = {}, nil, min_votes - 1
   for b = 1, nbands do
@@ -39,24 +72,60 @@ while i <= #ARGV do
   end
   local id = best or new_id
   local key = prefix .. ':c:' .. id
-  local senders_key = key .. ':senders'
-  if verdict == '' then
-    redis.call('HINCRBY', key, 'messages', 1)
-    if phishing == '1' then redis.call('HINCRBY', key, 'phishing', 1) end
-  else
-    redis.call('HSET', key, 'verdict', verdict)
-  end
-  local more_senders = sender ~= '' and redis.call('PFADD', senders_key, sender) == 1
+  local senders_key, phishing_key, reporters_key = key .. ':senders', key .. ':phishing-senders', key .. ':reporters'
   local h = redis.call('HMGET', key, 'messages', 'phishing', 'first_seen', 'renewed', 'verdict', 'template',
-    'senders', 'lone')
+    'senders', 'lone', 'phishing_senders', 'source', 'admin', 'users_phishing', 'users_normal', 'vouched')
   local messages, scored = tonumber(h[1] or '0'), tonumber(h[2] or '0')
+  local was_verdict, was_source = h[5] or '', h[10] or ''
+  local admin = h[11] or ''
+  local users_phishing, users_normal = tonumber(h[12] or '0'), tonumber(h[13] or '0')
   -- A group a message founds now lives lone_ttl (one a report founds, a window: a verdict is worth keeping); a group
   -- of one that another message joins lives a window from now on.
   local founding = not h[3]
-  local lone = founding and verdict == '' and lone_ttl < ttl
+  local lone = founding and reported == '' and lone_ttl < ttl
   local joined = h[8] and not founding
   local key_ttl = lone and lone_ttl or ttl
   local renew = (not h[4]) or joined or now - tonumber(h[4]) >= renew_every
+  -- Texts vouched for and texts not are never in one group (their band keys differ), so the founder's word holds.
+  local vouched = h[14] == '1' or (founding and vouched_now == '1')
+  local senders, phishing_senders = tonumber(h[7] or '0'), tonumber(h[9] or '0')
+  local was_raised = not founding and senders >= min_senders and raised(vouched, was_verdict, was_source, senders,
+    phishing_senders)
+  local written = {}
+  if reported == '' then
+    messages = messages + 1
+    if phishing == '1' then scored = scored + 1 end
+    if sender ~= '' and redis.call('PFADD', senders_key, sender) == 1 then
+      senders = redis.call('PFCOUNT', senders_key)
+      written[#written + 1] = senders_key
+    end
+    -- The share counts senders, not messages: one sender repeating a text weighs as one.
+    if phishing == '1' and sender ~= '' and redis.call('PFADD', phishing_key, sender) == 1 then
+      phishing_senders = redis.call('PFCOUNT', phishing_key)
+      written[#written + 1] = phishing_key
+    end
+  elseif who == 'admin' then
+    admin = reported
+  else
+    -- A reporter's reports count for at most reporter_limit campaigns an hour; reporting one campaign again (the
+    -- same report swept twice, or a change of mind) uses nothing more.
+    local budget = prefix .. ':reporter:' .. reporter
+    redis.call('ZREMRANGEBYSCORE', budget, '-inf', now - 3600)
+    if redis.call('ZSCORE', budget, id) or redis.call('ZCARD', budget) < reporter_limit then
+      redis.call('ZADD', budget, now, id)
+      redis.call('EXPIRE', budget, 3600)
+      local before = redis.call('HGET', reporters_key, reporter)
+      if before ~= reported then
+        redis.call('HSET', reporters_key, reporter, reported)
+        written[#written + 1] = reporters_key
+        if reported == 'phishing' then users_phishing = users_phishing + 1 else users_normal = users_normal + 1 end
+        if before == 'phishing' then users_phishing = users_phishing - 1 end
+        if before == 'normal' then users_normal = users_normal - 1 end
+      end
+    end
+  end
+  local verdict, source = was_verdict, was_source
+  if reported ~= '' then verdict, source = judged(admin, users_phishing, users_normal) end
   for b = 1, nbands do
     if found[b] == id then
       if renew then redis.call('EXPIRE', bands[b], key_ttl) end
@@ -67,30 +136,38 @@ while i <= #ARGV do
   end
   if joined then redis.call('HDEL', key, 'lone') end
   local first_seen = h[3] or tostring(now)
-  local senders = tonumber(h[7] or '0')
-  if more_senders then
-    senders = redis.call('PFCOUNT', senders_key)
-    if senders == 1 or renew then redis.call('EXPIRE', senders_key, key_ttl) end
-  end
-  local fields = {'last_seen', now, 'senders', senders}
+  local fields = {'last_seen', now, 'senders', senders, 'phishing_senders', phishing_senders, 'messages', messages,
+    'phishing', scored}
   if founding then
     fields[#fields + 1] = 'first_seen'; fields[#fields + 1] = now
     if lone then fields[#fields + 1] = 'lone'; fields[#fields + 1] = 1 end
+    if vouched then fields[#fields + 1] = 'vouched'; fields[#fields + 1] = 1 end
   end
-  if renew then fields[#fields + 1] = 'renewed'; fields[#fields + 1] = now end
-  -- A reported lure keeps its template even before its campaign has enough senders: its next members may be ones
-  -- the model lets through, which never bring a template of their own (weave_ml.campaigns.examples keeps it).
-  if template ~= '' and not h[6] and (senders >= min_senders or verdict == 'phishing') then
-    if h[5] == 'phishing' or (h[5] ~= 'normal' and messages > 0 and scored / messages >= share) then
-      fields[#fields + 1] = 'template'; fields[#fields + 1] = template
+  if reported ~= '' then
+    for _, pair in ipairs({{'admin', admin}, {'users_phishing', users_phishing}, {'users_normal', users_normal},
+        {'verdict', verdict}, {'source', source}}) do
+      fields[#fields + 1] = pair[1]; fields[#fields + 1] = pair[2]
     end
   end
+  if renew then fields[#fields + 1] = 'renewed'; fields[#fields + 1] = now end
+  local is_raised = raised(vouched, verdict, source, senders, phishing_senders)
+  -- A lure reported by an admin or by enough users keeps its template even before its campaign has enough senders:
+  -- its next members may be ones the model lets through, which never bring a template of their own
+  -- (weave_ml.campaigns.examples keeps it). A text vouched for never brings one.
+  if template ~= '' and not h[6] and is_raised and (senders >= min_senders or verdict == 'phishing') then
+    fields[#fields + 1] = 'template'; fields[#fields + 1] = template
+  end
   redis.call('HSET', key, unpack(fields))
+  for _, satellite in ipairs(written) do
+    if renew or redis.call('TTL', satellite) < 0 then redis.call('EXPIRE', satellite, key_ttl) end
+  end
   if renew then
     redis.call('EXPIRE', key, key_ttl)
-    if not more_senders then redis.call('EXPIRE', senders_key, key_ttl) end
+    for _, satellite in ipairs({senders_key, phishing_key, reporters_key}) do
+      redis.call('EXPIRE', satellite, key_ttl)
+    end
   end
-  if senders >= min_senders and (more_senders or renew) then
+  if senders >= min_senders and (#written > 0 or renew) then
     local listed = redis.call('ZADD', active, now, id) == 1
     if listed then redis.call('HINCRBY', counters, new_counter, 1) end
     if renew or listed then
@@ -98,7 +175,26 @@ while i <= #ARGV do
       redis.call('EXPIRE', active, ttl)
     end
   end
-  out[#out + 1] = {id, h[1] or '0', h[2] or '0', first_seen, tostring(now), senders, h[5] or ''}
-  i = i + 4 + nbands
+  -- Every change of a verdict is kept with what made it: an admin, users (with their counts), or the scores.
+  local change = ''
+  local by = nil
+  if verdict ~= was_verdict or source ~= was_source then
+    by = source ~= '' and source or was_source
+  elseif reported == '' and senders >= min_senders and is_raised ~= was_raised then
+    by = 'scores'
+  end
+  if by then
+    change = cjson.encode({
+      campaign = id, at = now, source = by, verdict = verdict ~= '' and verdict or cjson.null, phishing = is_raised,
+      reporters = {phishing = users_phishing, normal = users_normal}, senders = senders,
+      phishing_senders = phishing_senders,
+    })
+    redis.call('LPUSH', log_key, change)
+    redis.call('LTRIM', log_key, 0, log_length - 1)
+    redis.call('EXPIRE', log_key, log_ttl)
+  end
+  out[#out + 1] = {id, messages, scored, first_seen, tostring(now), senders, verdict, phishing_senders, source,
+    vouched and '1' or '0', users_phishing, users_normal, change}
+  i = i + 5 + nbands
 end
 return out

@@ -141,12 +141,15 @@ class CampaignCounter:
         found = self._observe_signed(counts)
         return [None if c is None else (count[0], c) for count, c in zip(counts, found, strict=True)]
 
-    def label(self, message: str, verdict: str) -> Campaign | None:
-        """Label the campaign of a reported message; None when the text is too short to belong to one."""
+    def label(
+        self, message: str, verdict: str, source: str = policy.ADMIN, reporter: str | None = None
+    ) -> Campaign | None:
+        """Record a report on the campaign of a message (an admin's verdict, or a user's report by ``reporter``);
+        None when the text is too short to belong to one."""
         found = signature(message)
         if found is None:
             return None
-        return self.store.label(found, verdict)
+        return self.store.label(found, verdict, source, reporter)
 
     def judge(self, prediction: dict[str, Any], campaign: Campaign | None) -> dict[str, Any]:
         """Return the answer with its ``campaign`` and the policy's decision."""

@@ -5,8 +5,8 @@ model let through. Their texts are never stored (weave_ml.campaigns.store); what
 campaign is its masked template: links, phone numbers, amounts, names and numbers replaced by marks. Campaigns are
 forgotten a window after their last message, a retrain runs weekly, so every CAMPAIGN_EXAMPLES_INTERVAL_S the
 trainer's :func:`collect` copies the templates of the active phishing campaigns into a list that outlives them:
-each for ML_RETRAIN_DAYS after its campaign was last seen, at most ``MAX_KEPT``. A campaign reported normal, or
-one an operator refuses (:func:`refuse`, DELETE /admin/campaigns/examples/<id>), is taken off it. A retrain
+each for ML_RETRAIN_DAYS after its campaign was last seen, at most ``MAX_KEPT``. A campaign an admin judged normal,
+or one an operator refuses (:func:`refuse`, DELETE /admin/campaigns/examples/<id>), is taken off it. A retrain
 reads the newest CAMPAIGN_EXAMPLES_MAX (:func:`training_examples`), fills each mark with a neutral stand-in
 (:func:`fill`) and trains on them at CAMPAIGN_EXAMPLES_WEIGHT of a report's weight. They are never held out
 (their label is a campaign's, not a person's): the quality gate judges the candidate trained with them on the
@@ -23,7 +23,7 @@ from typing import cast
 import redis
 
 from weave_ml.campaigns import policy
-from weave_ml.campaigns.signature import MARKS
+from weave_ml.campaigns.signature import MARKS, OFFICIAL_LINK
 from weave_ml.campaigns.store import CampaignStore
 from weave_ml.connections import as_text, lua_script
 from weave_ml.model.datasets import PHISHING, LabelledMessage
@@ -51,27 +51,31 @@ STAND_INS = {
 
 
 def fill(template: str) -> str:
-    """Return a message made of a masked template: each mark replaced by its stand-in.
+    """Return a message made of a masked template: each mark replaced by its stand-in, each kept official domain by
+    a link to it.
 
     A link stands apart from the words around it ("확인바랍니다<link>" becomes "확인바랍니다 https://example.com"),
     or it would swallow them: spacing is all that differs from the template, and signatures ignore spacing.
     """
     for kind, mark in MARKS.items():
         template = template.replace(mark, f" {STAND_INS[kind]} " if kind == "link" else STAND_INS[kind])
+    # An official link kept its domain: it stands as a link to that domain, which masks back to the same mark.
+    template = OFFICIAL_LINK.sub(lambda kept: f" https://{kept.group(1)} ", template)
     return " ".join(template.split())
 
 
 def collect(store: CampaignStore, keep_s: float, now: float | None = None) -> dict[str, int]:
     """Keep the templates of the active phishing campaigns not refused by an operator, for ``keep_s``; drop
-    campaigns reported normal, those last seen longer ago and the oldest beyond ``MAX_KEPT``. Return how many were
-    kept, dropped and are held."""
+    campaigns an admin judged normal, those last seen longer ago and the oldest beyond ``MAX_KEPT``. Return how many
+    were kept, dropped and are held."""
     now = time.time() if now is None else now
     client = store.client
     campaigns = store.active(limit=MAX_KEPT)
     client.zremrangebyscore(REFUSED_KEY, "-inf", now - keep_s)
     refused = {as_text(raw) for raw in client.zrange(REFUSED_KEY, 0, -1)}
     phishing = {c.id: c for c in campaigns if c.template and policy.is_phishing(c, store.rules) and c.id not in refused}
-    normal = [c.id for c in campaigns if c.verdict == policy.NORMAL]
+    # Only an admin's "normal" takes a template off: users cannot unkeep a lure (policy.is_phishing).
+    normal = [c.id for c in campaigns if c.verdict == policy.NORMAL and c.source == policy.ADMIN]
     trim = lua_script(client, "weave_ml.campaigns", "trim_examples.lua")
     with client.pipeline(transaction=True) as pipe:
         if phishing:

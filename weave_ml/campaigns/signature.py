@@ -6,6 +6,12 @@ spacing do not matter) are MinHashed with ``NUM_PERM`` fixed permutations and cu
 ``ROWS`` values: two texts share a band with probability J^ROWS (J: Jaccard similarity of their shingles).
 Every process computes the same signature (fixed seed), so every gateway and worker agrees on a campaign.
 
+A link is masked unless it is official (weave_ml.model.official): phishers rotate throwaway domains, so an unknown
+domain is a mark and the variants of a lure still group; an official domain is what tells a real notice from its
+look-alike, so the template keeps it (its path and query masked). The kept domains, and whether the text is vouched
+for (every link official for an organisation it names), are mixed into every band key: a courier's notice on its
+own domain and the same wording on a look-alike domain never share a band, so never a campaign.
+
 Own implementation rather than datasketch: its ``MinHash.update`` is a Python call per shingle (about 0.3 ms
 for an SMS) and its Redis-backed LSH makes several round trips per insert; here one message costs a vectorised
 numpy step, and the Redis side is one script call per batch (``weave_ml.campaigns.store``).
@@ -20,7 +26,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from weave_ml.model.features import _MONEY, _PHONE, _URL  # the model's own patterns: linear-time, tested
+from weave_ml.model import links
+from weave_ml.model.features import _MONEY, _PHONE  # the model's own patterns: linear-time, tested
+from weave_ml.model.official import official
 from weave_ml.model.text import normalise
 
 NUM_PERM = 64
@@ -48,6 +56,12 @@ _NOT_TEMPLATE = re.compile(r"[^\w\ue000-\ue0ff]+")
 _URL_MARK, _PHONE_MARK, _MONEY_MARK, _NAME_MARK, _NUMBER_MARK = "\ue001", "\ue002", "\ue003", "\ue004", "\ue005"
 # Each mark by what it stands for (weave_ml.campaigns.examples fills them in).
 MARKS = {"link": _URL_MARK, "phone": _PHONE_MARK, "money": _MONEY_MARK, "name": _NAME_MARK, "number": _NUMBER_MARK}
+# An official link in a template: its registrable domain between two of these ("\ue006cjlogistics.com\ue006").
+OFFICIAL_MARK = "\ue006"
+OFFICIAL_LINK = re.compile(f"{OFFICIAL_MARK}([^{OFFICIAL_MARK}]*){OFFICIAL_MARK}")
+# While the other masks run, each kept domain stands as one character of its own (so no mask reads into it).
+_KEPT_FIRST = 0xE010
+_KEPT_MAX = 0xE0FF - _KEPT_FIRST
 
 _MERSENNE_SHIFT = np.uint64(32)
 _rng = np.random.default_rng(20261130)
@@ -63,6 +77,8 @@ class Signature:
     """A message's LSH band keys (``BANDS`` hex strings) and the id a campaign started by it gets."""
 
     bands: tuple[str, ...]
+    # Every link official for an organisation the text names: its campaign never raises it (campaigns.policy).
+    vouched: bool = False
 
     @property
     def campaign_id(self) -> str:
@@ -71,25 +87,52 @@ class Signature:
 
 
 def mask(text: str) -> str:
-    """Return the message's template: normalised, links, phone numbers, amounts, names and numbers masked."""
-    text = normalise(text)
-    text = _URL.sub(_URL_MARK, text)
+    """Return the message's template: normalised, links (official ones but for their domain), phone numbers,
+    amounts, names and numbers masked."""
+    return _masked(normalise(text))[0]
+
+
+def _masked(text: str) -> tuple[str, list[links.Link]]:
+    """The template of a normalised text, and the text's links."""
+    found = links.find(text)
+    kept: list[str] = []
+    parts, last = [], 0
+    for link in found:
+        parts.append(text[last : link.start])
+        if official().is_official(link) and link.domain in kept:
+            parts.append(chr(_KEPT_FIRST + kept.index(link.domain)))
+        elif official().is_official(link) and len(kept) < _KEPT_MAX:
+            kept.append(link.domain)
+            parts.append(chr(_KEPT_FIRST + len(kept) - 1))
+        else:
+            parts.append(_URL_MARK)
+        last = link.end
+    parts.append(text[last:])
+    text = "".join(parts)
     if _LINKISH_IN_TEXT.search(text):  # most texts hold no broken link: one scan instead of one per word
         text = " ".join(_URL_MARK if _LINKISH.search(word) else word for word in text.split(" "))
     text = _PHONE.sub(_PHONE_MARK, text)
     text = _MONEY.sub(_MONEY_MARK, text)
     text = _MASKED_NAME.sub(_NAME_MARK, text)
-    return _NUMBER.sub(_NUMBER_MARK, text)
+    text = _NUMBER.sub(_NUMBER_MARK, text)
+    for index, domain in enumerate(kept):
+        text = text.replace(chr(_KEPT_FIRST + index), f"{OFFICIAL_MARK}{domain}{OFFICIAL_MARK}")
+    return text, found
 
 
 _READABLE = {"link": "<링크>", "phone": "<전화번호>", "money": "<금액>", "name": "<이름>", "number": "<숫자>"}
 
 
 def readable_template(template: str) -> str:
-    """Return a masked template with its masks spelled out, for operators (``<링크>``, ``<번호>`` …)."""
+    """Return a masked template with its masks spelled out, for operators (``<링크>``, ``<링크:kbstar.com>`` …)."""
     for kind, word in _READABLE.items():
         template = template.replace(MARKS[kind], word)
-    return template
+    return OFFICIAL_LINK.sub(r"<링크:\1>", template)
+
+
+def kept_domains(template: str) -> list[str]:
+    """Return the official domains a template keeps, in order."""
+    return OFFICIAL_LINK.findall(template)
 
 
 def _letters(template: str) -> int:
@@ -104,16 +147,30 @@ def shingles(template: str) -> set[str]:
 
 def signature(text: str) -> tuple[Signature, str] | None:
     """Return the signature and masked template of a message, or None when it is too short or generic to count."""
-    template = mask(text)
-    if _letters(template) < MIN_LETTERS:
+    normalised = normalise(text)
+    template, found = _masked(normalised)
+    # A kept domain counts as one link mark, neither letters nor shingles: the wording is what groups texts, and the
+    # domains part them through the band keys below.
+    wording = OFFICIAL_LINK.sub(OFFICIAL_MARK, template)
+    if _letters(wording) < MIN_LETTERS:
         return None
-    grams = shingles(template)
+    grams = shingles(wording)
     if len(grams) < MIN_SHINGLES:
         return None
     hashes = np.fromiter(map(zlib.crc32, map(str.encode, grams)), dtype=np.uint64, count=len(grams))
     values = ((_A[:, None] * hashes[None, :] + _B[:, None]) >> _MERSENNE_SHIFT).min(axis=1).astype(np.uint32)
     # A band's key: its ROWS values and its index mixed into 64 bits (multiply-add, wrapping).
     keys = (values.astype(np.uint64).reshape(BANDS, ROWS) * _MIX).sum(axis=1) + _BAND_SALT
+    vouched = official().vouched(normalised, found)
+    domains = sorted(set(kept_domains(template)))
+    if domains or vouched:  # texts without an official link keep the keys they always had
+        keys = keys + _trust_salt(domains, vouched)
     # One hex string cut in sixteen: each band's key as 16 hex digits, big-endian, as f"{key:016x}" would write it.
     digits = keys.astype(">u8").tobytes().hex()
-    return Signature(tuple(digits[i : i + 16] for i in range(0, 16 * BANDS, 16))), template
+    return Signature(tuple(digits[i : i + 16] for i in range(0, 16 * BANDS, 16)), vouched), template
+
+
+def _trust_salt(domains: list[str], vouched: bool) -> np.uint64:
+    """A 64-bit value of the kept domains and the vouched flag, added to every band key."""
+    digest = hashlib.blake2b(("\n".join(domains) + ("\nvouched" if vouched else "")).encode(), digest_size=8)
+    return np.uint64(int.from_bytes(digest.digest(), "big"))

@@ -14,29 +14,59 @@ campaigns for one template and a batch of 100 costs one round trip. For each mes
    text costs in Redis, and a blast's next copy comes within minutes, not hours;
 4. lists a campaign with enough senders in the ``:active`` sorted set (by last seen) that GET /admin/campaigns reads.
 
-A reported message runs the same script with a verdict: it finds (or founds) its campaign and labels it, without
-counting a message.
+A reported message runs the same script with a verdict: it finds (or founds) its campaign and records the report,
+without counting a message. An admin's verdict is final until another admin's; users' reports are weak evidence:
+the campaign takes their verdict once ``users_needed`` distinct reporters agree (and outnumber those who said the
+opposite), and a reporter's reports count for at most ``reporter_limit`` campaigns an hour. Reports without a
+reporter count together as one anonymous reporter. Every change of a verdict is kept in a log an operator reads
+(:meth:`CampaignStore.verdict_log`), with what made it: an admin, users (with their counts), or the scores.
+
+The script reads the time from Redis: one clock for every process, whatever each caller's says.
 """
 
 from __future__ import annotations
 
-import time
+import json
+import logging
 from collections import Counter
 from collections.abc import Sequence
+from typing import Any
 
 import redis
 
 from weave_ml import counters, keys
-from weave_ml.campaigns.policy import VERDICTS, Campaign, Rules
+from weave_ml.campaigns.policy import ADMIN, USER, VERDICTS, Campaign, Rules
 from weave_ml.campaigns.signature import BANDS, Signature
 from weave_ml.connections import lua_script
 from weave_ml.names import CAMPAIGN_PREFIX, SERVICE_COUNTERS_KEY
 from weave_ml.settings import Settings
 
+log = logging.getLogger(__name__)
+
 MIN_VOTES = 2
 # How many verdicts were reported: weave_ml.campaigns.recent forgets what it kept when this changes.
 _VERDICTS_KEY = f"{CAMPAIGN_PREFIX}:verdicts"
-_FIELDS = ("messages", "phishing", "first_seen", "last_seen", "verdict", "template", "senders")
+# Every change of a campaign's verdict, newest first (JSON): at most VERDICT_LOG_LENGTH, for VERDICT_LOG_TTL_S after
+# the last change.
+VERDICT_LOG_KEY = f"{CAMPAIGN_PREFIX}:verdict-log"
+VERDICT_LOG_LENGTH = 1000
+VERDICT_LOG_TTL_S = 30 * 86400
+# Reports without a reporter are one reporter: the anonymous one.
+ANONYMOUS = "anonymous"
+_FIELDS = (
+    "messages",
+    "phishing",
+    "first_seen",
+    "last_seen",
+    "verdict",
+    "template",
+    "senders",
+    "phishing_senders",
+    "source",
+    "vouched",
+    "users_phishing",
+    "users_normal",
+)
 
 
 def hashed_sender(sender: str | None) -> str:
@@ -44,6 +74,12 @@ def hashed_sender(sender: str | None) -> str:
     HyperLogLog."""
     digits = "".join(ch for ch in sender or "" if ch.isalnum())
     return keys.current().digest("sender", digits, size=8) if digits else ""
+
+
+def hashed_reporter(reporter: str | None) -> str:
+    """Return what the store keeps of a reporter (the app user's id, keyed-hashed), or the anonymous reporter."""
+    reporter = (reporter or "").strip()
+    return keys.current().digest("reporter", reporter, size=8) if reporter else ANONYMOUS
 
 
 class CampaignStore:
@@ -60,7 +96,12 @@ class CampaignStore:
     @classmethod
     def from_settings(cls, client: redis.Redis, settings: Settings) -> CampaignStore:
         """The store with the deployment's window and policy (CAMPAIGN_* settings)."""
-        rules = Rules(settings.campaign_min_senders, settings.campaign_phishing_share)
+        rules = Rules(
+            settings.campaign_min_senders,
+            settings.campaign_phishing_share,
+            settings.campaign_reporters,
+            settings.campaign_reports_per_hour,
+        )
         return cls(client, settings.campaign_window_s, rules, settings.campaign_lone_ttl_s)
 
     def observe(
@@ -68,17 +109,22 @@ class CampaignStore:
         signatures: Sequence[tuple[Signature, str] | None],
         senders: Sequence[str | None],
         phishing: Sequence[bool],
-        now: float | None = None,
     ) -> list[Campaign | None]:
         """Count messages (signature and masked template, or None for a text that never joins a campaign); return
         each one's campaign as it stands after it."""
-        return self._run(signatures, senders, phishing, "", now)
+        return self._run(signatures, senders, phishing, "")
 
-    def label(self, found: tuple[Signature, str], verdict: str, now: float | None = None) -> Campaign:
-        """Label the campaign of a reported message (founding it if it is new) ``phishing`` or ``normal``."""
+    def label(
+        self, found: tuple[Signature, str], verdict: str, source: str = ADMIN, reporter: str | None = None
+    ) -> Campaign:
+        """Record a report on the campaign of a message (founding it if it is new): ``phishing`` or ``normal``, by an
+        admin (final) or by a user (``reporter``: the app user's id; none is the anonymous reporter)."""
         if verdict not in VERDICTS:
             raise ValueError(f"verdict must be one of {', '.join(VERDICTS)}, not {verdict!r}")
-        campaign = self._run([found], [None], [verdict == VERDICTS[0]], verdict, now)[0]
+        if source not in (ADMIN, USER):
+            raise ValueError(f"source must be {ADMIN} or {USER}, not {source!r}")
+        who = hashed_reporter(reporter) if source == USER else ""
+        campaign = self._run([found], [None], [verdict == VERDICTS[0]], verdict, source=source, reporter=who)[0]
         assert campaign is not None
         with self.client.pipeline(transaction=False) as pipe:  # processes answering repeats from memory look here
             pipe.incr(_VERDICTS_KEY)
@@ -90,18 +136,24 @@ class CampaignStore:
         """A value that changes whenever a verdict is reported (a counter, expiring with the window)."""
         return self.client.get(_VERDICTS_KEY)
 
+    def verdict_log(self, limit: int = VERDICT_LOG_LENGTH) -> list[dict[str, Any]]:
+        """Return the latest changes of campaigns' verdicts, newest first: campaign, when, what made it (admin, users,
+        scores), the verdict, whether the policy raises the campaign now, reporters' counts, senders."""
+        return [json.loads(entry) for entry in self.client.lrange(VERDICT_LOG_KEY, 0, limit - 1)]
+
     def _run(
         self,
         signatures: Sequence[tuple[Signature, str] | None],
         senders: Sequence[str | None],
         phishing: Sequence[bool],
         verdict: str,
-        now: float | None,
+        *,
+        source: str = "",
+        reporter: str = "",
     ) -> list[Campaign | None]:
         rules = self.rules
         args: list[str | int | float] = [
             CAMPAIGN_PREFIX,
-            time.time() if now is None else now,
             self.window_s,
             rules.min_senders,
             rules.phishing_share,
@@ -111,6 +163,12 @@ class CampaignStore:
             SERVICE_COUNTERS_KEY,
             counters.CAMPAIGNS_NEW,
             self.lone_ttl_s,
+            source,
+            reporter,
+            rules.users_needed,
+            rules.reporter_limit,
+            VERDICT_LOG_LENGTH,
+            VERDICT_LOG_TTL_S,
         ]
         counted = [position for position, found in enumerate(signatures) if found is not None]
         if not counted:
@@ -119,18 +177,22 @@ class CampaignStore:
             found = signatures[position]
             assert found is not None
             signature, template = found
+            # A text vouched for never brings its template: it is never kept as a phishing example.
             flagged = phishing[position]
             args += [
                 signature.campaign_id,
                 hashed_sender(senders[position]),
                 "1" if flagged else "0",
-                template if flagged else "",
+                template if flagged and not signature.vouched else "",
+                "1" if signature.vouched else "0",
                 *signature.bands,
             ]
         rows = self._script(args=args)
         result: list[Campaign | None] = [None] * len(signatures)
         for position, row in zip(counted, rows, strict=True):
-            result[position] = _campaign(row)
+            result[position] = _campaign(row[:12])
+            if row[12]:
+                log.info("campaign verdict changed: %s", _text(row[12]))
         return result
 
     def remember_batch(self, batch_id: str, found: dict[int, Campaign | None], ttl_s: int) -> None:
@@ -176,14 +238,15 @@ class CampaignStore:
         for campaign_id, fields in zip(ids, replies, strict=True):
             if fields[2] is None:  # expired
                 continue
-            row = [campaign_id, fields[0], fields[1], fields[2], fields[3], fields[6], fields[4]]
+            row = [campaign_id, fields[0], fields[1], fields[2], fields[3], fields[6], fields[4], *fields[7:]]
             found[campaign_id] = _campaign(row, fields[5])
         return found
 
     def active(self, limit: int = 100) -> list[Campaign]:
         """Return the campaigns with enough senders seen within the window, most recently active first."""
         key = f"{CAMPAIGN_PREFIX}:active"
-        self.client.zremrangebyscore(key, "-inf", time.time() - self.window_s)
+        seconds, microseconds = self.client.time()  # the clock the script writes with
+        self.client.zremrangebyscore(key, "-inf", seconds + microseconds / 1e6 - self.window_s)
         ids = [_text(raw) for raw in self.client.zrevrange(key, 0, limit - 1)]
         found = self.get_many(ids)
         return [found[campaign_id] for campaign_id in ids if campaign_id in found]
@@ -196,8 +259,10 @@ def _text(value: object) -> str:
 
 
 def _campaign(row: Sequence[object], template: object = None) -> Campaign:
-    """Build a campaign from the script's row: id, messages, phishing, first seen, last seen, senders, verdict."""
-    campaign_id, messages, phishing, first_seen, last_seen, senders, verdict = (_text(value) for value in row)
+    """Build a campaign from the script's row: id, messages, phishing, first seen, last seen, senders, verdict,
+    phishing senders, the verdict's source, vouched, users' phishing and normal reports."""
+    campaign_id, messages, phishing, first_seen, last_seen, senders, verdict, *rest = (_text(value) for value in row)
+    phishing_senders, source, vouched, users_phishing, users_normal = (rest + [""] * 5)[:5]
     return Campaign(
         id=campaign_id,
         messages=int(messages or 0),
@@ -207,4 +272,9 @@ def _campaign(row: Sequence[object], template: object = None) -> Campaign:
         last_seen=float(last_seen or 0),
         verdict=verdict or None,
         template=_text(template) or None,
+        phishing_senders=int(phishing_senders or 0),
+        source=source or None,
+        vouched=vouched == "1",
+        users_phishing=int(users_phishing or 0),
+        users_normal=int(users_normal or 0),
     )

@@ -1,9 +1,11 @@
 """Reports flow to campaigns: verdicts the Java API writes to MongoDB label the campaigns of their texts.
 
-Beat sends the sweep every CAMPAIGN_REPORTS_INTERVAL_S; it reads the reports written since the last sweep (a
-watermark in Redis; at most ``MAX_PER_SWEEP``, oldest first, so a backlog is worked off in order) and labels the
-campaign of each text a user or an admin judged (``user_feedback``, ``status``; a score given at report time is
-no verdict). The next answer of any member follows. ``POST /admin/campaigns/report`` does the same at once for
+Beat sends the sweep every CAMPAIGN_REPORTS_INTERVAL_S; it reads the reports inserted or updated since the last
+sweep (weave_ml.reports.changes: a change stream where MongoDB has one, else ``updated_at`` with an overlap) and
+records each verdict on the campaign of its text: an admin's ``status`` (verified, false_positive) as a final
+verdict, a user's ``user_feedback`` as one user's report (by the report's ``reporter``; none is the anonymous
+reporter). A score given at report time is no verdict. Recording a report twice changes nothing, so a report read
+again is harmless. The next answer of any member follows. ``POST /admin/campaigns/report`` does the same at once for
 a caller that reports through the gateway.
 """
 
@@ -13,63 +15,52 @@ import datetime as dt
 import logging
 from typing import Any
 
-import pymongo
-from pymongo.errors import PyMongoError
-
 from weave_ml.campaigns.counting import CampaignCounter
-from weave_ml.campaigns.policy import NORMAL, PHISHING
+from weave_ml.campaigns.policy import ADMIN, NORMAL, PHISHING, USER
 from weave_ml.model.datasets import PHISHING as PHISHING_LABEL
-from weave_ml.names import CAMPAIGN_PREFIX
-from weave_ml.reports.mongo import ReportsUnavailable, hosts_of, label_of, reports_collection
+from weave_ml.reports import changes
+from weave_ml.reports.changes import Report
+from weave_ml.reports.mongo import admin_label_of, user_label_of
 from weave_ml.settings import Settings
 
 log = logging.getLogger(__name__)
 
-WATERMARK_KEY = f"{CAMPAIGN_PREFIX}:reports-read"  # the newest report timestamp a sweep has read (epoch seconds)
-MAX_PER_SWEEP = 5000
-VERDICT_SOURCES = ("user_feedback", "admin_status")
+READER = "campaigns"  # its checkpoints: weave:reports:campaigns:*
 
 
-def sweep(settings: Settings, counter: CampaignCounter, now: dt.datetime | None = None) -> dict[str, Any]:
-    """Label the campaigns of the reports written since the last sweep; return what was read and labelled."""
+def sweep(
+    settings: Settings, counter: CampaignCounter, now: dt.datetime | None = None, change_streams: bool = True
+) -> dict[str, Any]:
+    """Record the verdicts of the reports inserted or updated since the last sweep on their campaigns; return what
+    was read and labelled."""
     if not settings.mongodb_uri:
         return {"read": 0, "labelled": 0, "skipped": "MONGODB_URI is not set"}
-    client_redis = counter.store.client
-    until = now or dt.datetime.now(dt.UTC)
-    stored = client_redis.get(WATERMARK_KEY)
-    # A first sweep looks back one window: older verdicts belong to campaigns that are gone.
-    since = (
-        dt.datetime.fromtimestamp(float(stored), dt.UTC)
-        if stored
-        else until - dt.timedelta(seconds=counter.store.window_s)
+    found = changes.sweep(
+        settings,
+        counter.store.client,
+        READER,
+        lambda report: record(counter, report),
+        # A first sweep looks back one window: older verdicts belong to campaigns that are gone.
+        look_back_s=counter.store.window_s,
+        change_streams=change_streams,
+        now=now,
     )
-    hosts = hosts_of(settings.mongodb_uri)
-    read = labelled = 0
-    newest = since
-    try:
-        with reports_collection(settings, "weave-ml-campaigns") as collection:
-            cursor = collection.find(
-                {"timestamp": {"$gt": since, "$lte": until}},
-                projection={"_id": 0, "message": 1, "timestamp": 1, "user_feedback": 1, "status": 1},
-                sort=[("timestamp", pymongo.ASCENDING)],
-                limit=MAX_PER_SWEEP,
-            )
-            for report in cursor:
-                read += 1
-                stamp = report.get("timestamp")
-                if isinstance(stamp, dt.datetime):
-                    newest = max(newest, stamp if stamp.tzinfo else stamp.replace(tzinfo=dt.UTC))
-                label, source = label_of(report)
-                text = report.get("message")
-                if label is None or source not in VERDICT_SOURCES or not isinstance(text, str) or not text.strip():
-                    continue
-                if counter.label(text, PHISHING if label == PHISHING_LABEL else NORMAL) is not None:
-                    labelled += 1
-    except PyMongoError as exc:
-        raise ReportsUnavailable(f"MongoDB at {hosts} could not be read for campaigns: {type(exc).__name__}") from None
-    finally:
-        # What was read is done, even if the read stopped half-way: the next sweep goes on from there.
-        client_redis.set(WATERMARK_KEY, newest.timestamp(), ex=max(counter.store.window_s, 3600))
-    if labelled:
-        log.info("campaigns: %d of %d new reports labelled a campaign", labelled, read)
-    return {"read": read, "labelled": labelled}
+    if found["used"]:
+        log.info("campaigns: %d of %d changed reports labelled a campaign", found["used"], found["read"])
+    return {"read": found["read"], "labelled": found["used"], "mode": found["mode"]}
+
+
+def record(counter: CampaignCounter, report: Report) -> bool:
+    """Record one report's verdict on the campaign of its text (an admin's first); return whether it had one."""
+    text = report.get("message")
+    if not isinstance(text, str) or not text.strip():
+        return False
+    label, source = admin_label_of(report), ADMIN
+    if label is None:
+        label, source = user_label_of(report), USER
+    if label is None:
+        return False
+    reporter = report.get("reporter")
+    verdict = PHISHING if label == PHISHING_LABEL else NORMAL
+    who = str(reporter) if isinstance(reporter, str | int) and not isinstance(reporter, bool) else None
+    return counter.label(text, verdict, source, who if source == USER else None) is not None

@@ -114,14 +114,15 @@ class LabelledReports:
 def label_of(report: Mapping[str, Any]) -> tuple[int | None, str]:
     """Return a report's label and where it came from, or ``None`` and why it is left out.
 
-    The user's feedback wins over an admin's status, which wins over the score given at the time.
+    An admin's status wins over the user's feedback (anyone can report anything; an admin's verdict is final), which
+    wins over the score given at the time.
     """
-    feedback = report.get("user_feedback")
-    if isinstance(feedback, str) and feedback.strip().casefold() in USER_FEEDBACK_LABELS:
-        return USER_FEEDBACK_LABELS[feedback.strip().casefold()], "user_feedback"
-    status = report.get("status")
-    if isinstance(status, str) and status.strip().casefold() in ADMIN_STATUS_LABELS:
-        return ADMIN_STATUS_LABELS[status.strip().casefold()], "admin_status"
+    status = admin_label_of(report)
+    if status is not None:
+        return status, "admin_status"
+    feedback = user_label_of(report)
+    if feedback is not None:
+        return feedback, "user_feedback"
     score = report.get("risk_score")
     if isinstance(score, int | float) and not isinstance(score, bool):
         if score >= AUTO_PHISHING_FROM:
@@ -137,6 +138,14 @@ def admin_label_of(report: Mapping[str, Any]) -> int | None:
     status = report.get("status")
     if isinstance(status, str):
         return ADMIN_STATUS_LABELS.get(status.strip().casefold())
+    return None
+
+
+def user_label_of(report: Mapping[str, Any]) -> int | None:
+    """Return the label the user's feedback gives a report, or ``None`` without one."""
+    feedback = report.get("user_feedback")
+    if isinstance(feedback, str):
+        return USER_FEEDBACK_LABELS.get(feedback.strip().casefold())
     return None
 
 
