@@ -45,6 +45,7 @@ STAND_INS = {
     "link": "https://example.com",
     "phone": "010-1234-5678",
     "money": "10,000원",
+    "address": "중구 세종대로 110",
     "name": "홍*동",
     "number": "1",
 }

@@ -42,9 +42,26 @@ MIN_LETTERS = 15
 # ... and this many distinct shingles, so a long run of one repeated syllable does not qualify either.
 MIN_SHINGLES = 8
 
+# A text's signature reads at most this many characters of it: a lure is an SMS or an LMS, whose 2,000 bytes hold
+# 1,000 Hangul characters, and the signature's cost grows with the text (it runs in a request's thread; the API
+# takes texts of up to 10,000 characters).
+MAX_CHARS = 1000
+
 # Masks, most specific first. Each stands for one private-use character, so a mask is one "letter" of the
 # template wherever it appears and never mixes with the text around it.
-_MASKED_NAME = re.compile(r"[가-힣]\*+[가-힣]?|[가-힣]{2,4}(?= ?(?:님|씨|고객))")
+# A person's name: masked by a lure ("홍*동"), before an honorific ("김민수 고객님"), or a full name of a common surname
+# before the words that follow names ("박지훈입니다", "이서연에게"). Templates of phishing campaigns are kept for weeks
+# and shown to operators: what could name a person goes. A few ordinary words go with them; grouping does not mind.
+_MASKED_NAME = re.compile(
+    r"[가-힣]\*+[가-힣]?|[가-힣]{2,4}(?= ?(?:님|씨|고객))"
+    r"|(?<![가-힣])[김이박최정강조윤장임한오서신권황안송류전홍고문양손배백허유남심노하][가-힣]{1,2}"
+    r"(?=(?:입니다|이에요|이예요|예요|이야|께서|에게|한테)(?![가-힣]))"
+)
+# A street address with its number ("중구 세종대로 110", "강남구 역삼동 123-4"), the city before it if written.
+_ADDRESS = re.compile(
+    r"(?:[가-힣]{1,6}(?:특별시|광역시|특별자치시|특별자치도|시|도) ?)?[가-힣]{1,6}(?:구|군|시) ?[가-힣0-9]{1,10}"
+    r"(?:로|길|동|읍|면|리) ?\d{1,5}(?:-\d{1,5})?(?:번길)?"
+)
 # Digits, and the marks lures hide digits behind ("*21*-5601", "??1?5"): a run of them is one number.
 _NUMBER = re.compile(r"(?<![\d*?#])[*?#]*+\d[\d*?#]*+")
 # A word that is part of a link the link pattern cannot read: broken by a space ("zrr .kr/x"), dotted in
@@ -54,8 +71,16 @@ _LINKISH = re.compile(r"[a-z0-9]/|/[a-z0-9]|\[\.\]|\(\.\)|[a-z0-9]\.[a-z]|[a-z0-
 _LINKISH_IN_TEXT = re.compile(r"[a-z0-9]/|/[a-z0-9]|\[\.\]|\(\.\)|[a-z0-9]\.[a-z]|[a-z0-9]\.(?: |$)")
 _NOT_TEMPLATE = re.compile(r"[^\w\ue000-\ue0ff]+")
 _URL_MARK, _PHONE_MARK, _MONEY_MARK, _NAME_MARK, _NUMBER_MARK = "\ue001", "\ue002", "\ue003", "\ue004", "\ue005"
+_ADDRESS_MARK = "\ue007"
 # Each mark by what it stands for (weave_ml.campaigns.examples fills them in).
-MARKS = {"link": _URL_MARK, "phone": _PHONE_MARK, "money": _MONEY_MARK, "name": _NAME_MARK, "number": _NUMBER_MARK}
+MARKS = {
+    "link": _URL_MARK,
+    "phone": _PHONE_MARK,
+    "money": _MONEY_MARK,
+    "address": _ADDRESS_MARK,
+    "name": _NAME_MARK,
+    "number": _NUMBER_MARK,
+}
 # An official link in a template: its registrable domain between two of these ("\ue006cjlogistics.com\ue006").
 OFFICIAL_MARK = "\ue006"
 OFFICIAL_LINK = re.compile(f"{OFFICIAL_MARK}([^{OFFICIAL_MARK}]*){OFFICIAL_MARK}")
@@ -113,6 +138,7 @@ def _masked(text: str) -> tuple[str, list[links.Link]]:
         text = " ".join(_URL_MARK if _LINKISH.search(word) else word for word in text.split(" "))
     text = _PHONE.sub(_PHONE_MARK, text)
     text = _MONEY.sub(_MONEY_MARK, text)
+    text = _ADDRESS.sub(_ADDRESS_MARK, text)
     text = _MASKED_NAME.sub(_NAME_MARK, text)
     text = _NUMBER.sub(_NUMBER_MARK, text)
     for index, domain in enumerate(kept):
@@ -120,7 +146,14 @@ def _masked(text: str) -> tuple[str, list[links.Link]]:
     return text, found
 
 
-_READABLE = {"link": "<링크>", "phone": "<전화번호>", "money": "<금액>", "name": "<이름>", "number": "<숫자>"}
+_READABLE = {
+    "link": "<링크>",
+    "phone": "<전화번호>",
+    "money": "<금액>",
+    "address": "<주소>",
+    "name": "<이름>",
+    "number": "<숫자>",
+}
 
 
 def readable_template(template: str) -> str:
@@ -147,7 +180,8 @@ def shingles(template: str) -> set[str]:
 
 def signature(text: str) -> tuple[Signature, str] | None:
     """Return the signature and masked template of a message, or None when it is too short or generic to count."""
-    normalised = normalise(text)
+    # Twice the bound before normalising: invisible characters and spelled-out words shrink a text, never grow it.
+    normalised = normalise(text[: 2 * MAX_CHARS])[:MAX_CHARS]
     template, found = _masked(normalised)
     # A kept domain counts as one link mark, neither letters nor shingles: the wording is what groups texts, and the
     # domains part them through the band keys below.

@@ -53,9 +53,10 @@ class OfficialDomains:
         # Longest first, so that of two names at one place ("KB국민카드", "KB국민") both are found anyway.
         self._names = sorted({(name, brand.id) for brand in brands for name in brand.names}, key=lambda n: -len(n[0]))
 
-    def named(self, text: str) -> frozenset[str]:
-        """Return the ids of the organisations a text names (any form: it is normalised here)."""
-        text = normalise(text)
+    def named(self, text: str, *, normalised: bool = False) -> frozenset[str]:
+        """Return the ids of the organisations a text names (any form: it is normalised here, unless ``normalised``
+        says the caller has done it)."""
+        text = text if normalised else normalise(text)
         found = set()
         for name, brand_id in self._names:
             if brand_id not in found and _mentions(text, name):
@@ -82,12 +83,18 @@ class OfficialDomains:
 
     def vouched(self, text: str, links: Sequence[Link] | None = None) -> bool:
         """Whether a text has links and each is official for an organisation the text names (``links``: those of
-        the normalised text, when the caller has found them already)."""
-        found = find(normalise(text)) if links is None else links
-        if not found:
+        the text, which is then normalised already, when the caller has found them)."""
+        if links is None:
+            text = normalise(text)
+            links = find(text)
+        if not links:
             return False
-        named = self.named(text)
-        return bool(named) and all(self.brands_of(link) & named for link in found)
+        owners = [self.brands_of(link) for link in links]
+        # Most texts fail on their links (a lure's are not official): the names, dearer to find, are read only then.
+        if not all(owners):
+            return False
+        named = self.named(text, normalised=True)
+        return all(owner & named for owner in owners)
 
 
 def _mentions(text: str, name: str) -> bool:

@@ -21,13 +21,16 @@ _LOOKALIKES = str.maketrans(
 )
 # Obfuscation of Hangul words: one syllable at a time with a separator between ("건*강*검*진", "대-출", "신.규"), or
 # spaced out ("대 출 가 능"). Each run of single syllables is joined: with separators from two syllables on, with
-# spaces alone from three (two spaced syllables, "이 책", are ordinary writing). Every character is looked at once:
-# a run is matched where its first syllable stands, single syllables only, and never rescanned.
-_SEPARATOR = r"[*._\-·•~^|/\\+=#]"
+# spaces or asterisks alone from three (two spaced syllables, "이 책", are ordinary writing, and "홍*동" is how a
+# notice masks a name). Every character is looked at once: a run is matched where its first syllable stands, single
+# syllables only, and never rescanned.
+_SEPARATOR = r"[._\-·•~^|/\\+=#]"
 _SPELLED_OUT = re.compile(
-    rf"(?<![가-힣])[가-힣](?:{_SEPARATOR}[가-힣](?![가-힣]))+|(?<![가-힣])[가-힣](?: [가-힣](?![가-힣])){{2,}}"
+    rf"(?<![가-힣])[가-힣](?:{_SEPARATOR}[가-힣](?![가-힣]))+"
+    r"|(?<![가-힣])[가-힣](?: [가-힣](?![가-힣])){2,}"
+    r"|(?<![가-힣])[가-힣](?:\*[가-힣](?![가-힣])){2,}"
 )
-_SEPARATORS = re.compile(rf"{_SEPARATOR}| ")
+_SEPARATORS = re.compile(rf"{_SEPARATOR}|[ *]")
 _WHITESPACE_RUN = re.compile(r"\s+")
 # Unicode's control characters (category Cc) are exactly these two ranges; one regex pass, not a call per character.
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
