@@ -60,10 +60,14 @@ def environment(var: Path) -> tuple[dict[str, str], dict[str, str]]:
     env.setdefault("PROMETHEUS_MULTIPROC_DIR", str(var / "prometheus"))
     env.setdefault("ML_MONGO_COLLECTION", "phishing_reports")
     services: dict[str, str] = {}
-    url = env.setdefault("REDIS_URL", "redis://127.0.0.1:6379/0")
-    if not redis_answers(url):
+    if env.get("REDIS_URL"):
+        if not redis_answers(env["REDIS_URL"]):
+            print(f"no Redis answers at REDIS_URL={env['REDIS_URL']} yet: the processes wait for it", flush=True)
+    else:
+        # A private server rather than whatever answers on the usual port: two stacks on one machine sharing a Redis
+        # take each other's tasks, and a worker of one answers the other's requests with a model it does not know.
         if not shutil.which("redis-server"):
-            sys.exit(f"make run: no Redis answers at {url} and redis-server is not installed")
+            sys.exit("make run: REDIS_URL is not set and redis-server is not installed to start a private Redis")
         port = free_port()
         services["redis"] = f"redis-server --port {port} --bind 127.0.0.1 --save '' --appendonly no"
         env["REDIS_URL"] = f"redis://127.0.0.1:{port}/0"

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import contextlib
+import ctypes
 import os
 import signal
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from types import FrameType
 from typing import TextIO
 
 POLL_S = 0.2
 STOP_TIMEOUT_S = 10.0
+PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
 class Backoff:
@@ -97,7 +99,9 @@ class Supervisor:
 
     def _start(self, child: Child) -> None:
         # A session of its own: Ctrl-C reaches only this supervisor, which stops the processes in order, and what a
-        # process leaves behind (gunicorn's and Celery's pool processes) can be found by its group and killed.
+        # process leaves behind (gunicorn's and Celery's pool processes) can be found by its group and killed. A session
+        # of its own also means nothing reaches the process when this supervisor is SIGKILLed: the kernel's
+        # parent-death signal does (see die_with_parent).
         child.popen = subprocess.Popen(
             child.argv,
             env=self.env,
@@ -106,6 +110,7 @@ class Supervisor:
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             start_new_session=True,
+            preexec_fn=die_with_parent(),  # noqa: PLW1509 - it takes no lock and imports nothing (its docstring)
         )
         child.started_at = time.monotonic()
         self._say("system", f"{child.name} started with pid {child.popen.pid}")
@@ -139,6 +144,33 @@ class Supervisor:
         with self._print_lock:
             self.out.write(f"{time.strftime('%H:%M:%S')} {name:<{max(width, 6)}} | {text}\n")
             self.out.flush()
+
+
+def die_with_parent() -> Callable[[], None] | None:
+    """Return a ``preexec_fn`` after which the kernel SIGKILLs the child when this process dies, however it dies.
+
+    Without it a supervisor killed by SIGKILL (or the OOM killer) leaves every process of its stack running: a scoring
+    worker of a stopped stack went on taking another stack's tasks. The signal survives ``exec`` (each Procfile line
+    runs as ``sh -c "exec …"``, so it reaches the real process); gunicorn's workers stop when their master is gone and
+    Celery's pool processes carry the same signal, so a stack goes with its supervisor (tests/integration/
+    test_make_run.py). The kernel sends it when the thread that started the child ends: the supervisor starts every
+    child from its main thread. None where prctl does not exist (not Linux).
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    prctl = ctypes.CDLL(None, use_errno=True).prctl
+    # Everything the child runs is made here, before the fork: between fork and exec a child of a process with
+    # threads (the output relays) must not import, allocate much or take a lock another thread may have held.
+    option, signum = ctypes.c_int(PR_SET_PDEATHSIG), ctypes.c_ulong(signal.SIGKILL)
+    supervisor = os.getpid()
+
+    def arm() -> None:
+        if prctl(option, signum) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
+        if os.getppid() != supervisor:
+            os._exit(1)  # the supervisor died between the fork and the prctl: no signal would ever come
+
+    return arm
 
 
 def _exit_reason(returncode: int) -> str:

@@ -1,8 +1,10 @@
 """``make run`` (``python -m devstack``) on real processes: one that dies comes back, every one outlives a Redis
-outage, Ctrl-C stops every one."""
+outage, Ctrl-C stops every one, a SIGKILL of ``make run`` takes every one with it, and two stacks on one machine
+share no Redis."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import signal
@@ -12,10 +14,13 @@ import uuid
 from pathlib import Path
 
 import pytest
+import redis
 import requests
 
 from devstack.processes import Process, RedisServer, free_port, wait_until
+from devstack.run import redis_answers
 from tests.integration.conftest import Stack
+from weave_ml import worker_states
 
 pytestmark = pytest.mark.integration
 
@@ -39,8 +44,23 @@ def process_groups() -> set[int]:
     return groups
 
 
-def make_run(stack: Stack, **settings: str) -> tuple[Process, str, str]:
-    """Start ``python -m devstack`` on the stack's Redis and registry; return it, its gateway's and Flower's address."""
+def session_members(leaders: set[int]) -> set[int]:
+    """The live processes of the sessions these processes lead: each child of ``make run`` leads one, so these are
+    its children and what they started (gunicorn's workers, Celery's pool). A zombie runs nothing: it does not count."""
+    members = set()
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # gone meanwhile
+        if fields[0] != "Z" and int(fields[3]) in leaders:
+            members.add(int(stat.parent.name))
+    return members
+
+
+def make_run(stack: Stack, unset: tuple[str, ...] = (), **settings: str) -> tuple[Process, str, str]:
+    """Start ``python -m devstack`` on the stack's Redis and registry, without the variables ``unset``; return it, its
+    gateway's and Flower's address."""
     api, flower = (f"http://127.0.0.1:{free_port()}" for _ in range(2))
     env = {
         **stack.env,
@@ -51,6 +71,7 @@ def make_run(stack: Stack, **settings: str) -> tuple[Process, str, str]:
         "MONGODB_URI": f"mongodb://127.0.0.1:{free_port()}/weave",
         **settings,
     }
+    env = {name: value for name, value in env.items() if name not in unset}
     argv = [sys.executable, "-m", "devstack", "--var", str(stack.root / "var")]
     run = Process(argv, env, stack.logs / "make-run.log")
     stack.processes.append(run)
@@ -85,6 +106,56 @@ def test_a_killed_process_is_started_again_and_ctrl_c_stops_every_process(make_s
     assert run.popen.wait(timeout=90) == 0, run.log()[-3000:]
     pids = {pid for _, pid in started(run.log())}
     assert not pids & process_groups(), "a process of make run outlived it"
+
+
+def test_make_run_killed_outright_takes_every_process_it_started_with_it(make_stack):
+    stack = make_stack()
+    # Private Redis and MongoDB too: they are processes of make run as much as the Procfile's.
+    run, api, flower = make_run(stack, unset=("REDIS_URL", "CACHE_REDIS_URL", "STATE_REDIS_URL", "MONGODB_URI"))
+    leaders: set[int] = set()
+    try:
+        wait_until(lambda: predicts(api), 120, "make run to answer /predict", interval_s=0.5)
+        wait_until(lambda: answers(f"{flower}/healthcheck"), 120, "Flower to start (after its wait for a worker)", 0.5)
+        leaders = {pid for _, pid in started(run.log())}
+        processes = {"redis", "mongo", "api", "worker", "trainer", "beat", "flower"}
+        assert {name for name, _ in started(run.log())} == processes, run.log()[-3000:]
+        everyone = session_members(leaders)
+        # Grandchildren too: gunicorn's worker and the trainer's two pool processes.
+        assert len(everyone) >= len(leaders) + 3, run.log()[-3000:]
+
+        run.kill(signal.SIGKILL)
+        killed = time.monotonic()
+        wait_until(lambda: not session_members(leaders), 10, "every process of make run to end", 0.1)
+        print(f"{len(everyone)} processes gone {time.monotonic() - killed:.1f} s after make run was killed")
+    finally:
+        for pid in leaders:  # what outlived it, if anything did, must not outlive the test
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(pid, signal.SIGKILL)
+
+
+def test_two_make_runs_on_one_machine_each_use_a_redis_of_their_own(make_stack, tmp_path):
+    # A Redis answering at the usual address, as on a developer's machine: make run used to take it when REDIS_URL was
+    # unset, so two stacks shared it.
+    usual = "redis://127.0.0.1:6379/0"
+    machine = None if redis_answers(usual) else RedisServer(tmp_path / "machine-redis", port=6379)
+    runs = [make_run(make_stack(), unset=("REDIS_URL", "CACHE_REDIS_URL", "STATE_REDIS_URL")) for _ in range(2)]
+    try:
+        wait_until(lambda: all(predicts(api) for _, api, _ in runs), 180, "both stacks to answer", interval_s=0.5)
+        banners = [re.findall(r"Redis +(redis://\S+)", run.log()) for run, _, _ in runs]
+        assert all(len(found) == 1 for found in banners), banners
+        urls = [found[0] for found in banners]
+        assert len(set(urls)) == 2 and usual not in urls, urls
+        # Each stack's Redis knows its own scoring worker, and no process of the other stack.
+        for (run, _, _), url in zip(runs, urls, strict=True):
+            published = {state["pid"] for state in worker_states.live(redis.Redis.from_url(url))}
+            own = session_members({pid for _, pid in started(run.log())})
+            assert dict(started(run.log()))["worker"] in published and published <= own, (published, own)
+    finally:
+        for run, _, _ in runs:
+            run.popen.send_signal(signal.SIGINT)
+            run.popen.wait(timeout=90)
+        if machine is not None:
+            machine.stop()
 
 
 @pytest.mark.timeout(480)
