@@ -12,7 +12,7 @@ from api.errors import ApiError
 from api.gateway import BROKER_ERRORS, current_gateway
 from api.openapi import answers, spec
 from weave_ml import worker_states
-from weave_ml.registry.store import RegistryError
+from weave_ml.registry.store import Registry, RegistryError
 
 # What a worker says about a rollout's candidate; not a problem of /health: the rollout check aborts a candidate that
 # will not load, and answers come from the current model meanwhile.
@@ -85,11 +85,32 @@ def health() -> Any:
         for w in workers
         if w.get("error")
     )
+    body["problems"].extend(unknown_versions(workers, gw.registry))
     if version is None:
         body["status"] = "unhealthy"
     elif body["problems"]:
         body["status"] = "degraded"
     return Health.model_validate(body), 503 if body["status"] == "unhealthy" else 200
+
+
+def unknown_versions(workers: list[dict[str, Any]], registry: Registry) -> list[str]:
+    """Name each worker that serves (or tries as a candidate) a version this registry does not hold.
+
+    Its answers carry a version whose thresholds this gateway cannot read (503 ``model_unavailable``): a worker of
+    another stack consuming this broker, or a registry that lost a version the workers still serve.
+    """
+    versions = {str(w[key]) for w in workers for key in ("model_version", "candidate_version") if w.get(key)}
+    unknown = {version for version in versions if not registry.holds(version)}
+    problems = []
+    for w in workers:
+        for key, role in (("model_version", "serves"), ("candidate_version", "serves the candidate")):
+            version = w.get(key)
+            if version in unknown:
+                problems.append(
+                    f"worker {w['hostname']}:{w['pid']} {role} {version}, which is not in this registry "
+                    f"({registry.root}): a worker of another stack on this broker, or a version removed from it"
+                )
+    return problems
 
 
 @blueprint.get("/models")

@@ -40,6 +40,15 @@ def test_publish_makes_a_complete_current_version(registry, tiny_pipeline):
     assert loaded.version == version and loaded.metadata["metrics"] == {"mcc": 0.9}
 
 
+def test_the_registry_holds_only_its_complete_versions_by_their_plain_names(registry, tiny_pipeline):
+    version = registry.publish(tiny_pipeline, {})
+    (registry.versions_dir / ".staging-half-written").mkdir()
+    assert registry.holds(version)
+    # Names from other processes (a worker's state) are never paths into or out of the registry.
+    for name in ("20990101-000000-000000ffff", "", ".staging-half-written", f"../versions/{version}", f"{version}/"):
+        assert not registry.holds(name), name
+
+
 def test_candidate_is_stored_but_not_current(registry, tiny_pipeline):
     first = registry.publish(tiny_pipeline, {})
     candidate = registry.publish(tiny_pipeline, {}, make_current=False)

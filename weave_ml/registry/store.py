@@ -129,6 +129,13 @@ class Registry:
             points = self._points[version] = OperatingPoints.from_metadata(self.metadata(version))
         return points
 
+    def holds(self, version: str) -> bool:
+        """Return whether a complete version of this name is in the registry; a name that is not a plain folder name
+        (it may come from another process, e.g. a worker's published state) never is."""
+        if not version or version.startswith(".") or Path(version).name != version:
+            return False
+        return (self.versions_dir / version / METADATA_FILE).is_file()
+
     def versions(self) -> list[dict[str, Any]]:
         """Return the metadata of every complete version, oldest first, each marked ``current`` or not."""
         current = self.current_version()
