@@ -512,7 +512,7 @@ class Settings:
         100,
         env="ROLLOUT_MIN_REPORTS",
         parse=positive(int),
-        help="reported messages the candidate must have scored before an automatic promotion",
+        help="reported messages each version (candidate and current) must have scored before an automatic promotion",
         group=ROLLOUTS,
     )
     autoscale_service: str = setting(

@@ -75,8 +75,16 @@ def stats(scored: int, positive: int = 0, errors: int = 0, seconds: float = 0.0)
 BOUNDS = Bounds(min_scored=100, max_error_rate=0.01, max_latency_ratio=3.0, max_positive_rate_change=0.05)
 
 
-def verdict_of(candidate, current, reported=None, bounds=BOUNDS):
-    return judge(candidate, current, reported, candidate_version=CANDIDATE, current_version=NEW, bounds=bounds)
+def verdict_of(candidate, current, reported=None, bounds=BOUNDS, *, current_version=NEW, started_against=NEW):
+    return judge(
+        candidate,
+        current,
+        reported,
+        candidate_version=CANDIDATE,
+        current_version=current_version,
+        started_against=started_against,
+        bounds=bounds,
+    )
 
 
 def test_no_verdict_before_enough_messages_then_aborts_on_each_bound():
@@ -110,6 +118,44 @@ def test_promotion_needs_enough_reports_on_which_the_candidate_does_no_worse():
         verdict_of(both, both, {CANDIDATE: Confusion(tp=25, fp=0, fn=15, tn=20), NEW: current}, tolerant).action
         == PROMOTE
     )
+
+
+def test_promotion_needs_enough_reports_for_the_current_model_too_and_a_false_alarm_is_worse_than_none():
+    auto = Bounds(min_scored=100, auto_promote=True, min_reports=100)
+    both = stats(1000, positive=100, seconds=1.0)
+    ten_false_alarms = Confusion(fp=10, tn=90)  # 100 texts reported normal, 10 of them flagged by the candidate
+    unknown = verdict_of(both, both, {CANDIDATE: ten_false_alarms}, auto)
+    assert unknown.action == CONTINUE and "the current model has 0 of 100 reported messages" in unknown.reason
+    # The current model flagged none of the same texts: its precision is not measured, yet it raised no false alarm.
+    quiet = verdict_of(both, both, {CANDIDATE: ten_false_alarms, NEW: Confusion(tn=100)}, auto)
+    assert quiet.action == CONTINUE and "worse" in quiet.reason and "precision 0.00% against n/a" in quiet.reason
+    # Neither raised a false alarm and no phishing was reported: nothing says the candidate is worse.
+    assert verdict_of(both, both, {CANDIDATE: Confusion(tn=100), NEW: Confusion(tn=100)}, auto).action == PROMOTE
+
+
+def test_a_rollout_is_aborted_once_the_current_version_is_not_the_one_it_began_against():
+    auto = Bounds(min_scored=100, auto_promote=True, min_reports=100)
+    candidate = stats(1000, positive=100, seconds=1.0)
+    poor = {CANDIDATE: Confusion(tp=14, fp=86)}  # 14% precision
+    # A retrain published NEW mid-rollout: NEW has measured nothing yet, the rollout's evidence is against OLD.
+    published = verdict_of(candidate, VersionStats(), poor, auto, started_against=OLD)
+    assert published.action == ABORT
+    assert f"changed from {OLD} to {NEW}" in published.reason and "start a new rollout" in published.reason
+    # An operator rolled back to OLD while NEW's rollout ran, with every measurement on both sides in place.
+    rolled_back = verdict_of(candidate, candidate, {**poor, OLD: Confusion(tp=14, fp=86)}, auto, current_version=OLD)
+    assert rolled_back.action == ABORT and f"changed from {NEW} to {OLD}" in rolled_back.reason
+    assert verdict_of(candidate, candidate, poor, auto, started_against=None).action == ABORT
+
+
+def test_latency_and_positive_rate_bounds_hold_the_rollout_until_the_current_model_is_measured():
+    auto = Bounds(min_scored=100, auto_promote=True, min_reports=50)
+    slow_and_jumpy = stats(1000, positive=900, seconds=100.0)
+    better = {CANDIDATE: Confusion(tp=40, tn=20), NEW: Confusion(tp=30, fp=5, fn=10, tn=15)}
+    for current in (VersionStats(), stats(99, positive=10, seconds=0.1), stats(1000, positive=100, seconds=0.0)):
+        held = verdict_of(slow_and_jumpy, current, better, auto)
+        assert held.action == CONTINUE and held.reason.startswith("holding: the current model's scoring"), current
+    measured = verdict_of(slow_and_jumpy, stats(1000, positive=100, seconds=1.0), better, auto)
+    assert measured.action == ABORT and "100.0x" in measured.reason
 
 
 def test_the_rollout_record_lives_beside_the_pointer_and_keeps_its_candidate(three_versions):

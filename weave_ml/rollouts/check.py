@@ -108,6 +108,7 @@ def check(settings: Settings, registry: Registry, store: EvidenceStore) -> dict[
             reported,
             candidate_version=rollout.candidate,
             current_version=current,
+            started_against=rollout.current,
             bounds=bounds_of(settings),
         )
     result["decision"] = {"action": decision.action, "reason": decision.reason}
