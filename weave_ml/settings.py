@@ -113,6 +113,20 @@ def _networks(text: str) -> tuple[str, ...]:
     return networks
 
 
+def _docker_url(text: str) -> str:
+    scheme, _, rest = text.partition("://")
+    if not ((scheme == "unix" and rest.startswith("/")) or (scheme == "http" and rest)):
+        raise ValueError("expected unix:///path/to/docker.sock or http://host:port")
+    return text
+
+
+def _port(text: str) -> int:
+    port = int(text)
+    if not 1 <= port <= 65535:
+        raise ValueError("expected a port number from 1 to 65535")
+    return port
+
+
 def _basic_auth(text: str) -> str:
     if not all(part for part in text.partition(":")[::2]):
         raise ValueError("expected user:password")
@@ -130,6 +144,8 @@ RATE_LIMIT = Parser(_rate_limit, "[limits](https://limits.readthedocs.io) string
 BASIC_AUTH = Parser(_basic_auth, "`user:password`")
 NETWORKS = Parser(_networks, "IP addresses or networks (`10.0.0.0/8`), comma-separated")
 SECRET_LIST = Parser(_secret_list, "secrets of 32 characters or more, comma-separated, newest first")
+DOCKER_URL = Parser(_docker_url, "`unix:///path/to/docker.sock` or `http://host:port`")
+PORT = Parser(_port, "a port number (1–65535)")
 
 
 def setting(default: T, *, env: str, parse: Parser[T], help: str, group: str, note: str = "", shown: str = "") -> T:
@@ -549,11 +565,20 @@ class Settings:
         help="how often the scaler reads the backlog",
         group=SCALING,
     )
-    docker_socket: str = setting(
-        "/var/run/docker.sock",
-        env="DOCKER_SOCKET",
-        parse=TEXT,
-        help="the unix socket of the Docker Engine API the scaler calls",
+    autoscale_docker_url: str = setting(
+        "unix:///var/run/docker.sock",
+        env="AUTOSCALE_DOCKER_URL",
+        parse=DOCKER_URL,
+        help="where the scaler reaches the Docker Engine API",
+        note="The scaler's stack sets the socket proxy's address (`http://docker-api:2375`): the scaler itself never "
+        "holds the engine's socket.",
+        group=SCALING,
+    )
+    autoscale_metrics_port: int = setting(
+        9102,
+        env="AUTOSCALE_METRICS_PORT",
+        parse=PORT,
+        help="port of the scaler's `/metrics` (Prometheus) and `/healthz`",
         group=SCALING,
     )
 

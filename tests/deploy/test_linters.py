@@ -11,6 +11,8 @@ import pytest
 
 from tests.deploy.conftest import LOCAL_FILE, ROOT, STACK_FILE, env_example, tool, tool_env
 
+AUTOSCALE_FILE = ROOT / "deploy" / "autoscale" / "docker-compose.autoscale.yml"
+
 WORKFLOWS = sorted((ROOT / ".github" / "workflows").glob("*.yml"))
 SKIPPED_DIRS = {".git", ".venv", "var", "node_modules", "__pycache__", ".pytest_cache", ".ruff_cache"}
 
@@ -64,7 +66,7 @@ def test_hadolint():
     [
         ("vendor.compose-spec", STACK_FILE),
         ("vendor.compose-spec", LOCAL_FILE),
-        ("vendor.compose-spec", ROOT / "deploy" / "autoscale" / "docker-compose.autoscale.yml"),
+        ("vendor.compose-spec", AUTOSCALE_FILE),
         ("vendor.github-workflows", ROOT / ".github" / "workflows" / "deploy.yml"),
     ],
     ids=lambda value: value.name if isinstance(value, Path) else value,
@@ -74,14 +76,16 @@ def test_json_schema(schema, path):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_swarm_loader_accepts_the_stack():
+@pytest.mark.parametrize("path", [STACK_FILE, AUTOSCALE_FILE], ids=lambda path: path.name)
+def test_swarm_loader_accepts_the_stack(path):
     """`docker stack config` merges and fills the file with Swarm's own loader, no engine needed."""
     docker = shutil.which("docker")
     if docker is None:
         pytest.skip("the docker CLI is not installed: Swarm's own loader is not run (the schema test still is)")
-    env = {**tool_env(), **env_example()}
+    # The docker group's id is the host's own, so .env.example leaves it empty.
+    env = {**tool_env(), **env_example(), "DOCKER_GID": "999"}
     result = subprocess.run(
-        [docker, "stack", "config", "--compose-file", str(STACK_FILE)],
+        [docker, "stack", "config", "--compose-file", str(path)],
         cwd=ROOT,
         env=env,
         capture_output=True,

@@ -65,7 +65,7 @@ def test_the_scaler_reads_the_backlog_and_scales_the_service_then_holds_within_i
     threading.Thread(target=engine.serve_forever, daemon=True).start()
     try:
         client = redis_server.client(int(url.rsplit("/", 1)[1]))
-        scaler = Scaler(client, DockerEngine(str(tmp_path / "docker.sock")), "weave-ml_ml-worker", Policy(1, 8, 10, 60))
+        scaler = Scaler(client, DockerEngine(engine.url), "weave-ml_ml-worker", Policy(1, 8, 10, 60))
         first = scaler.step()
         assert (first["waiting"], first["replicas"], first["action"], first["target"]) == (37, 2, "scale", 4)
         posted = [body for method, _, body in engine.received if method == "POST"]
