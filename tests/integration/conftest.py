@@ -29,6 +29,14 @@ def redis_server(tmp_path_factory) -> Iterator[RedisServer]:
     server.stop()
 
 
+@pytest.fixture
+def redis_db(redis_server) -> Iterator[int]:
+    """A database of the session's Redis that no other test or stack uses, emptied afterwards."""
+    db = next(_databases)
+    yield db
+    redis_server.client(db).flushdb()
+
+
 @pytest.fixture(scope="session")
 def seed_model(tmp_path_factory):
     """A model trained on a small seed corpus; each stack publishes it into a registry of its own."""

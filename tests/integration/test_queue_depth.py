@@ -3,7 +3,6 @@ whole step against the replaying fake of the Docker engine."""
 
 from __future__ import annotations
 
-import itertools
 import json
 import threading
 
@@ -17,12 +16,9 @@ from weave_ml.serving.queue_depth import backlog
 
 pytestmark = pytest.mark.integration
 
-# Far from the databases the shared stacks of the session take (they count up from 1).
-_databases = itertools.count(900)
 
-
-def test_every_priority_list_and_every_reserved_task_counts_other_queues_do_not(redis_server):
-    url = redis_server.url(next(_databases))
+def test_every_priority_list_and_every_reserved_task_counts_other_queues_do_not(redis_server, redis_db):
+    url = redis_server.url(redis_db)
     exchange = Exchange("", type="direct")
     queues = {name: Queue(name, exchange, routing_key=name) for name in ("predict", "batch", "training")}
     with Connection(url, transport_options={"queue_order_strategy": "priority"}) as connection:
@@ -37,7 +33,7 @@ def test_every_priority_list_and_every_reserved_task_counts_other_queues_do_not(
         for _ in range(5):
             producer.publish({"n": 1}, exchange=exchange, routing_key="training", declare=[queues["training"]])
 
-        client = redis_server.client(int(url.rsplit("/", 1)[1]))
+        client = redis_server.client(redis_db)
         assert client.llen("predict") == 3  # what a plain LLEN sees: half of what waits
         before = backlog(client)
         assert before.queued == {"predict": 6, "batch": 4} and before.unacked == 0 and before.total == 10
@@ -52,8 +48,10 @@ def test_every_priority_list_and_every_reserved_task_counts_other_queues_do_not(
         assert backlog(client).total == 8
 
 
-def test_the_scaler_reads_the_backlog_and_scales_the_service_then_holds_within_its_cool_down(redis_server, tmp_path):
-    url = redis_server.url(next(_databases))
+def test_the_scaler_reads_the_backlog_and_scales_the_service_then_holds_within_its_cool_down(
+    redis_server, redis_db, tmp_path
+):
+    url = redis_server.url(redis_db)
     exchange = Exchange("", type="direct")
     with Connection(url) as connection:
         producer = connection.Producer()
@@ -64,7 +62,7 @@ def test_the_scaler_reads_the_backlog_and_scales_the_service_then_holds_within_i
     engine = ReplayingEngine(str(tmp_path / "docker.sock"), json.loads(RECORDED.read_text())["exchanges"])
     threading.Thread(target=engine.serve_forever, daemon=True).start()
     try:
-        client = redis_server.client(int(url.rsplit("/", 1)[1]))
+        client = redis_server.client(redis_db)
         scaler = Scaler(client, DockerEngine(engine.url), "weave-ml_ml-worker", Policy(1, 8, 10, 60))
         first = scaler.step()
         assert (first["waiting"], first["replicas"], first["action"], first["target"]) == (37, 2, "scale", 4)

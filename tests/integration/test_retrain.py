@@ -31,7 +31,6 @@ pytestmark = pytest.mark.integration
 
 # Redis does not answer here: the run takes the registry's file lock instead.
 NO_REDIS = "redis://127.0.0.1:9/0"
-REDIS_DB = 880  # a database of the session's Redis no other module uses
 # The keys of each kind of run's report and summary, and their JSON types (tests/data/README.md): the runs folder,
 # stored versions, the CLI, the task and the HTTP answer read these keys.
 SHAPES = json.loads((Path(__file__).parents[1] / "data" / "retrain_report_shapes.json").read_text(encoding="utf-8"))
@@ -200,11 +199,12 @@ def test_frozen_admin_verdicts_refuse_a_candidate_poisoned_by_user_verdicts(repo
     assert "010-2345-6789" not in frozen.path.read_text(encoding="utf-8")
 
 
-def test_the_template_of_a_phishing_campaign_trains_the_candidate_at_its_weight(reports, registry, redis_server):
+def test_the_template_of_a_phishing_campaign_trains_the_candidate_at_its_weight(
+    reports, registry, redis_server, redis_db
+):
     # Six senders blast the lure; the model scored them phishing (or a user reported one): a phishing campaign.
     # Its texts are not kept anywhere; the trainer's collection keeps its masked template for the retrain.
-    client = redis_server.client(REDIS_DB)
-    client.flushdb()
+    client = redis_server.client(redis_db)
     store = CampaignStore(client, window_s=3600, rules=Rules(min_senders=5, phishing_share=0.5))
     blast = escrow_lures(1, 6)
     store.observe([signature(text) for text in blast], [f"010-4444-{n:04d}" for n in range(6)], [True] * 6)
@@ -213,7 +213,7 @@ def test_the_template_of_a_phishing_campaign_trains_the_candidate_at_its_weight(
     later = escrow_lures(2, 30)  # variants the campaign sends next
 
     def retrained(weight: float) -> tuple[dict, float]:
-        redis_url = redis_server.url(REDIS_DB)
+        redis_url = redis_server.url(redis_db)
         settings = settings_for(reports, registry, redis_url=redis_url, campaign_examples_weight=weight)
         kind = "stored_with_campaign_templates" if weight else "stored_without_campaign_templates"
         report = run_retrain(settings, kind, now=reports.now)

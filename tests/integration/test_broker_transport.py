@@ -1,5 +1,5 @@
-"""The broker transport against the machine's Redis (database 15): tasks published and read back as kombu's own
-transport would, with one redis-py client per channel instead of one per command."""
+"""The broker transport against a real Redis: tasks published and read back as kombu's own transport would, with
+one redis-py client per channel instead of one per command."""
 
 from __future__ import annotations
 
@@ -10,28 +10,27 @@ import pytest
 import redis
 from celery import Celery
 
-from tests.unit.machine_redis import machine_redis
 from weave_ml.names import PREDICT_QUEUE, SCORE_MESSAGES_TASK
 from weave_ml.serving import broker_transport
 from weave_ml.settings import get_settings
 
-DB = 15
+pytestmark = pytest.mark.integration
 
 
 @pytest.fixture
-def client():
-    yield from machine_redis(DB)
+def client(redis_server, redis_db) -> redis.Redis:
+    return redis_server.client(redis_db)
 
 
 @pytest.fixture
-def app(monkeypatch, client) -> Iterator[Celery]:
-    """The service's Celery app on database DB (settings read again: another test may have read them first)."""
-    monkeypatch.setenv("REDIS_URL", f"redis://127.0.0.1:6379/{DB}")
+def app(monkeypatch, redis_server, redis_db) -> Iterator[Celery]:
+    """The service's Celery app on the test's database (settings read again: another test may have read them first)."""
+    monkeypatch.setenv("REDIS_URL", redis_server.url(redis_db))
     get_settings.cache_clear()
     from workers.celery_app import create_celery_app
 
     app = create_celery_app()
-    assert app.conf.broker_url.endswith(f"/{DB}")
+    assert app.conf.broker_url.endswith(f"/{redis_db}")
     yield app
     get_settings.cache_clear()
 

@@ -1,19 +1,21 @@
-"""Timed-out requests in Redis (the machine's server, database 14): what answers them later, no text."""
+"""Timed-out requests in a real Redis: what answers them later, no text."""
 
 from __future__ import annotations
 
 import pytest
+import redis
 
-from tests.unit.machine_redis import machine_redis
 from weave_ml.campaigns.signature import signature
 from weave_ml.serving.pending import Pending, PendingStore
+
+pytestmark = pytest.mark.integration
 
 LURE = "[CJ대한통운] 김민준님 택배(1234-5678-9012) 주소 불명확으로 배달 실패. 재배송 예약 ▶ http://cj-ex.top/a8X"
 
 
 @pytest.fixture
-def client():
-    yield from machine_redis(14)
+def client(redis_server, redis_db) -> redis.Redis:
+    return redis_server.client(redis_db)
 
 
 def test_a_pending_request_comes_back_with_its_campaign_signature_and_no_text(client):

@@ -1,21 +1,23 @@
-"""Worker states in one hash and cache look-ups over several versions (the machine's Redis, database 13)."""
+"""Worker states in one hash and cache look-ups over several versions, in a real Redis."""
 
 from __future__ import annotations
 
 import time
 
 import pytest
+import redis
 
-from tests.unit.machine_redis import machine_redis
 from weave_ml import worker_states
 from weave_ml.model.scoring import Score
 from weave_ml.names import WORKER_STATES_KEY
 from weave_ml.serving.cache import ScoreCache
 
+pytestmark = pytest.mark.integration
+
 
 @pytest.fixture
-def client():
-    yield from machine_redis(13)
+def client(redis_server, redis_db) -> redis.Redis:
+    return redis_server.client(redis_db)
 
 
 def state(pid: int, version: str | None) -> dict:

@@ -1,4 +1,4 @@
-"""Micro-batching in the gateway, against the machine's Redis; the Celery publish is replaced by a recorder."""
+"""Micro-batching in the gateway, against a real Redis; the Celery publish is replaced by a recorder."""
 
 import threading
 import time
@@ -7,14 +7,15 @@ import pytest
 import redis
 
 from api.dispatcher import BrokerUnavailable, Dispatcher, NotScored
-from tests.unit.machine_redis import machine_redis
 from weave_ml.model.scoring import Score
 from weave_ml.serving import replies
 
+pytestmark = pytest.mark.integration
+
 
 @pytest.fixture
-def results():
-    yield from machine_redis(11)
+def results(redis_server, redis_db) -> redis.Redis:
+    return redis_server.client(redis_db)
 
 
 class Recorder:
