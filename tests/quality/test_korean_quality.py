@@ -21,6 +21,8 @@ from weave_ml.training.corpus import phishing
 from weave_ml.training.evaluation import evaluate_korean, metrics
 from weave_ml.training.train import TrainedModel, publish, train_evaluated
 
+pytestmark = pytest.mark.quality
+
 DATA = Path(__file__).resolve().parents[1] / "data"
 
 # Measured with the default data and pipeline, less a small margin: one or two more misses must not fail the

@@ -8,6 +8,8 @@ import pytest
 
 from tests.conftest import UCI_PATH
 
+pytestmark = pytest.mark.quality
+
 
 def evaluate(protocol: str) -> dict:
     result = subprocess.run(
