@@ -52,9 +52,10 @@ def test_rollback_is_refused_before_anything_is_queued_when_the_body_or_version_
     assert client.post("/admin/rollback", data="{", headers=headers, content_type="application/json").status_code == 400
 
 
-def test_rollback_without_a_broker_is_503_not_a_hang(registry_dir):
+def test_rollback_without_a_broker_is_503_not_a_hang(registry_dir, refused_connections):
     answer = client_for(registry_dir, KEY).post("/admin/rollback", headers={"X-API-Key": KEY})
     assert answer.status_code == 503 and answer.json["error"]["code"] == "broker_unavailable"
+    assert refused_connections  # the broker was tried
 
 
 def test_the_trainer_rolls_back_to_the_previous_version_and_promotes_a_candidate(registry_dir):
@@ -80,6 +81,7 @@ def test_changes_the_trainer_cannot_make_are_refused_with_a_code(registry_dir, t
     assert registry.current_version() == before
 
 
-def test_retrain_without_a_broker_is_503_not_a_hang(tmp_path):
+def test_retrain_without_a_broker_is_503_not_a_hang(tmp_path, refused_connections):
     answer = client_for(tmp_path, KEY).post("/admin/retrain", headers={"X-API-Key": KEY})
     assert answer.status_code == 503
+    assert refused_connections  # the broker was tried
