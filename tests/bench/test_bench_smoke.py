@@ -9,6 +9,9 @@ import pytest
 
 from devstack import ROOT
 
+# bench.run starts its own redis-server, workers and gateways.
+pytestmark = pytest.mark.integration
+
 SCENARIOS = {
     ("predict_unique_c32", "requests_per_s"),
     ("predict_unique_c32", "p99_ms"),

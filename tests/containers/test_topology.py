@@ -10,8 +10,9 @@ import pytest
 from devstack.demo_reports import seed
 from tests.containers.conftest import APP_SERVICES, Topology, docker, wait_for
 
-# Training twice (the first model, then the retrain) on a shared 2-core machine can take minutes under load.
-pytestmark = pytest.mark.timeout(900)
+# Redis and MongoDB run as host processes beside the containers' workers. Training twice (the first model, then the
+# retrain) on a shared 2-core machine can take minutes under load.
+pytestmark = [pytest.mark.integration, pytest.mark.timeout(900)]
 
 APP_UID = "10001"
 # What a container must never log: a write refused in the read-only code folder or root (the gateway's gunicorn

@@ -21,6 +21,8 @@ from weave_ml.model.scoring import Score
 from weave_ml.names import SERVICE_COUNTERS_KEY
 from weave_ml.settings import Settings
 
+pytestmark = pytest.mark.integration
+
 LURE = "[CJ대한통운] {name}님 택배({n}-5678-9012) 주소 불명확으로 배달 실패. 재배송 예약 ▶ http://cj-ex{n}.top/a8X"
 OTHER = "[신한카드] 결제 {n}원 승인 {name}님 일시불 잔액 확인은 앱에서 가능합니다 감사합니다"
 NAMES = ["김민준", "이서연", "박지호", "최하은", "정도윤", "강서준", "조예린"]
