@@ -129,7 +129,7 @@ def test_a_chunk_claimed_too_often_is_handed_over_to_be_failed(client, queue):
     jobs.create("poison", [None] * 2, ["medium"] * 2, {}, "c", misses=misses(range(2)))
     for _ in range(2):
         assert jobs.claim("poison", 0).state == "claimed"
-        time.sleep(0.1)
+        time.sleep(0.1)  # the lease runs out: its worker died
     exhausted = jobs.claim("poison", 0)
     assert exhausted.state == "exhausted" and [item["position"] for item in exhausted.items] == [0, 1]
 
@@ -186,7 +186,7 @@ def test_a_chunk_never_published_or_whose_lease_ran_out_is_published_by_the_swee
     assert queue.take() == ("quiet", 0) and queue.take() == ("quiet", 1)
     assert jobs.claim("quiet", 0).state == "claimed"  # and its worker dies
     jobs.finish("quiet", 1, {p: score(p) for p in range(100, 200)})
-    time.sleep(0.2)
+    time.sleep(0.2)  # chunk 0's lease runs out
     client.delete("weave:batches:sweep-lock")
     assert jobs.sweep() == {"republished": 1, "lost": 0}
     assert queue.take() == ("quiet", 0)

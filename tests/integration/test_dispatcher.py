@@ -7,6 +7,7 @@ import pytest
 import redis
 
 from api.dispatcher import BrokerUnavailable, Dispatcher, NotScored
+from devstack.processes import wait_until
 from weave_ml.model.scoring import Score
 from weave_ml.serving import replies
 
@@ -36,13 +37,6 @@ class Recorder:
         replies.send(self.results, reply_to, answers)
 
 
-def wait_for(condition, timeout_s=5.0):
-    deadline = time.monotonic() + timeout_s
-    while not condition():
-        assert time.monotonic() < deadline
-        time.sleep(0.005)
-
-
 @pytest.fixture
 def dispatchers():
     made: list[Dispatcher] = []
@@ -54,22 +48,27 @@ def dispatchers():
     yield make
     for dispatcher in made:
         dispatcher.close()
-    time.sleep(0.6)  # let their threads notice before the Redis client closes
+
+    def stopped() -> bool:
+        return not any(thread.name.startswith("dispatch-") for thread in threading.enumerate())
+
+    # No thread of theirs may outlive the test's Redis database.
+    wait_until(stopped, 10, "the dispatchers' threads to stop")
 
 
 def test_requests_gather_while_a_batch_is_in_flight(results, dispatchers):
     recorder = Recorder(results)
     dispatcher = dispatchers(recorder, results, max_in_flight=1)
     first = dispatcher.submit("a", None, "h-a")
-    wait_for(lambda: len(recorder.batches) == 1)
+    wait_until(lambda: len(recorder.batches) == 1, 5, "the first batch")
     assert [item["message"] for item in recorder.batches[0][0]] == ["a"]  # a lone request is sent at once
 
     later = [dispatcher.submit(text, None, f"h-{text}") for text in "bcdb"]
-    time.sleep(0.2)
+    time.sleep(0.2)  # time enough to send a second batch, which it must not
     assert len(recorder.batches) == 1  # held back while the first batch is out
     recorder.answer(0)
     assert first.done.wait(5) and first.score.message_hash == "a"
-    wait_for(lambda: len(recorder.batches) == 2)
+    wait_until(lambda: len(recorder.batches) == 2, 5, "the second batch")
     items = recorder.batches[1][0]
     assert [item["message"] for item in items] == ["b", "c", "d"]  # identical texts travel once
     assert len(items[0]["ids"]) == 2
@@ -82,9 +81,9 @@ def test_a_batch_that_never_answers_frees_its_slot(results, dispatchers):
     recorder = Recorder(results)
     dispatcher = dispatchers(recorder, results, max_in_flight=1, in_flight_timeout_s=0.3)
     dispatcher.submit("lost", None, "h-lost")
-    wait_for(lambda: len(recorder.batches) == 1)
+    wait_until(lambda: len(recorder.batches) == 1, 5, "the first batch")
     dispatcher.submit("next", None, "h-next")
-    wait_for(lambda: len(recorder.batches) == 2, timeout_s=3)
+    wait_until(lambda: len(recorder.batches) == 2, 3, "the next batch, once the first one's slot is freed")
 
 
 def test_a_failed_publish_fails_the_waiters_and_the_loop_goes_on(results, dispatchers):
@@ -99,7 +98,7 @@ def test_a_failed_publish_fails_the_waiters_and_the_loop_goes_on(results, dispat
     waiter = dispatcher.submit("x", None, "h-x")
     assert waiter.done.wait(5) and isinstance(waiter.error, BrokerUnavailable)
     dispatcher.submit("y", None, "h-y")
-    wait_for(lambda: len(calls) == 2)
+    wait_until(lambda: len(calls) == 2, 5, "the publish after the failed one")
 
 
 def test_failed_publishes_leave_no_bookkeeping_behind(results, dispatchers):
@@ -118,7 +117,7 @@ def test_a_lost_batch_is_forgotten_once_its_deadline_passed(results, dispatchers
     dispatcher = dispatchers(recorder, results, in_flight_timeout_s=0.3)
     for text in "abc":
         dispatcher.submit(text, None, f"h-{text}")
-    wait_for(lambda: recorder.batches)
+    wait_until(lambda: recorder.batches, 5, "a batch", interval_s=0.005)  # seen well before its deadline
     assert dispatcher.in_flight()[0] >= 1
     time.sleep(0.4)  # nobody answers: the task expired, or its worker died
     assert dispatcher.in_flight() == (0, 0)
@@ -128,7 +127,7 @@ def test_a_message_the_worker_could_not_score_fails_its_waiter(results, dispatch
     recorder = Recorder(results)
     dispatcher = dispatchers(recorder, results)
     waiter = dispatcher.submit("slow", None, "h-slow")
-    wait_for(lambda: recorder.batches)
+    wait_until(lambda: recorder.batches, 5, "the batch")
     recorder.answer(0, error="timeout")
     assert waiter.done.wait(5) and isinstance(waiter.error, NotScored) and waiter.error.code == "timeout"
 
@@ -144,7 +143,7 @@ def test_cached_scores_are_looked_up_once_per_batch_and_never_sent(results, disp
 
     dispatcher = dispatchers(recorder, results, max_in_flight=1, look_up=look_up)
     first = dispatcher.submit("a", None, "h-a")
-    wait_for(lambda: len(recorder.batches) == 1)
+    wait_until(lambda: len(recorder.batches) == 1, 5, "the first batch")
     # While the first batch is out, hits and misses gather; hits are answered without waiting for its slot.
     later = [dispatcher.submit(text, None, f"h-{text}") for text in ("hit1", "b", "hit2", "c")]
     assert later[0].done.wait(5) and later[2].done.wait(5)
@@ -152,7 +151,7 @@ def test_cached_scores_are_looked_up_once_per_batch_and_never_sent(results, disp
     assert not later[1].done.is_set() and len(recorder.batches) == 1
     recorder.answer(0)
     assert first.done.wait(5) and first.cached is False
-    wait_for(lambda: len(recorder.batches) == 2)
+    wait_until(lambda: len(recorder.batches) == 2, 5, "the batch of the misses")
     assert [item["message"] for item in recorder.batches[1][0]] == ["b", "c"]  # only the misses go to a worker
     recorder.answer(1)
     assert later[1].done.wait(5) and later[1].cached is False
@@ -168,6 +167,6 @@ def test_a_failing_look_up_sends_everything_to_a_worker(results, dispatchers):
 
     dispatcher = dispatchers(recorder, results, look_up=look_up)
     waiter = dispatcher.submit("x", None, "h-x")
-    wait_for(lambda: recorder.batches)
+    wait_until(lambda: recorder.batches, 5, "the batch")
     recorder.answer(0)
     assert waiter.done.wait(5) and waiter.score is not None and waiter.cached is False

@@ -53,7 +53,7 @@ def test_a_worker_killed_twenty_times_during_one_job_scores_every_position_exact
         worker.wait_ready()
         before = jobs.recorded(batch_id)
         wait_until(lambda: jobs.recorded(batch_id) > before, 60, f"progress before kill {kill + 1}", 0.01)  # noqa: B023
-        time.sleep(rng.uniform(0, 0.3))
+        time.sleep(rng.uniform(0, 0.3))  # each kill at another point of a chunk
         worker.kill(signal.SIGKILL)
         assert jobs.recorded(batch_id) < size, f"the job finished after {kill + 1} kills: make the texts longer"
     stack.worker().wait_ready()
@@ -100,6 +100,7 @@ def test_redis_stopped_then_started_again_on_its_port(seed_model, tmp_path):
         assert gateway.post("/predict", {"message": LURE}).status_code == 200
 
         server.stop()
+        stopped_at = time.time()
         for path, body in (
             ("/predict", {"message": f"{CHAT} {uuid.uuid4().hex}"}),
             ("/predict/batch", {"messages": [{"message": CHAT}]}),
@@ -115,7 +116,12 @@ def test_redis_stopped_then_started_again_on_its_port(seed_model, tmp_path):
         assert health.json()["broker"].startswith("unreachable")
         # Not ready, but alive: the liveness checks the orchestrator restarts on ask nothing of Redis.
         assert gateway.get("/livez").json() == {"status": "alive"}
-        time.sleep(liveness.TOUCH_INTERVAL_S + 1)  # the worker's file is touched again meanwhile, broker or not
+        # The worker touches its file again, broker or not.
+        wait_until(
+            lambda: liveness.path_for(worker.node).stat().st_mtime > stopped_at,
+            2 * liveness.TOUCH_INTERVAL_S + 1,
+            "the worker to touch its liveness file with Redis gone",
+        )
         check = [sys.executable, "-m", "workers.liveness", worker.node]
         assert subprocess.run(check, cwd=ROOT, capture_output=True, timeout=30, check=False).returncode == 0
         age = liveness.age_s(worker.node)
@@ -141,7 +147,9 @@ def test_the_readiness_wait_rides_out_a_broker_lost_during_a_ping_then_starts_it
     command = [sys.executable, "-m", "workers.readiness", "--timeout", "6", "--", "echo", "command started"]
     process = subprocess.Popen(command, env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
-        time.sleep(2)  # pinging: no worker answers
+        # Pinging (no worker answers): kombu's Redis transport has bound the reply queue of a ping.
+        broker = server.client(1)
+        wait_until(lambda: broker.exists("_kombu.binding.reply.celery.pidbox"), 30, "the readiness wait to ping")
         server.stop()  # gone in the middle of a ping: kombu lets redis.ConnectionError through
         output, _ = process.communicate(timeout=60)
     finally:
@@ -269,11 +277,13 @@ def test_a_retrain_killed_half_way_leaves_the_registry_as_it_was(reports, tmp_pa
         "REDIS_URL": "redis://127.0.0.1:9/0",  # no Redis: the run holds the registry's file lock
     }
     process = subprocess.Popen([sys.executable, "-m", "weave_ml.cli", "retrain"], env=env, cwd=ROOT)
-    # Killed at the worst moment: while the new version is being written.
-    deadline = time.monotonic() + 240
-    while not any(p.name.startswith(".staging-") for p in registry.versions_dir.iterdir()):
+
+    def writing() -> bool:
         assert process.poll() is None, "the retrain ended before it wrote a version"
-        assert time.monotonic() < deadline, "the retrain never started writing a version"
+        return any(p.name.startswith(".staging-") for p in registry.versions_dir.iterdir())
+
+    # Killed at the worst moment: while the new version is being written (looked for without a pause).
+    wait_until(writing, 240, "the retrain to start writing a version", interval_s=0)
     os.kill(process.pid, signal.SIGKILL)
     process.wait(timeout=30)
 

@@ -176,7 +176,7 @@ def test_every_process_outlives_a_redis_outage_of_90_s_and_resumes_by_itself(see
             assert requests.get(f"{api}/livez", timeout=5).status_code == 200
             refused = requests.post(f"{api}/predict", json={"message": "택배 보관중"}, timeout=10)
             assert refused.status_code == 503
-            time.sleep(5)
+            time.sleep(5)  # a probe every 5 s for as long as the outage lasts
         server = RedisServer(tmp_path / "redis", port=server.port)  # empty: nothing was kept on disk
         back = time.monotonic()
         wait_until(lambda: predicts(api), 30, "predictions within 30 s of Redis' return", interval_s=0.5)

@@ -146,15 +146,19 @@ def test_a_model_published_under_load_is_picked_up_without_a_failed_request(make
             else:
                 versions.append(response.json()["model_version"])
 
+    def answered() -> int:
+        return len(versions) + len(failures)
+
     threads = [threading.Thread(target=load) for _ in range(4)]
     for thread in threads:
         thread.start()
-    time.sleep(1)
+    wait_until(lambda: answered() >= 40, 30, "the load to be under way")
     from weave_ml.training.train import publish
 
     new = publish(stack.registry, seed_model)
     wait_until(lambda: versions and versions[-1] == new, 30, "answers from the new version")
-    time.sleep(0.5)
+    switched_at = answered()
+    wait_until(lambda: answered() >= switched_at + 40, 30, "the load to go on after the switch")
     stop.set()
     for thread in threads:
         thread.join()

@@ -8,6 +8,7 @@ import time
 
 import pytest
 
+from devstack.processes import wait_until
 from weave_ml.campaigns import policy
 from weave_ml.campaigns.gathering import Gatherer
 from weave_ml.campaigns.policy import Campaign, Rules
@@ -179,9 +180,8 @@ def test_concurrent_callers_share_calls_and_each_gets_its_own_result():
     threads = [threading.Thread(target=lambda n=n: results.__setitem__(n, gatherer.submit(n))) for n in range(20)]
     for thread in threads:
         thread.start()
-    while sum(calls) < 1:
-        time.sleep(0.001)
-    time.sleep(0.05)
+    wait_until(lambda: calls, 5, "the first caller's call", interval_s=0.001)
+    wait_until(lambda: len(gatherer._pending) == 19, 5, "the other callers to wait behind it", interval_s=0.001)
     gate.set()
     for thread in threads:
         thread.join(5)
@@ -203,7 +203,7 @@ def test_a_failed_call_fails_every_caller_of_it():
 
 def test_many_callers_over_many_calls_each_get_their_own_result_and_none_is_left_waiting():
     def call(items):
-        time.sleep(0.0005)
+        time.sleep(0.0005)  # a round trip's time, during which the next callers gather
         return [item * 10 for item in items]
 
     gatherer: Gatherer[int, int] = Gatherer(call)

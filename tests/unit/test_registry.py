@@ -4,7 +4,6 @@ import signal
 import subprocess
 import sys
 import textwrap
-import time
 
 import numpy as np
 import pytest
@@ -12,6 +11,7 @@ import skops.io
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
+from devstack.processes import wait_until
 from weave_ml.model import pipeline
 from weave_ml.registry.store import METADATA_FILE, POINTER_FILE, RegistryError, sha256_of
 
@@ -147,9 +147,13 @@ def test_a_publish_killed_half_way_leaves_the_current_version_intact(registry, t
     first = registry.publish(tiny_pipeline, {})
     with _publisher(registry.root, UCI_PATH, 3000, 1) as process:
         assert process.stdout.readline().strip() == "ready"
-        deadline = time.monotonic() + 60
-        while not any(p.name.startswith(".staging-") for p in registry.versions_dir.iterdir()):
-            assert time.monotonic() < deadline, "the publisher never started writing"
+        # Looked for without a pause: the half-written version exists for a moment only.
+        wait_until(
+            lambda: any(p.name.startswith(".staging-") for p in registry.versions_dir.iterdir()),
+            60,
+            "the publisher to start writing",
+            interval_s=0,
+        )
         os.kill(process.pid, signal.SIGKILL)
     assert registry.current_version() == first
     assert [m["version"] for m in registry.versions()] == [first]
