@@ -117,7 +117,8 @@ def test_a_lost_batch_is_forgotten_once_its_deadline_passed(results, dispatchers
     dispatcher = dispatchers(recorder, results, in_flight_timeout_s=0.3)
     for text in "abc":
         dispatcher.submit(text, None, f"h-{text}")
-    wait_until(lambda: recorder.batches, 5, "a batch", interval_s=0.005)  # seen well before its deadline
+    # All three sent (the last perhaps only once the first batch's deadline freed a slot), seen well before theirs.
+    wait_until(lambda: sum(len(items) for items, _ in recorder.batches) == 3, 5, "all three sent", interval_s=0.005)
     assert dispatcher.in_flight()[0] >= 1
     time.sleep(0.4)  # nobody answers: the task expired, or its worker died
     assert dispatcher.in_flight() == (0, 0)
