@@ -4,7 +4,6 @@ through the ``updated_at`` watermark (as on a server without change streams)."""
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 
 import pytest
 
@@ -19,17 +18,13 @@ from weave_ml.settings import Settings
 
 pytestmark = pytest.mark.integration
 
-_databases = itertools.count(940)
 MODES = pytest.mark.parametrize("streams", [True, False], ids=["change-stream", "updated_at"])
 LURE = "[CJ대한통운] {name}님 택배({n}-5678-9012) 주소 불명확으로 배달 실패. 재배송 예약 ▶ http://cj-ex{n}.top/a8X"
 
 
 @pytest.fixture
-def client(redis_server):
-    found = redis_server.client(next(_databases))
-    found.flushdb()
-    yield found
-    found.flushdb()
+def client(redis_server, redis_db):
+    return redis_server.client(redis_db)
 
 
 def now() -> dt.datetime:
@@ -115,10 +110,8 @@ def test_a_backlog_is_read_over_several_sweeps_in_order_without_repeats(reports,
 
 
 @MODES
-def test_the_campaign_sweep_labels_the_campaign_of_a_report_verified_after_it_was_filed(reports, redis_server, streams):
-    redis_client = redis_server.client(next(_databases))
-    redis_client.flushdb()
-    store = CampaignStore(redis_client, window_s=3600, rules=Rules(min_senders=5, phishing_share=0.5))
+def test_the_campaign_sweep_labels_the_campaign_of_a_report_verified_after_it_was_filed(reports, client, streams):
+    store = CampaignStore(client, window_s=3600, rules=Rules(min_senders=5, phishing_share=0.5))
     members = store.observe(
         [signature(LURE.format(name="김민준", n=1000 + n)) for n in range(6)],
         [f"0101234{n:04d}" for n in range(6)],
@@ -134,4 +127,3 @@ def test_the_campaign_sweep_labels_the_campaign_of_a_report_verified_after_it_wa
     assert sweep_verdicts(settings, counter, change_streams=streams)["labelled"] == 1
     labelled = store.get_many([campaign_id])[campaign_id]
     assert (labelled.verdict, labelled.source) == ("phishing", "admin")
-    redis_client.flushdb()
