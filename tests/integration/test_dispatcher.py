@@ -142,11 +142,20 @@ def test_cached_scores_are_looked_up_once_per_batch_and_never_sent(results, disp
         look_ups.append(hashes)
         return [cached.get(digest) for digest in hashes]
 
-    dispatcher = dispatchers(recorder, results, max_in_flight=1, look_up=look_up)
+    queued = threading.Event()
+
+    def publish(items, reply_to):
+        recorder(items, reply_to)
+        # The first publish lasts until the next four are queued, so they gather as one: a hit that came after a miss
+        # already waiting for the slot would wait with it.
+        queued.wait(5)
+
+    dispatcher = dispatchers(publish, results, max_in_flight=1, look_up=look_up)
     first = dispatcher.submit("a", None, "h-a")
     wait_until(lambda: len(recorder.batches) == 1, 5, "the first batch")
     # While the first batch is out, hits and misses gather; hits are answered without waiting for its slot.
     later = [dispatcher.submit(text, None, f"h-{text}") for text in ("hit1", "b", "hit2", "c")]
+    queued.set()
     assert later[0].done.wait(5) and later[2].done.wait(5)
     assert (later[0].cached, later[0].score.probability, later[2].score.probability) == (True, 0.2, 0.3)
     assert not later[1].done.is_set() and len(recorder.batches) == 1
