@@ -52,7 +52,10 @@ def active() -> Campaigns:
 
 
 @blueprint.post("/report")
-@spec.validate(resp=answers(HTTP_200=CampaignLabelled, HTTP_503=ErrorBody, **REFUSED, **TAKES_JSON), security=ADMIN)
+@spec.validate(
+    resp=answers(HTTP_200=CampaignLabelled, HTTP_413=ErrorBody, HTTP_503=ErrorBody, **REFUSED, **TAKES_JSON),
+    security=ADMIN,
+)
 def report(json: CampaignReport) -> CampaignLabelled:
     """Record a report on the campaign of a message: an admin's verdict (final), or a user's; answers change at once"""
     try:
