@@ -176,8 +176,8 @@ class CampaignCounter:
         subjects = held.with_sender(sender) if self.reputation is not None else held
         if self._down():
             return Counted(None, subjects)
-        looked = self.memory.known(subjects.all()) if self.memory is not None else {}
-        sighting = Sighting(subjects, flagged) if subjects.all() else None
+        looked = self.memory.known(subjects.in_text()) if self.memory is not None else {}
+        sighting = Sighting(subjects, flagged) if subjects.in_text() else None
         if recent is not None:
             if looked is not None:
                 self.recent.count_later(key, _Count(signed, sender, flagged, sighting, held=held))
@@ -213,9 +213,12 @@ class CampaignCounter:
             and campaign.source == policy.ADMIN
             and campaign.verdict == policy.PHISHING
         )
-        answer, outcome = reputation_policy.judge(
-            answer, counted.subjects, counted.looked, self.memory.verified(), admin_says_phishing
-        )
+        verified, judged = self.memory.operators()
+        looked = counted.looked
+        sender = counted.subjects.sender
+        if sender is not None and sender.id in judged:
+            looked = {**looked, sender.id: Looked(reputation_policy.judged_by_admin(judged[sender.id]), True)}
+        answer, outcome = reputation_policy.judge(answer, counted.subjects, looked, verified, admin_says_phishing)
         if self.on_judged is not None:
             self.on_judged(outcome)
         return answer
@@ -243,7 +246,7 @@ class CampaignCounter:
                 campaign = self.store.find(Signature(tuple(bands)))
             except ERRORS as exc:
                 self._failed(exc, 1)
-        return Counted(campaign, held, self.look_up(held.all()))
+        return Counted(campaign, held, self.look_up(held.in_text()))
 
     def look_up(self, subjects: Sequence[Subject]) -> dict[str, Looked]:
         """Return the entries of ``subjects``, from memory or read (not counted); {} when reputation is off or fails."""
@@ -276,7 +279,7 @@ class CampaignCounter:
         for text, sender, flag in zip(messages, senders, flagged, strict=True):
             signed, held = self._read(text)
             subjects = held.with_sender(sender) if self.reputation is not None else held
-            items.append(_Count(signed, sender, flag, Sighting(subjects, flag) if subjects.all() else None))
+            items.append(_Count(signed, sender, flag, Sighting(subjects, flag) if subjects.in_text() else None))
         results = self._guarded(lambda: self._call(items), len(items))
         counted = [
             Counted(campaign, item.sighting.subjects if item.sighting else Subjects(), looked)
@@ -326,7 +329,7 @@ class CampaignCounter:
                 held = self.reputation.of_batch(batch_id) if self.reputation is not None else {}
             except ERRORS as exc:
                 self._failed(exc, len(results))
-        looked = self.look_up(list({s.id: s for subjects in held.values() for s in subjects.all()}.values()))
+        looked = self.look_up(list({s.id: s for subjects in held.values() for s in subjects.in_text()}.values()))
         return [
             self.judge(result, Counted(campaigns.get(result["index"]), held.get(result["index"], Subjects()), looked))
             if "is_phishing" in result
@@ -395,7 +398,7 @@ class CampaignCounter:
         if campaign_call is not None:
             calls.append(campaign_call)
         reputation = self.reputation
-        sighted = [p for p, item in enumerate(items) if item.sighting is not None and item.sighting.subjects.all()]
+        sighted = [p for p, item in enumerate(items) if item.sighting is not None and item.sighting.subjects.in_text()]
         sightings = [s for s in (items[p].sighting for p in sighted) if s is not None]
         marks: dict[tuple[str, str], list[Subject]] = {}
         for mark in (mark for item in items for mark in item.marks):

@@ -60,6 +60,8 @@ _MESSENGER_ID = re.compile(
     r"(?<![a-z0-9])(?P<app>카카오톡|카톡|kakaotalk|kakao|텔레그램|텔레|telegram|(?<![가-힣])라인|위챗|wechat)"
     r" ?(?P<marker>(?:(?:아이디|id)(?![a-z0-9]))? ?[:：]? ?@?)(?P<id>[a-z0-9_][a-z0-9_.]{2,31})(?![a-z0-9_])"
 )
+# A text naming none of these holds no messenger id (the links below hold "telegram" or "kakao", or "t.me/").
+_MESSENGER_WORDS = (*_MESSENGER_APPS, "t.me/")
 # Messenger links: an account or an open chat is where the reader is sent, whatever host carries it.
 _MESSENGER_LINK = re.compile(
     r"(?<![a-z0-9.])(?:t\.me|telegram\.me)/(?P<telegram>[a-z0-9_]{3,32})"
@@ -83,6 +85,9 @@ def contacts(text: str) -> list[Contact]:
         contact = _phone(match)
         if contact.kind != TOLL_FREE:
             found.setdefault(contact.key, contact)
+    # Most texts name no messenger: a look for the names (substrings, cheap) spares them the patterns.
+    if not any(word in text for word in _MESSENGER_WORDS):
+        return list(found.values())
     for match in _MESSENGER_ID.finditer(text):
         if match.group("marker").strip() or any(ch.isdigit() or ch == "_" for ch in match.group("id")):
             key = f"{_MESSENGER_APPS[match.group('app')]}:{match.group('id').rstrip('.')}"

@@ -14,23 +14,27 @@
 --   <prefix>:<id>:campaigns         hash: campaign id -> what made the campaign phishing (admin, users, scores)
 --   <prefix>:reporter:<hash>        sorted set: the entries a reporter's reports counted for in the last hour
 --   <prefix>:judged:<verdict>       sorted set: the entries with that verdict, by when it was given or last renewed
+--   <prefix>:admin                  hash: entry id -> an admin's verdict on it (processes keep it all in memory: a
+--                                   sender's own number is judged by it alone)
 --   <prefix>:verdict-log            list: every change of an entry's verdict, newest first (JSON)
 --   <prefix>:changes                counter of verdict changes: processes forget what they remember when it moves
 --   ARGV[10]                        the service counters' hash (a new entry is counted there)
--- ARGV: 1 prefix, 2 TTL (s), 3 mode ('observe' or 'report'), 4 distinct users a users' verdict needs, 5 entries a
+-- ARGV: 1 prefix, 2 TTL (s), 3 mode ('observe', 'read' or 'report'), 4 distinct users a users' verdict needs, 5 entries a
 --   reporter's reports count for per hour, 6 senders before scores count, 7 share of them who sent a text scored
 --   phishing that makes an entry suspicious, 8 entries the verdict log keeps, 9 its TTL (s), 10 counters key,
 --   11 new-entry counter name;
 --   observe: then per message: hashed sender ('' if none), scored phishing ('1'/'0'), its number of subjects, and per
---     subject: id, protected ('1'/'0'), counted ('1' a sighting, '0' only read: a sender's number);
+--     subject: id, protected ('1'/'0'); each subject is counted as seen in a text from that sender;
+--   read: the same, nothing counted;
 --   report: 12 what it says ('phishing' or 'normal'; for a campaign what made it phishing, 'admin', 'users' or
 --     'scores', or '' when it no longer is), 13 who ('admin': on the entry itself; 'report': an admin on a text
 --     holding it; 'user'; 'campaign'), 14 by (the reported text's key, the hashed reporter, the campaign's id; '' for
 --     an admin), then per subject: id, protected ('1'/'0').
--- Returns per subject, as it stands after the call (observe: a list per message): {verdict, source, messages,
+-- Returns per subject, as it stands after the call (observe and read: a list per message): {verdict, source, messages,
 --   senders, phishing_senders, first_seen, last_seen, admin, users_phishing, users_normal, reports_phishing,
 --   reports_normal, campaigns_admin, campaigns_users, campaigns_scores, seen_before ('1' when a text holding it was
---   counted before this call's)}.
+--   counted before this call's)}; observe returns only what answers need: {verdict, source, messages, admin,
+--   campaigns_admin, campaigns_users, campaigns_scores, seen_before}.
 local prefix, ttl, mode = ARGV[1], tonumber(ARGV[2]), ARGV[3]
 local users_needed, reporter_limit = tonumber(ARGV[4]), tonumber(ARGV[5])
 local min_senders, share = tonumber(ARGV[6]), tonumber(ARGV[7])
@@ -126,6 +130,11 @@ local function row(e, seen_before)
     e.campaigns_admin, e.campaigns_users, e.campaigns_scores, seen_before and '1' or '0'}
 end
 
+local function short_row(e, seen_before)
+  return {e.verdict, e.source, e.messages, e.admin, e.campaigns_admin, e.campaigns_users, e.campaigns_scores,
+    seen_before and '1' or '0'}
+end
+
 -- One text holding the entry was seen from ``sender``; ``scored``: it was scored phishing.
 local function sighted(id, protected, sender, scored)
   local key = prefix .. ':' .. id
@@ -151,7 +160,7 @@ local function sighted(id, protected, sender, scored)
     written[#written + 1] = key .. ':phishing-senders'
   end
   settle(id, key, e, protected, fields, written)
-  return row(e, seen_before)
+  return short_row(e, seen_before)
 end
 
 -- Evidence on the entry: ``says`` by ``who`` (see the header), ``by`` whom.
@@ -177,6 +186,8 @@ local function reported(id, protected, says, who, by)
   if who == 'admin' then
     e.admin = says
     fields = {'admin', says, 'admin_at', now}
+    redis.call('HSET', prefix .. ':admin', id, says)
+    redis.call('EXPIRE', prefix .. ':admin', ttl)
   elseif who == 'report' then
     recount(':reports', by, function(verdict) return 'reports_' .. verdict end)
   elseif who == 'user' then
@@ -198,29 +209,29 @@ local function reported(id, protected, says, who, by)
 end
 
 local out = {}
-if mode == 'observe' then
-  local i = 12
-  while i <= #ARGV do
-    local sender, scored, count = ARGV[i], ARGV[i + 1] == '1', tonumber(ARGV[i + 2])
-    local rows = {}
-    for s = 0, count - 1 do
-      local id, protected, counted = ARGV[i + 3 + 3 * s], ARGV[i + 4 + 3 * s] == '1', ARGV[i + 5 + 3 * s] == '1'
-      if counted then
-        rows[#rows + 1] = sighted(id, protected, sender, scored)
-      else
-        local e = load(prefix .. ':' .. id)
-        rows[#rows + 1] = row(e, e.messages > 0)
-      end
-    end
-    out[#out + 1] = rows
-    i = i + 3 + 3 * count
-  end
-else
+if mode == 'report' then
   local says, who, by = ARGV[12], ARGV[13], ARGV[14]
   local i = 15
   while i <= #ARGV do
     out[#out + 1] = reported(ARGV[i], ARGV[i + 1] == '1', says, who, by)
     i = i + 2
   end
+  return out
+end
+local i = 12
+while i <= #ARGV do
+  local sender, scored, count = ARGV[i], ARGV[i + 1] == '1', tonumber(ARGV[i + 2])
+  local rows = {}
+  for s = 0, count - 1 do
+    local id, protected = ARGV[i + 3 + 2 * s], ARGV[i + 4 + 2 * s] == '1'
+    if mode == 'observe' then
+      rows[#rows + 1] = sighted(id, protected, sender, scored)
+    else
+      local e = load(prefix .. ':' .. id)
+      rows[#rows + 1] = row(e, e.messages > 0)
+    end
+  end
+  out[#out + 1] = rows
+  i = i + 3 + 2 * count
 end
 return out

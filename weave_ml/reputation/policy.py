@@ -80,6 +80,11 @@ class Entry:
 EMPTY = Entry()
 
 
+def judged_by_admin(verdict: str) -> Entry:
+    """The entry an admin's verdict alone makes (a sender's number is judged by nothing else)."""
+    return Entry(REPORTED if verdict == PHISHING else CLEAN, ADMIN, admin=verdict)
+
+
 @dataclass(frozen=True)
 class Looked:
     """A subject of an answer as looked up: its entry, and whether a text holding it was seen before this one."""

@@ -41,6 +41,7 @@ VERDICT_LOG_TTL_S = 30 * 86400
 # Moves whenever a verdict changes or a verified sender is added or removed: processes forget what they remember.
 CHANGES_KEY = f"{REPUTATION_PREFIX}:changes"
 VERIFIED_KEY = f"{REPUTATION_PREFIX}:verified"  # hash: entry id -> {organisation, shown, added_at} (JSON)
+ADMIN_KEY = f"{REPUTATION_PREFIX}:admin"  # hash: entry id -> an admin's verdict on it
 JUDGED_PREFIX = f"{REPUTATION_PREFIX}:judged"  # :<verdict>, sorted sets of the entries holding it
 # What a report says and who made it (entries.lua's 'report' mode).
 BY_ADMIN = "admin"  # an admin's verdict on the entry itself
@@ -52,11 +53,10 @@ _COUNTED_FIELDS = len(Entry.__dataclass_fields__)
 
 @dataclass(frozen=True)
 class Sighting:
-    """One message's subjects to count (or only to read, ``counted`` False), and whether it was scored phishing."""
+    """One message's subjects to count, and whether it was scored phishing."""
 
     subjects: Subjects
     scored: bool = False
-    counted: bool = True
 
 
 class ReputationStore:
@@ -96,42 +96,44 @@ class ReputationStore:
         ]
 
     def observe_call(self, sightings: Sequence[Sighting]) -> ScriptCall:
-        """The script call that counts ``sightings`` and reads their entries back (for :func:`run_scripts` beside
-        another store's call: one round trip); :meth:`parse_observed` reads its reply."""
-        args = self._arguments("observe")
+        """The script call that counts ``sightings`` (what each text holds, by its sender) and reads their entries
+        back, for :func:`run_scripts` beside another store's call (one round trip); :meth:`parse_observed` reads its
+        reply. A sender's own number is not counted: counting every number that sends a text would keep an entry per
+        sender for weeks, and it is judged by an admin's verdict alone."""
+        return self._script, self._sightings("observe", sightings)
+
+    def _sightings(self, mode: str, sightings: Sequence[Sighting]) -> list[EncodableT]:
+        args = self._arguments(mode)
         for sighting in sightings:
-            sender = sighting.subjects.sender
-            subjects = sighting.subjects.all()
-            # A sender's number is read, never counted: counting every number that sends a text would keep one entry
-            # per sender for weeks; a number reported, or written in a text, has one anyway.
-            args += [sender.id[2:] if sender else "", "1" if sighting.scored else "0", len(subjects)]
-            for subject in subjects:
-                counted = sighting.counted and subject is not sender
-                args += [subject.id, "1" if subject.protected else "0", "1" if counted else "0"]
-        return self._script, args
+            sender, held = sighting.subjects.sender, sighting.subjects.in_text()
+            args += [sender.id[2:] if sender else "", "1" if sighting.scored else "0", len(held)]
+            for subject in held:
+                args += [subject.id, "1" if subject.protected else "0"]
+        return args
 
     def parse_observed(
         self, reply: Sequence[Sequence[Sequence[Any]]], sightings: Sequence[Sighting]
     ) -> list[dict[str, Looked]]:
-        """Read the reply of :meth:`observe_call`: per sighting, each subject's entry and whether it was seen before."""
+        """Read the reply of :meth:`observe_call`: per sighting, each subject's entry (what answers need of it) and
+        whether it was seen before."""
         return [
-            {subject.id: _looked(row) for subject, row in zip(sighting.subjects.all(), rows, strict=True)}
+            {subject.id: _answered(row) for subject, row in zip(sighting.subjects.in_text(), rows, strict=True)}
             for sighting, rows in zip(sightings, reply, strict=True)
         ]
 
     def observe(self, sightings: Sequence[Sighting]) -> list[dict[str, Looked]]:
-        """Count ``sightings`` and return each one's entries as they stand after it."""
-        if not any(sighting.subjects.all() for sighting in sightings):
+        """Count ``sightings`` and return each one's entries (what answers need of them) as they stand after it."""
+        if not any(sighting.subjects.in_text() for sighting in sightings):
             return [{} for _ in sightings]
         (reply,) = run_scripts(self.client, [self.observe_call(sightings)])
         return self.parse_observed(reply, sightings)
 
     def get(self, subjects: Sequence[Subject]) -> dict[str, Entry]:
-        """Return the entries of ``subjects`` without counting anything (an empty entry for one the store lacks)."""
+        """Return the entries of ``subjects`` in full without counting anything (empty for one the store lacks)."""
         if not subjects:
             return {}
-        (looked,) = self.observe([Sighting(Subjects(callbacks=tuple(subjects)), counted=False)])
-        return {subject_id: found.entry for subject_id, found in looked.items()}
+        (rows,) = self._script(args=self._sightings("read", [Sighting(Subjects(callbacks=tuple(subjects)))]))
+        return {subject.id: _looked(row).entry for subject, row in zip(subjects, rows, strict=True)}
 
     def report(self, subjects: Sequence[Subject], says: str, who: str, by: str = "") -> dict[str, Entry]:
         """Record evidence on ``subjects`` and return their entries after it.
@@ -168,8 +170,16 @@ class ReputationStore:
 
     def verified(self) -> Verified:
         """Return the operators' verified senders."""
-        raw = self.client.hgetall(VERIFIED_KEY)
-        return Verified({as_text(key): json.loads(value)["organisation"] for key, value in raw.items()})
+        return self.operators()[0]
+
+    def operators(self) -> tuple[Verified, dict[str, str]]:
+        """Return what operators said, in one round trip: the verified senders, and admins' verdicts by entry id."""
+        with self.client.pipeline(transaction=False) as pipe:
+            pipe.hgetall(VERIFIED_KEY)
+            pipe.hgetall(ADMIN_KEY)
+            verified, judged = pipe.execute()
+        organisations = {as_text(key): json.loads(value)["organisation"] for key, value in verified.items()}
+        return Verified(organisations), {as_text(key): as_text(value) for key, value in judged.items()}
 
     def verified_listing(self) -> list[dict[str, Any]]:
         """Return every verified sender: its entry id, what it shows (a domain, or a number's last four digits),
@@ -219,6 +229,23 @@ class ReputationStore:
                 pipe.zcard(f"{JUDGED_PREFIX}:{verdict}")
             replies = pipe.execute()
         return dict(zip((policy.REPORTED, policy.SUSPICIOUS, policy.CLEAN), replies[1::2], strict=True))
+
+
+def _answered(row: Sequence[Any]) -> Looked:
+    """Build an entry from the script's short row: what answers need (see entries.lua's header)."""
+    verdict, source, messages, admin, campaigns_admin, campaigns_users, campaigns_scores, seen_before = (
+        as_text(value) if isinstance(value, bytes) else value for value in row
+    )
+    entry = Entry(
+        verdict,
+        source,
+        int(messages),
+        admin=admin,
+        campaigns_admin=int(campaigns_admin),
+        campaigns_users=int(campaigns_users),
+        campaigns_scores=int(campaigns_scores),
+    )
+    return Looked(entry, seen_before == "1")
 
 
 def _looked(row: Sequence[Any]) -> Looked:

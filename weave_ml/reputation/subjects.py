@@ -80,6 +80,11 @@ class Subjects:
         """Every subject: links, call-backs, then the sender."""
         return (*self.links, *self.callbacks, *((self.sender,) if self.sender else ()))
 
+    def in_text(self) -> tuple[Subject, ...]:
+        """What the text itself holds, counted at every sighting: links and call-backs (the sender's number is
+        judged by operators' verdicts alone, see weave_ml.reputation.policy)."""
+        return (*self.links, *self.callbacks)
+
     def with_sender(self, sender: str | None) -> Subjects:
         """The same text's subjects from another sender."""
         return replace(self, sender=sender_subject(sender))
