@@ -254,6 +254,17 @@ def test_a_verified_senders_notices_stay_low_and_operators_keep_the_list(make_st
     report(gateway, domain="verified-lookalike.top", verdict="phishing")
     answer = gateway.post("/predict", {"message": lookalike, "sender": numbers[organisation]}).json()
     assert answer["is_phishing"] and answer["reasons"][0] == LINK_REASON
+    # A report on a text through POST /admin/campaigns/report is evidence on what it holds: an admin's reports it, one
+    # user's does not.
+    lure = "[택배] 주소 불명확 재배송 예약 http://campaign-report.top/a 문의 010-3030-4040"
+    by_user = {"message": lure, "verdict": "phishing", "source": "user", "reporter": "app-user-1"}
+    assert gateway.post("/admin/campaigns/report", by_user, headers=ADMIN).status_code == 200
+    looked = gateway.get("/admin/reputation", params={"domain": "campaign-report.top"}, headers=ADMIN).json()
+    assert (looked["reputation"], looked["reporters"]["phishing"]) == ("unknown", 1)
+    gateway.post("/admin/campaigns/report", {"message": lure, "verdict": "phishing"}, headers=ADMIN)
+    for query in ({"domain": "campaign-report.top"}, {"number": "010-3030-4040"}):
+        looked = gateway.get("/admin/reputation", params=query, headers=ADMIN).json()
+        assert (looked["reputation"], looked["source"]) == ("reported", "reports"), looked
     # Operators list and remove entries; without the key, nothing.
     listed = gateway.get("/admin/reputation/verified-senders", headers=ADMIN).json()["senders"]
     assert len(listed) == len(numbers) and all("1588" not in item["shown"] for item in listed)
