@@ -349,3 +349,19 @@ def test_a_verdict_reaches_what_a_process_remembers_within_a_flush(store):
     )
     counter.recent.flush_now()
     assert entry(store, domain_subject("fresh-lure.top")).messages >= 3  # remembered answers are counted later
+
+
+def test_a_batch_read_judges_its_senders_by_admins_verdicts_and_the_verified_list(store):
+    counter = counter_of(store)
+    store.report([number("010-6060-7070")], policy.PHISHING, BY_ADMIN)  # an admin's verdict on the number itself
+    store.verify(number("1588-3333"), "KB국민은행", "****-3333")
+    high = Score("sha256:" + "4" * 64, 0.97, (), "v1")
+    scored: dict[int, tuple[str, str | None, Score]] = {
+        0: ("엄마 나 폰 액정 깨져서 이 번호로 문자 줘", "010-6060-7070", high),  # nothing to link to or call
+        1: ("[KB국민은행] 고객님 정기예금 만기 안내드립니다. 자세한 내용은 영업점으로 문의 바람", "1588-3333", high),
+    }
+    counter.count_batch("job-1", scored, 3600)
+    results = [{"index": p, "is_phishing": p == 1, "risk_level": "low", "reasons": ["금액 언급"]} for p in scored]
+    judged = counter.judge_batch("job-1", results)
+    assert judged[0]["is_phishing"] is True and judged[0]["reasons"][0] == policy.NUMBER_REASON
+    assert (judged[1]["is_phishing"], judged[1]["reasons"]) == (False, [policy.VERIFIED_REASON])

@@ -189,7 +189,8 @@ class CampaignCounter:
             self.recent.count_later(key, _Count(None, sender, flagged, sighting))
             sighting = None
         if signed is None and sighting is None:
-            self.recent.keep(key, (None, None, held))  # its repeats are not read again
+            if held.in_text():
+                self.recent.keep(key, (None, None, held))  # its repeats are not read again
             return Counted(None, subjects, looked or {})
         found, looked_now = self._gathered(_Count(signed, sender, flagged, sighting))
         if found is not None or signed is None:
@@ -275,15 +276,15 @@ class CampaignCounter:
         # (CAMPAIGN_PHISHING_FROM), not at a threshold tuned for one message at a time: a notice the model flags
         # now and then must not become a phishing campaign that flags all its copies. Reputation counts the same.
         flagged = [score.probability >= self.phishing_from for score in scores]
-        items = []
+        items, held = [], []
         for text, sender, flag in zip(messages, senders, flagged, strict=True):
-            signed, held = self._read(text)
-            subjects = held.with_sender(sender) if self.reputation is not None else held
+            signed, subjects = self._read(text)
+            subjects = subjects.with_sender(sender) if self.reputation is not None else subjects
             items.append(_Count(signed, sender, flag, Sighting(subjects, flag) if subjects.in_text() else None))
+            held.append(subjects)
         results = self._guarded(lambda: self._call(items), len(items))
         counted = [
-            Counted(campaign, item.sighting.subjects if item.sighting else Subjects(), looked)
-            for item, (campaign, looked) in zip(items, results, strict=True)
+            Counted(campaign, subjects, looked) for subjects, (campaign, looked) in zip(held, results, strict=True)
         ]
         marks = tuple(mark for each in counted for mark in self._marks_of(each))
         if marks:
