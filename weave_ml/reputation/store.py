@@ -7,14 +7,14 @@ admin's verdict on a text holding it, a user's report (by distinct reporters, ra
 texts belong to. It judges the entry after every change and logs each change of its verdict with what made it
 (:meth:`ReputationStore.verdict_log`). Every key expires ``ttl_s`` after the entry was last seen or reported.
 
-The operators' verified senders (numbers, as keyed hashes with their last four digits, and domains) are one small
-hash every process keeps in memory (weave_ml.reputation.memory).
+What operators said is kept beside the entries in two small hashes every process keeps in memory
+(weave_ml.reputation.memory): the verified senders (numbers, as keyed hashes with their last four digits, and
+domains), and admins' verdicts by entry (a sender's own number is judged by them alone).
 """
 
 from __future__ import annotations
 
 import json
-import logging
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -30,8 +30,6 @@ from weave_ml.reputation import policy
 from weave_ml.reputation.policy import Entry, Looked, Rules
 from weave_ml.reputation.subjects import Subject, Subjects, Verified, decode
 from weave_ml.settings import Settings
-
-log = logging.getLogger(__name__)
 
 # Every change of an entry's verdict, newest first (JSON): at most VERDICT_LOG_LENGTH, for VERDICT_LOG_TTL_S after the
 # last change.
