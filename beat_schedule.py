@@ -56,9 +56,9 @@ def build(settings: Settings) -> dict[str, Any]:
             "schedule": settings.campaign_examples_interval_s,
             "options": {"expires": settings.campaign_examples_interval_s, **HELD_UNTIL_SENT},
         }
-    if settings.campaigns and settings.mongodb_uri:
-        # Verdicts reach campaigns within this long; a sweep not taken before the next is due is dropped (the next
-        # one reads from the same watermark).
+    if (settings.campaigns or settings.reputation) and settings.mongodb_uri:
+        # Verdicts reach campaigns and reputation within this long; a sweep not taken before the next is due is
+        # dropped (the next one reads from the same watermark).
         schedule["campaign-reports"] = {
             "task": CAMPAIGN_REPORTS_TASK,
             "schedule": settings.campaign_reports_interval_s,

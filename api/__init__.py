@@ -37,7 +37,7 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
     # prometheus_client must not be imported before that config has set PROMETHEUS_MULTIPROC_DIR.
     from api import errors, metrics, openapi, ratelimit
     from api.gateway import Gateway
-    from api.routes import admin, batch, campaigns, health, predict, rollout
+    from api.routes import admin, batch, campaigns, health, predict, reputation, rollout
     from weave_ml.campaigns.counting import CampaignCounter
     from workers.celery_app import app as celery_app
 
@@ -50,9 +50,10 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
     app.config.update(test_config or {})
     app.extensions["weave"] = Gateway(settings, celery_app)
     app.extensions["weave_campaigns"] = CampaignCounter.from_settings(app.extensions["weave"].state, settings)
+    app.extensions["weave_campaigns"].on_judged = metrics.observe_reputation
     metrics.install(app, settings, app.extensions["weave"].registry)
     errors.register(app)
-    for module in (predict, batch, health, admin, rollout, campaigns, openapi):
+    for module in (predict, batch, health, admin, rollout, campaigns, reputation, openapi):
         app.register_blueprint(module.blueprint)
     ratelimit.install(app, settings, exempt=[health.blueprint, metrics.blueprint, openapi.blueprint])
     return app

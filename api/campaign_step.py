@@ -1,4 +1,5 @@
-"""The gateway's campaign step: every answered message, cache hits included, is counted and judged."""
+"""The gateway's campaign step: every answered message, cache hits included, is counted into its campaign and the
+reputation of what it holds, and judged by both."""
 
 from __future__ import annotations
 
@@ -17,8 +18,7 @@ def counter() -> CampaignCounter:
 
 
 def judge(message: str, sender: str | None, score: Score, prediction: dict[str, Any]) -> dict[str, Any]:
-    """Count one answered message and return its answer with its campaign (one Redis call, shared with the
-    answers of this process made meanwhile)."""
+    """Count one answered message and return its answer with its campaign and its links' reputation (at most one
+    Redis call, shared with the answers of this process made meanwhile)."""
     campaigns = counter()
-    found = campaigns.observe_one(message, sender, score)
-    return campaigns.judge(prediction, found)
+    return campaigns.judge(prediction, campaigns.count_one(message, sender, score))

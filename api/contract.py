@@ -130,6 +130,27 @@ class CampaignInfo(BaseModel):
     )
 
 
+Reputation = Literal["unknown", "clean", "suspicious", "reported"]
+
+
+class LinkReputation(BaseModel):
+    """One link of the message (one per registrable domain, in the order written) and what is known of it."""
+
+    domain: str = Field(description="its registrable domain, as a browser resolves it (punycode for a Korean one)")
+    official: bool = Field(
+        False, description="an official domain of an organisation (the bundled list, or an operator's verified one)"
+    )
+    seen_before: bool = Field(
+        description="a text linking to this domain was seen before this one; false for a link never seen, which the "
+        "app may hold for a re-check (GET /predict/result/<id> or the batch shows the later verdict)"
+    )
+    reputation: Reputation = Field(
+        description="reported (reports or a phishing campaign marked it: the answer is raised), suspicious (texts "
+        "linking to it were scored phishing by many senders; changes nothing), clean (judged normal, official or "
+        "verified), unknown"
+    )
+
+
 class Prediction(BaseModel):
     """What the model says about one message, judged at the caller's sensitivity."""
 
@@ -146,6 +167,11 @@ class Prediction(BaseModel):
         default=None,
         description="the active campaign of the message, else null; a phishing campaign raises is_phishing and "
         "risk_level (reason 대량 발송 캠페인), never the probability",
+    )
+    links: list[LinkReputation] = Field(
+        default_factory=list,
+        description="each link's domain and reputation; a reported domain or call-back number raises is_phishing and "
+        "risk_level (reason 신고된 링크, 신고된 전화번호, first), never the probability; empty with REPUTATION=false",
     )
 
 
@@ -450,3 +476,131 @@ class RolloutChange(BaseModel):
     current_version: str | None
     previous_version: str | None = None
     reason: str | None = None
+
+
+ReputationVerdict = Literal["reported", "suspicious", "clean"]
+# Plain text (no control character) with at least one character that is not blank.
+FILLED_PATTERN = r"^[^\u0000-\u001f\u007f]*[^\s\u0000-\u001f\u007f][^\u0000-\u001f\u007f]*$"
+
+
+def _filled(text: str) -> str:
+    if not text.strip():
+        raise PydanticCustomError("blank", "is empty")
+    return _check_plain(text)
+
+
+PlainText = Annotated[
+    str, Field(max_length=300, json_schema_extra={"pattern": NO_CONTROL_PATTERN}), AfterValidator(_check_plain)
+]
+ReputationSource = Literal["admin", "reports", "campaign", "users", "scores"]
+
+
+class ReputationQuery(_Body):
+    """A domain (or a URL or host: its registrable domain is looked up) or a number (any way of writing it, or a
+    messenger id as ``kakao:abc123``)."""
+
+    domain: PlainText | None = None
+    number: Sender | None = None
+
+
+class ReputationReport(ReputationQuery):
+    """An admin's verdict on a domain or a number: final until another admin's, whatever reports and scores say."""
+
+    verdict: Literal["phishing", "normal"]
+
+
+class ReputationCounts(BaseModel):
+    """Evidence counted each way."""
+
+    phishing: int = Field(ge=0)
+    normal: int = Field(ge=0)
+
+
+class ReputationCampaigns(BaseModel):
+    """Phishing campaigns its texts belong to, by what made each phishing."""
+
+    admin: int = Field(ge=0)
+    users: int = Field(ge=0)
+    scores: int = Field(ge=0)
+
+
+class ReputationChange(BaseModel):
+    """One change of an entry's verdict, and what made it."""
+
+    entry: str = Field(description="the entry's id: d:<domain>, or n:<keyed hash of a number>")
+    at: str = Field(description="when (ISO 8601, UTC)")
+    source: ReputationSource | None = Field(description="what made the change")
+    verdict: ReputationVerdict | None = Field(description="the verdict after the change")
+    was: ReputationVerdict | None = Field(description="the verdict before")
+    reporters: ReputationCounts
+    reports: ReputationCounts
+    campaigns: ReputationCampaigns
+    senders: int = Field(ge=0)
+    phishing_senders: int = Field(ge=0)
+
+
+class ReputationEntry(BaseModel):
+    """What the service holds of a domain or number (a number only as a keyed hash), and what answers make of it."""
+
+    id: str = Field(description="d:<domain>, or n:<keyed hash of the number>")
+    domain: str | None = Field(description="the registrable domain; null for a number")
+    reputation: Reputation = Field(description="what an answer holding it shows")
+    blocks: bool = Field(description="whether a text linking to it or asking to call it is answered phishing")
+    verdict: ReputationVerdict | None
+    source: ReputationSource | None
+    official: bool = Field(description="an official domain of an organisation")
+    protected: bool = Field(
+        description="evidence from texts never marks it (official, a host anyone publishes on, an organisation's "
+        "number, a verified sender): only an admin's verdict on it"
+    )
+    verified_for: str | None = Field(description="the organisation it is a verified sender of")
+    admin: Literal["phishing", "normal"] | None = Field(description="an admin's verdict on it")
+    messages: int = Field(ge=0, description="texts seen holding it")
+    senders: int = Field(ge=0, description="their distinct senders (estimated)")
+    phishing_senders: int = Field(ge=0, description="those who sent one scored phishing")
+    first_seen: str | None
+    last_seen: str | None
+    reporters: ReputationCounts = Field(description="distinct users who reported texts holding it, each way")
+    reports: ReputationCounts = Field(description="reported texts holding it an admin judged, each way")
+    campaigns: ReputationCampaigns
+    changes: list[ReputationChange] = Field(description="the latest changes of its verdict, newest first")
+
+
+class VerifiedSender(BaseModel):
+    """A number or domain an operator verified as an organisation's own."""
+
+    id: str = Field(description="d:<domain>, or n:<keyed hash of the number>; DELETE takes it")
+    shown: str = Field(description="the domain, or the number with all but its last four digits masked")
+    organisation: str
+    added_at: str = Field(description="when it was added (ISO 8601, UTC)")
+
+
+class VerifiedSenders(BaseModel):
+    """The verified senders, by organisation."""
+
+    senders: list[VerifiedSender]
+
+
+class VerifiedSenderAdded(_Body):
+    """A number or an official domain of an organisation. A text from a verified number whose every link is official
+    (or verified for the same organisation) and every call-back number is verified for it is answered low risk,
+    unless an admin reported one of them."""
+
+    domain: PlainText | None = None
+    number: Sender | None = None
+    organisation: Annotated[
+        str, Field(min_length=1, max_length=100, json_schema_extra={"pattern": FILLED_PATTERN}), AfterValidator(_filled)
+    ]
+
+
+class VerifiedSenderRemoved(BaseModel):
+    """A verified sender taken off the list."""
+
+    id: str
+    removed: bool = True
+
+
+class ReputationChanges(BaseModel):
+    """The latest changes of entries' verdicts, newest first."""
+
+    changes: list[ReputationChange]

@@ -35,7 +35,7 @@ CHUNK = 100
 THREADS = 8
 
 
-def _server_cpu_s(client: redis.Redis) -> float:
+def server_cpu_s(client: redis.Redis) -> float:
     cpu = client.info("cpu")
     return float(cpu["used_cpu_user"]) + float(cpu["used_cpu_sys"])
 
@@ -54,7 +54,7 @@ def _per_message_ms(
     CPU time is the figure to read on a shared machine: a busy neighbour stretches wall time, not CPU time.
     """
     client = counter.store.client
-    server_before, cpu_before, started = _server_cpu_s(client), time.process_time(), time.perf_counter()
+    server_before, cpu_before, started = server_cpu_s(client), time.process_time(), time.perf_counter()
     if size == 1:  # as the gateway answers: one call per answer, from ``threads`` request threads at once
 
         def answer(part: range) -> None:
@@ -71,7 +71,7 @@ def _per_message_ms(
         part = slice(start, start + size)
         counter.observe(texts[part], senders[part], scores[part])
     wall = time.perf_counter() - started
-    cpu = time.process_time() - cpu_before + _server_cpu_s(client) - server_before
+    cpu = time.process_time() - cpu_before + server_cpu_s(client) - server_before
     return wall * 1000 / len(texts), cpu * 1000 / len(texts)
 
 

@@ -31,6 +31,7 @@ SECTIONS = (
     ("/predict", "Scoring"),
     ("/admin/rollout", "Rollouts"),
     ("/admin/campaigns", "Campaigns"),
+    ("/admin/reputation", "Reputation"),
     ("/admin", "Registry and retraining"),
 )
 SERVICE = "Service"

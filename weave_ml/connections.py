@@ -3,11 +3,17 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Sequence
 from importlib import resources
 from typing import Any
 
 import redis
 from redis.commands.core import Script
+from redis.exceptions import NoScriptError
+from redis.typing import EncodableT
+
+# One script call: the script and its arguments (the service's scripts declare no KEYS).
+ScriptCall = tuple[Script, Sequence[EncodableT]]
 
 # Every Redis client of the service is made with these: the gateway's and workers' clients, Celery's broker and
 # result connections, the rate limiter's storage. A caller that must give up sooner overrides one of them.
@@ -41,3 +47,25 @@ def lua_script(client: redis.Redis, package: str, name: str) -> Script:
 @functools.cache
 def _lua_source(package: str, name: str) -> str:
     return resources.files(package).joinpath(name).read_text(encoding="utf-8")
+
+
+def run_scripts(client: redis.Redis, calls: Sequence[ScriptCall]) -> list[Any]:
+    """Run scripts in one round trip (EVALSHA, pipelined), in order, and return their replies.
+
+    A script the server does not have (restarted since) is loaded and run on its own; the others ran already, so
+    none runs twice. redis-py's own pipelined scripts would cost a ``SCRIPT EXISTS`` round trip every time.
+    """
+    if len(calls) == 1:
+        script, args = calls[0]
+        return [script(args=args)]
+    with client.pipeline(transaction=False) as pipe:
+        for script, args in calls:
+            pipe.evalsha(script.sha, 0, *args)
+        replies: list[Any] = pipe.execute(raise_on_error=False)
+    for position, reply in enumerate(replies):
+        if isinstance(reply, NoScriptError):
+            script, args = calls[position]
+            replies[position] = script(args=args)
+        elif isinstance(reply, Exception):
+            raise reply
+    return replies

@@ -18,7 +18,17 @@ CACHE_ERRORS = "cache_errors"
 # their campaign because Redis failed the campaign step (weave_ml.campaigns).
 CAMPAIGNS_NEW = "campaigns_new"
 CAMPAIGN_ERRORS = "campaign_errors"
-NAMES = (EXPIRED_REQUESTS, SCORING_TIMEOUTS, BATCH_FAILURES, CACHE_ERRORS, CAMPAIGNS_NEW, CAMPAIGN_ERRORS)
+# Domains and numbers seen or reported for the first time within their TTL (counted by the reputation script).
+REPUTATION_ENTRIES_NEW = "reputation_entries_new"
+NAMES = (
+    EXPIRED_REQUESTS,
+    SCORING_TIMEOUTS,
+    BATCH_FAILURES,
+    CACHE_ERRORS,
+    CAMPAIGNS_NEW,
+    CAMPAIGN_ERRORS,
+    REPUTATION_ENTRIES_NEW,
+)
 
 
 def add(client: redis.Redis, name: str, amount: int = 1) -> None:

@@ -54,6 +54,10 @@ SERVICE_COUNTERS_KEY = "weave:counters"  # counts kept by the workers and read b
 # weave:campaign:band:<band hash> → campaign id; weave:campaign:c:<id> (counts, times, verdict) and its :senders
 # HyperLogLog; weave:campaign:active, a sorted set of campaigns with enough senders by last seen. No message text.
 CAMPAIGN_PREFIX = "weave:campaign"
+# weave:reputation:d:<registrable domain> and weave:reputation:n:<keyed hash of a number or messenger id> (counts,
+# times, evidence, verdict) with their :senders HyperLogLog and evidence hashes; weave:reputation:verified (the
+# operators' verified senders). No message text, no number in clear (weave_ml.reputation.store).
+REPUTATION_PREFIX = "weave:reputation"
 ROLLOUT_SEEN_PREFIX = "weave:rollout:seen"  # weave:rollout:seen:<rollout id>:<message hash> → each version's score
 ROLLOUT_STATS_PREFIX = "weave:rollout:stats"  # weave:rollout:stats:<rollout id> → counts per version, agreement
 ROLLOUT_LAST_CHECK_KEY = "weave:rollout:last-check"  # the last check's evidence and decision, as JSON

@@ -27,6 +27,7 @@ SERVING = "Serving"
 BATCHES = "Batch jobs"
 ACCESS = "Access and logs"
 CAMPAIGNS = "Smishing campaigns"
+REPUTATION = "Link and number reputation"
 ROLLOUTS = "Rollouts"
 SCALING = "Scaling the scoring workers"
 
@@ -183,10 +184,10 @@ class Settings:
         "",
         env="STATE_REDIS_URL",
         parse=TEXT,
-        help="Redis of derived state: campaigns, rollout evidence; it may evict",
+        help="Redis of derived state: campaigns, reputation, rollout evidence; it may evict",
         note="The broker's Redis (`REDIS_URL`) holds queues, batch jobs and answers on their way, and must never "
         "evict or fill up; state that many messages build up lives here instead, so no amount of traffic can stop "
-        "`/predict`. Losing it costs campaign grouping and rollout evidence, never an answer.",
+        "`/predict`. Losing it costs campaign grouping, reputation and rollout evidence, never an answer.",
         shown="`CACHE_REDIS_URL`'s value",
         group=CONNECTIONS,
     )
@@ -475,6 +476,52 @@ class Settings:
         help="templates a retrain uses at most, newest first",
         group=CAMPAIGNS,
     )
+    reputation: bool = setting(
+        True,
+        env="REPUTATION",
+        parse=BOOLEAN,
+        help="keep the reputation of the domains and numbers texts link to or ask you to call, and answer by it",
+        group=REPUTATION,
+    )
+    reputation_days: int | None = setting(
+        None,
+        env="REPUTATION_DAYS",
+        parse=positive(int),
+        help="a domain or number neither seen nor reported for this many days is forgotten",
+        shown="`ML_RETRAIN_DAYS`'s value",
+        group=REPUTATION,
+    )
+    reputation_reporters: int = setting(
+        3,
+        env="REPUTATION_REPORTERS",
+        parse=positive(int),
+        help="distinct users whose reports on texts holding a domain or number report it (an admin's alone is enough)",
+        note="They must also outnumber the users who reported such texts the other way. Reports without a reporter id "
+        "count together as one anonymous reporter.",
+        group=REPUTATION,
+    )
+    reputation_reports_per_hour: int = setting(
+        30,
+        env="REPUTATION_REPORTS_PER_HOUR",
+        parse=positive(int),
+        help="domains and numbers one user's reports count for in an hour; their reports on more count for nothing",
+        group=REPUTATION,
+    )
+    reputation_min_senders: int = setting(
+        5,
+        env="REPUTATION_MIN_SENDERS",
+        parse=positive(int),
+        help="distinct senders of texts holding a domain or number before its scores can make it `suspicious`",
+        group=REPUTATION,
+    )
+    reputation_suspicious_share: float = setting(
+        0.5,
+        env="REPUTATION_SUSPICIOUS_SHARE",
+        parse=SHARE,
+        help="share of those senders who sent a text scored phishing (from `CAMPAIGN_PHISHING_FROM`) that makes it "
+        "`suspicious`; scores never make it `reported`",
+        group=REPUTATION,
+    )
     rollout_check_interval_s: float = setting(
         30.0,
         env="ROLLOUT_CHECK_INTERVAL_S",
@@ -589,8 +636,13 @@ class Settings:
 
     @property
     def state_url(self) -> str:
-        """Return the Redis URL of derived state (campaigns, rollout evidence)."""
+        """Return the Redis URL of derived state (campaigns, reputation, rollout evidence)."""
         return self.state_redis_url or self.cache_url
+
+    @property
+    def reputation_ttl_s(self) -> int:
+        """Return how long a reputation entry is kept after it was last seen or reported."""
+        return (self.reputation_days or self.retrain_days) * 86400
 
 
 @dataclass(frozen=True)

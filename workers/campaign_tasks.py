@@ -1,5 +1,5 @@
-"""Celery tasks of campaigns: sweep the verdicts written to MongoDB into the campaigns of their texts; keep the
-templates of phishing campaigns for the retrain."""
+"""Celery tasks of campaigns: sweep the verdicts written to MongoDB into the campaigns of their texts and the
+reputation of what they hold; keep the templates of phishing campaigns for the retrain."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from weave_ml.settings import get_settings
 
 @shared_task(name=CAMPAIGN_REPORTS_TASK, acks_late=False, ignore_result=True)
 def sweep_campaign_reports() -> dict[str, Any]:
-    """Label the campaigns of the reports written since the last sweep."""
+    """Label the campaigns of the reports written since the last sweep, and the domains and numbers they hold."""
     settings = get_settings()
     return reports.sweep(settings, CampaignCounter.from_settings(redis_client(settings.state_url), settings))
 

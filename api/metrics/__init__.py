@@ -26,6 +26,7 @@ from prometheus_client.registry import Collector
 
 import beat_schedule
 from api.metrics import campaigns as campaign_metrics
+from api.metrics import reputation as reputation_metrics
 from api.metrics import rollouts as rollout_metrics
 from api.openapi import answers, spec
 from weave_ml import counters, logs, worker_states
@@ -33,6 +34,8 @@ from weave_ml.campaigns.store import CampaignStore
 from weave_ml.connections import redis_client
 from weave_ml.names import BATCH_QUEUE, PREDICT_QUEUE, TRAINING_QUEUE
 from weave_ml.registry.store import Registry, RegistryError
+from weave_ml.reputation.policy import Outcome
+from weave_ml.reputation.store import ReputationStore
 from weave_ml.serving import queue_depth
 from weave_ml.settings import ConfigError, Settings
 from weave_ml.training import outcomes as retrain_stats
@@ -70,6 +73,20 @@ PROBABILITY = Histogram(
     buckets=tuple(round(0.05 * step, 2) for step in range(1, 21)),
 )
 
+REPUTATION_HITS = Counter(
+    "weave_reputation_hits_total",
+    "Links and numbers of answers whose domain or number holds a verdict, by the reputation the answer shows",
+    ["reputation"],
+)
+REPUTATION_BLOCKS = Counter(
+    "weave_reputation_blocks_total",
+    "Answers raised by a reported domain or number, by what reported it",
+    ["source"],
+)
+REPUTATION_CAPPED = Counter(
+    "weave_reputation_capped_total", "Answers capped at low risk: a verified sender's notice with official links"
+)
+
 blueprint = Blueprint("metrics", __name__)
 
 QUEUES = (PREDICT_QUEUE, BATCH_QUEUE, TRAINING_QUEUE)
@@ -88,7 +105,11 @@ WORKER_COUNTERS = {
     counters.CAMPAIGNS_NEW: ("weave_campaigns_new", "Groups of near-identical messages that became campaigns"),
     counters.CAMPAIGN_ERRORS: (
         "weave_campaign_errors",
-        "Messages answered without their campaign because Redis failed the campaign step",
+        "Messages answered without their campaign and reputation because Redis failed the campaign step",
+    ),
+    counters.REPUTATION_ENTRIES_NEW: (
+        "weave_reputation_entries_new",
+        "Domains and numbers seen or reported for the first time within their TTL",
     ),
 }
 
@@ -103,6 +124,16 @@ def observe_prediction(prediction: dict[str, Any]) -> None:
     """Count one /predict answer by risk level and record its probability."""
     PREDICTIONS.labels(prediction["risk_level"], str(prediction["cached"]).lower()).inc()
     PROBABILITY.observe(prediction["phishing_probability"])
+
+
+def observe_reputation(outcome: Outcome) -> None:
+    """Count what reputation did to one answer."""
+    for reputation in outcome.hits:
+        REPUTATION_HITS.labels(reputation).inc()
+    if outcome.raised_by is not None:
+        REPUTATION_BLOCKS.labels(outcome.raised_by).inc()
+    if outcome.capped:
+        REPUTATION_CAPPED.inc()
 
 
 def schedule_period_s(settings: Settings) -> float | None:
@@ -138,6 +169,7 @@ class ScrapeCollector(Collector):
         self.urls = {"broker": settings.redis_url, "cache": settings.cache_url, "state": settings.state_url}
         self.period_s = schedule_period_s(settings)
         self.campaigns = CampaignStore.from_settings(self.state, settings) if settings.campaigns else None
+        self.reputation = ReputationStore.from_settings(self.state, settings) if settings.reputation else None
 
     def collect(self) -> Iterator[Any]:
         yield from self._model()
@@ -221,6 +253,8 @@ class ScrapeCollector(Collector):
         yield from rollout_metrics.families(self.state, self.registry)
         if self.campaigns is not None:
             yield from campaign_metrics.families(self.campaigns)
+        if self.reputation is not None:
+            yield from reputation_metrics.families(self.reputation)
 
     def _memory(self) -> Iterator[Any]:
         used = GaugeMetricFamily("weave_redis_memory_used_bytes", "Memory a Redis uses (used_memory)", labels=["role"])

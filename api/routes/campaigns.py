@@ -57,9 +57,12 @@ def active() -> Campaigns:
     security=ADMIN,
 )
 def report(json: CampaignReport) -> CampaignLabelled:
-    """Record a report on the campaign of a message: an admin's verdict (final), or a user's; answers change at once"""
+    """Record a report on the campaign of a message and on the domains and numbers it holds: an admin's verdict
+    (final), or a user's; answers change at once"""
+    counter = campaigns.counter()
     try:
-        group = campaigns.counter().label(json.message, json.verdict, json.source, json.reporter)
+        group = counter.label(json.message, json.verdict, json.source, json.reporter)
+        counter.report_text(json.message, json.verdict, json.source, json.reporter)
     except ERRORS as exc:
         raise unavailable(exc) from None
     return CampaignLabelled(campaign=None if group is None else CampaignInfo(**policy.campaign_field(group)))

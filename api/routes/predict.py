@@ -69,8 +69,8 @@ def predict(json: PredictRequest) -> Prediction:
         if not waiter.done.wait(max(0.0, remaining)):
             gw.dispatcher.forget(waiter)
             try:
-                bands = campaigns.counter().bands_of(json.message)
-                gw.pending.remember(waiter.request_id, Pending(digest, json.sensitivity, version, bands))
+                bands, subjects = campaigns.counter().pending_of(json.message, json.sender)
+                gw.pending.remember(waiter.request_id, Pending(digest, json.sensitivity, version, bands, subjects))
             except BROKER_ERRORS as exc:  # no way to fetch the answer later: say so now
                 raise unavailable(exc) from None
             raise ApiError(
@@ -122,10 +122,10 @@ def result(task_id: str) -> Any:
     score = gw.cached_scores([pending.message_hash], versions)[0]
     if score is not None:
         prediction = to_prediction(score, pending.sensitivity, points_of(score.model_version))
-        # The campaign as it stands now, found from the signature kept at the timeout (the text is not kept). The
-        # message itself is not counted into it: it was not answered in time.
+        # The campaign and the reputation of the text's links and numbers as they stand now, found from what was kept
+        # at the timeout (the text is not kept). The message itself is not counted: it was not answered in time.
         counter = campaigns.counter()
-        prediction = counter.judge(prediction, counter.find(pending.campaign_bands))
+        prediction = counter.judge(prediction, counter.find(pending.campaign_bands, pending.subjects))
         return Prediction.model_construct(**prediction)
     if dropped:
         raise ApiError(

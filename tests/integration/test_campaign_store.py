@@ -137,18 +137,18 @@ def test_a_signature_finds_its_campaign_without_counting_a_message(store):
 
 
 class CountingCalls:
-    """Wraps a real store's ``observe`` to record each call's size, by who made it: the answering thread (waits
+    """Wraps a real store's ``observe_call`` to record each call's size, by who made it: the answering thread (waits
     for it) or the process's background counting thread."""
 
     def __init__(self, store: CampaignStore, monkeypatch: pytest.MonkeyPatch) -> None:
         self.answering: list[int] = []
         self.background: list[int] = []
-        self._observe = store.observe
-        monkeypatch.setattr(store, "observe", self)
+        self._observe = store.observe_call
+        monkeypatch.setattr(store, "observe_call", self)
 
     def __call__(self, signatures, *args, **kwargs):
         side = self.background if threading.current_thread().name == "campaign-counts" else self.answering
-        side.append(len(signatures))
+        side.append(sum(found is not None for found in signatures))
         return self._observe(signatures, *args, **kwargs)
 
 
@@ -184,7 +184,7 @@ def test_a_reported_verdict_empties_what_repeats_are_answered_with(store, monkey
     assert counter.observe_one(text, "010-2222-0002", plain) is not None and calls.answering == [1]  # from memory
     wait_until(lambda: sum(calls.background) == 1, 2, "the repeat to be counted")  # nothing waits to be counted now
     kept = counter.recent.get(memory_key(text))
-    assert kept is not None and kept[1].verdict is None
+    assert kept is not None and kept[1] is not None and kept[1].verdict is None
     found = signature(text)
     assert found is not None
     store.label(found, "phishing")  # as POST /admin/campaigns/report does, from any process

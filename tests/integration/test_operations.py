@@ -275,10 +275,15 @@ def promql_names(expr: str) -> set[str]:
 
 
 def test_dashboard_and_alerts_read_only_exported_metrics(ops):
-    # Labelled series exist once used: a miss, then a hit.
+    # Labelled series exist once used: a miss, then a hit; an answer raised by a reported domain.
     message = unique(PARCEL_LURE)
     for _ in range(2):
         assert ops.gateway_process.post("/predict", {"message": message}).status_code == 200
+    admin = {"X-API-Key": "test-admin-key"}
+    reported = {"domain": "ops-lure.top", "verdict": "phishing"}
+    assert ops.gateway_process.post("/admin/reputation/report", reported, headers=admin).status_code == 200
+    raised = ops.gateway_process.post("/predict", {"message": unique("주소 확인 http://ops-lure.top/a")}).json()
+    assert raised["is_phishing"] is True
     exported = exported_names(ops.gateway_process.url, ops.flower.url) | PROMETHEUS_SERIES
     dashboard = json.loads((MONITORING / "grafana-dashboard.json").read_text())
     dashboard_exprs = [target["expr"] for panel in dashboard["panels"] for target in panel["targets"]]

@@ -25,6 +25,7 @@ PREDICTION_KEYS = {
     "cached",
     "message_hash",
     "campaign",
+    "links",
 }
 
 
@@ -40,6 +41,9 @@ def test_predict_answers_with_the_contract_and_caches(gateway, running_stack):
     assert set(body) == PREDICTION_KEYS
     assert body["is_phishing"] is True and body["risk_level"] == "high" and body["cached"] is False
     assert body["campaign"] is None  # one text from one sender is no campaign
+    assert body["links"] and all(
+        set(link) == {"domain", "official", "seen_before", "reputation"} for link in body["links"]
+    )
     assert body["model_version"] == running_stack.registry.current_version()
     # The thresholds are the version's own, chosen when it was trained and stored in its metadata.
     points = running_stack.registry.operating_points(body["model_version"])

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from weave_ml.campaigns import signature as campaign_signature
-from weave_ml.model import features, links, official, text
+from weave_ml.model import features, links, numbers, official, text
 from weave_ml.model.pipeline import build_pipeline
 from weave_ml.model.scoring import Scorer
 
@@ -36,7 +36,7 @@ def _patterns(module: ModuleType) -> dict[str, re.Pattern[str]]:
     return {f"{module.__name__}.{name}": value for name, value in vars(module).items() if isinstance(value, re.Pattern)}
 
 
-PATTERNS = {**_patterns(features), **_patterns(text), **_patterns(links)}
+PATTERNS = {**_patterns(features), **_patterns(text), **_patterns(links), **_patterns(numbers)}
 # The campaign signature's own masks (it also runs the link, phone and money patterns above).
 PATTERNS.update(
     {name: value for name, value in _patterns(campaign_signature).items() if value not in PATTERNS.values()}
@@ -88,6 +88,8 @@ def test_every_scoring_pattern_is_covered():
         "weave_ml.model.features._URL",
         "weave_ml.model.features._MONEY",
         "weave_ml.model.features._RISKY_ENDINGS",
+        "weave_ml.model.numbers._PHONE",
+        "weave_ml.model.numbers._MESSENGER_ID",
     } <= set(PATTERNS)
     assert any(name.startswith("vectoriser") for name in PATTERNS)
 
@@ -148,7 +150,9 @@ def test_campaign_signature_grows_linearly(unit: str) -> None:
 @example(unit="가a")
 @example(unit="a@")
 @example(unit="ab.com ")
-def test_links_and_the_names_of_organisations_are_found_in_linear_time(unit: str) -> None:
-    for work in (links.find, official.official().named):
+@example(unit="010-")
+@example(unit="카톡 a")
+def test_links_numbers_and_the_names_of_organisations_are_found_in_linear_time(unit: str) -> None:
+    for work in (links.find, numbers.contacts, official.official().named):
         growth = _growth(work, unit)
         assert growth <= MAX_GROWTH, f"{growth:.1f}x"

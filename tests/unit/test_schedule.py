@@ -68,12 +68,14 @@ def test_once_mode_schedules_no_periodic_retrain_only_the_rollout_check_and_the_
     assert schedule["rollout-check"]["task"] == "weave.rollout_check" and schedule["rollout-check"]["schedule"] == 7
 
 
-def test_verdicts_are_swept_into_campaigns_only_with_reports_to_read():
+def test_verdicts_are_swept_into_campaigns_and_reputation_only_with_reports_to_read():
     entry = beat_schedule.build(Settings(mongodb_uri="mongodb://m/weave", campaign_reports_interval_s=10))
     assert entry["campaign-reports"]["task"] == "weave.campaign_reports"
     assert entry["campaign-reports"]["schedule"] == 10 and entry["campaign-reports"]["options"]["expires"] == 10
     assert "campaign-reports" not in beat_schedule.build(Settings())
-    assert "campaign-reports" not in beat_schedule.build(Settings(mongodb_uri="mongodb://m/weave", campaigns=False))
+    mongo = "mongodb://m/weave"
+    assert "campaign-reports" in beat_schedule.build(Settings(mongodb_uri=mongo, campaigns=False))  # reputation's
+    assert "campaign-reports" not in beat_schedule.build(Settings(mongodb_uri=mongo, campaigns=False, reputation=False))
 
 
 def test_phishing_templates_are_kept_for_the_retrain_unless_campaigns_or_their_weight_are_off():

@@ -83,6 +83,11 @@ class RecentCounts(Generic[Found, Later]):
             self._waiting.append((key, count))
             self._start_sender()
 
+    def watch(self) -> None:
+        """Start the thread that flushes counts and asks ``changed()`` (it starts by itself with the first entry)."""
+        with self._lock:
+            self._start_sender()
+
     def _start_sender(self) -> None:
         # Under the lock. Started by the first entry, in the process that has it: not before gunicorn forks.
         if self._sender_pid != os.getpid():

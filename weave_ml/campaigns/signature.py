@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import re
 import zlib
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -117,9 +118,9 @@ def mask(text: str) -> str:
     return _masked(normalise(text))[0]
 
 
-def _masked(text: str) -> tuple[str, list[links.Link]]:
-    """The template of a normalised text, and the text's links."""
-    found = links.find(text)
+def _masked(text: str, found: Sequence[links.Link] | None = None) -> tuple[str, Sequence[links.Link]]:
+    """The template of a normalised text, and the text's links (``found``, when found already)."""
+    found = links.find(text) if found is None else found
     kept: list[str] = []
     parts, last = [], 0
     for link in found:
@@ -181,8 +182,15 @@ def shingles(template: str) -> set[str]:
 def signature(text: str) -> tuple[Signature, str] | None:
     """Return the signature and masked template of a message, or None when it is too short or generic to count."""
     # Twice the bound before normalising: invisible characters and spelled-out words shrink a text, never grow it.
-    normalised = normalise(text[: 2 * MAX_CHARS])[:MAX_CHARS]
-    template, found = _masked(normalised)
+    normalised = normalise(text[: 2 * MAX_CHARS])
+    return of_normalised(normalised, links.find(normalised) if len(normalised) <= MAX_CHARS else None)
+
+
+def of_normalised(normalised: str, found: Sequence[links.Link] | None = None) -> tuple[Signature, str] | None:
+    """:func:`signature` of a message already normalised (its first ``2 * MAX_CHARS`` characters), with its links
+    when they were found already (they are found again when the normalised text is longer than ``MAX_CHARS``)."""
+    normalised = normalised[:MAX_CHARS]
+    template, found = _masked(normalised, found)
     # A kept domain counts as one link mark, neither letters nor shingles: the wording is what groups texts, and the
     # domains part them through the band keys below.
     wording = OFFICIAL_LINK.sub(OFFICIAL_MARK, template)

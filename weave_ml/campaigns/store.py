@@ -33,26 +33,26 @@ from collections.abc import Sequence
 from typing import Any
 
 import redis
+from redis.typing import EncodableT
 
 from weave_ml import counters, keys
 from weave_ml.campaigns.policy import ADMIN, USER, VERDICTS, Campaign, Rules
 from weave_ml.campaigns.signature import BANDS, Signature
-from weave_ml.connections import lua_script
+from weave_ml.connections import ScriptCall, lua_script, run_scripts
 from weave_ml.names import CAMPAIGN_PREFIX, SERVICE_COUNTERS_KEY
+from weave_ml.reports.mongo import hashed_reporter
 from weave_ml.settings import Settings
 
 log = logging.getLogger(__name__)
 
 MIN_VOTES = 2
 # How many verdicts were reported: weave_ml.campaigns.recent forgets what it kept when this changes.
-_VERDICTS_KEY = f"{CAMPAIGN_PREFIX}:verdicts"
+VERDICTS_KEY = f"{CAMPAIGN_PREFIX}:verdicts"
 # Every change of a campaign's verdict, newest first (JSON): at most VERDICT_LOG_LENGTH, for VERDICT_LOG_TTL_S after
 # the last change.
 VERDICT_LOG_KEY = f"{CAMPAIGN_PREFIX}:verdict-log"
 VERDICT_LOG_LENGTH = 1000
 VERDICT_LOG_TTL_S = 30 * 86400
-# Reports without a reporter are one reporter: the anonymous one.
-ANONYMOUS = "anonymous"
 _FIELDS = (
     "messages",
     "phishing",
@@ -74,12 +74,6 @@ def hashed_sender(sender: str | None) -> str:
     HyperLogLog."""
     digits = "".join(ch for ch in sender or "" if ch.isalnum())
     return keys.current().digest("sender", digits, size=8) if digits else ""
-
-
-def hashed_reporter(reporter: str | None) -> str:
-    """Return what the store keeps of a reporter (the app user's id, keyed-hashed), or the anonymous reporter."""
-    reporter = (reporter or "").strip()
-    return keys.current().digest("reporter", reporter, size=8) if reporter else ANONYMOUS
 
 
 class CampaignStore:
@@ -127,14 +121,14 @@ class CampaignStore:
         campaign = self._run([found], [None], [verdict == VERDICTS[0]], verdict, source=source, reporter=who)[0]
         assert campaign is not None
         with self.client.pipeline(transaction=False) as pipe:  # processes answering repeats from memory look here
-            pipe.incr(_VERDICTS_KEY)
-            pipe.expire(_VERDICTS_KEY, self.window_s)
+            pipe.incr(VERDICTS_KEY)
+            pipe.expire(VERDICTS_KEY, self.window_s)
             pipe.execute()
         return campaign
 
     def verdicts_reported(self) -> object:
         """A value that changes whenever a verdict is reported (a counter, expiring with the window)."""
-        return self.client.get(_VERDICTS_KEY)
+        return self.client.get(VERDICTS_KEY)
 
     def verdict_log(self, limit: int = VERDICT_LOG_LENGTH) -> list[dict[str, Any]]:
         """Return the latest changes of campaigns' verdicts, newest first: campaign, when, what made it (admin, users,
@@ -151,8 +145,34 @@ class CampaignStore:
         source: str = "",
         reporter: str = "",
     ) -> list[Campaign | None]:
+        call = self._script_call(signatures, senders, phishing, verdict, source=source, reporter=reporter)
+        if call is None:
+            return [None] * len(signatures)
+        (rows,) = run_scripts(self.client, [call])
+        return self.parse_observed(rows, signatures)
+
+    def observe_call(
+        self,
+        signatures: Sequence[tuple[Signature, str] | None],
+        senders: Sequence[str | None],
+        phishing: Sequence[bool],
+    ) -> ScriptCall | None:
+        """The script call that counts messages, for :func:`run_scripts` beside another store's call (one round
+        trip); None when no message can join a campaign. :meth:`parse_observed` reads its reply."""
+        return self._script_call(signatures, senders, phishing, "")
+
+    def _script_call(
+        self,
+        signatures: Sequence[tuple[Signature, str] | None],
+        senders: Sequence[str | None],
+        phishing: Sequence[bool],
+        verdict: str,
+        *,
+        source: str = "",
+        reporter: str = "",
+    ) -> ScriptCall | None:
         rules = self.rules
-        args: list[str | int | float] = [
+        args: list[EncodableT] = [
             CAMPAIGN_PREFIX,
             self.window_s,
             rules.min_senders,
@@ -172,7 +192,7 @@ class CampaignStore:
         ]
         counted = [position for position, found in enumerate(signatures) if found is not None]
         if not counted:
-            return [None] * len(signatures)
+            return None
         for position in counted:
             found = signatures[position]
             assert found is not None
@@ -187,7 +207,14 @@ class CampaignStore:
                 "1" if signature.vouched else "0",
                 *signature.bands,
             ]
-        rows = self._script(args=args)
+        return self._script, args
+
+    def parse_observed(
+        self, rows: Sequence[Sequence[object]], signatures: Sequence[tuple[Signature, str] | None]
+    ) -> list[Campaign | None]:
+        """Read the reply of :meth:`observe_call`: each message's campaign as it stands after it (None for a message
+        that cannot join one); log each change of a verdict it made."""
+        counted = [position for position, found in enumerate(signatures) if found is not None]
         result: list[Campaign | None] = [None] * len(signatures)
         for position, row in zip(counted, rows, strict=True):
             result[position] = _campaign(row[:12])

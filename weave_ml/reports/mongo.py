@@ -24,6 +24,7 @@ from pymongo.errors import (
     ServerSelectionTimeoutError,
 )
 
+from weave_ml import keys
 from weave_ml.model.datasets import NORMAL, PHISHING, LabelledMessage
 from weave_ml.model.text import normalise
 from weave_ml.settings import Settings
@@ -147,6 +148,22 @@ def user_label_of(report: Mapping[str, Any]) -> int | None:
     if isinstance(feedback, str):
         return USER_FEEDBACK_LABELS.get(feedback.strip().casefold())
     return None
+
+
+# Reports without a reporter are one reporter: the anonymous one.
+ANONYMOUS = "anonymous"
+
+
+def reporter_of(report: Mapping[str, Any]) -> str | None:
+    """Return who filed a report (the app user's id, as the Java API writes it in ``reporter``), or None."""
+    reporter = report.get("reporter")
+    return str(reporter) if isinstance(reporter, str | int) and not isinstance(reporter, bool) else None
+
+
+def hashed_reporter(reporter: str | None) -> str:
+    """Return what is kept of a reporter (the app user's id, keyed-hashed), or the anonymous reporter."""
+    reporter = (reporter or "").strip()
+    return keys.current().digest("reporter", reporter, size=8) if reporter else ANONYMOUS
 
 
 def _digest(key: str) -> bytes:

@@ -21,6 +21,9 @@ class Pending:
     # The text's campaign signature (weave_ml.campaigns.signature: hashes, no text), so the late answer shows
     # the campaign; empty for a text too short to join one, or when campaigns are off.
     campaign_bands: tuple[str, ...] = ()
+    # What the text holds that has a reputation (weave_ml.reputation.subjects, encoded: domains, keyed hashes of
+    # numbers), so the late answer shows its links' reputation as it stands then; '' for none, or reputation off.
+    subjects: str = ""
 
 
 class PendingStore:
@@ -31,9 +34,12 @@ class PendingStore:
         self.ttl_s = ttl_s
 
     def remember(self, request_id: str, pending: Pending) -> None:
-        """Keep what answers a timed-out request later, in about 100 bytes (400 with a campaign signature)."""
+        """Keep what answers a timed-out request later, in about 100 bytes (400 with a campaign signature, a few tens
+        more per link or number)."""
         bands = ",".join(pending.campaign_bands) or "-"
-        value = " ".join((pending.message_hash, pending.sensitivity, pending.model_version, bands))
+        value = " ".join(
+            (pending.message_hash, pending.sensitivity, pending.model_version, bands, pending.subjects or "-")
+        )
         self.client.set(f"{PENDING_PREFIX}:{request_id}", value, ex=self.ttl_s)
 
     def mark_dropped(self, request_ids: Sequence[str]) -> None:
@@ -52,7 +58,9 @@ class PendingStore:
 
 
 def _parsed(value: str) -> Pending:
-    # Three fields when written by a gateway that predates campaign signatures (a rolling update).
+    # Three or four fields when written by a gateway that predates campaign signatures or reputation (a rolling
+    # update).
     message_hash, sensitivity, model_version, *rest = value.split(" ")
     bands = tuple(rest[0].split(",")) if rest and rest[0] != "-" else ()
-    return Pending(message_hash, sensitivity, model_version, bands)
+    subjects = rest[1] if len(rest) > 1 and rest[1] != "-" else ""
+    return Pending(message_hash, sensitivity, model_version, bands, subjects)
