@@ -8,7 +8,7 @@ from typing import Any
 from flask import Flask
 from flask.json.provider import DefaultJSONProvider
 
-from weave_ml import logs
+from weave_ml import keys, logs
 from weave_ml.settings import Settings, get_settings
 
 # Largest accepted body: a full batch of long messages. Bigger bodies get a 413 before they are read.
@@ -42,6 +42,8 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
     from workers.celery_app import app as celery_app
 
     settings = settings or get_settings()
+    # Every hash of a text is keyed and every task body sealed with the deployment's secret: none, no gateway.
+    keys.current()
     logs.configure(settings.log_format)
     app = Flask(__name__)
     app.request_class = openapi.JsonRequest

@@ -6,7 +6,6 @@ from celery import Celery
 from kombu import Queue
 
 import beat_schedule
-from weave_ml import keys
 from weave_ml.connections import REDIS_OPTIONS
 from weave_ml.names import (
     BATCH_QUEUE,
@@ -31,8 +30,6 @@ RESTORE_SWEEP_S = 5
 def create_celery_app() -> Celery:
     """Return the Celery app configured from the process's settings."""
     settings = get_settings()
-    # Every role seals or opens task bodies with the deployment's secret: without one it stops here, saying so.
-    keys.current()
     sealed_bodies.install()
     # Redis errors should surface in about a second, not after the client's default retries.
     redis_options = {**REDIS_OPTIONS, "retry_on_timeout": False}

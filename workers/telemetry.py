@@ -10,11 +10,11 @@ from typing import Any
 import redis
 from celery import signals
 
-from weave_ml import counters, logs
+from weave_ml import counters, keys, logs
 from weave_ml.connections import redis_client
 from weave_ml.names import REQUEST_ID_HEADER, RETRAIN_TASK, SCORE_MESSAGES_TASK
 from weave_ml.serving.pending import PendingStore
-from weave_ml.settings import get_settings
+from weave_ml.settings import ConfigError, get_settings
 from weave_ml.training import outcomes as retrain_stats
 
 log = logging.getLogger(__name__)
@@ -87,8 +87,20 @@ def count_expired(sender: Any = None, request: Any = None, expired: bool = False
         log.warning("%d expired requests not recorded: %s", len(request_ids), exc)
 
 
+def require_secrets(**_: Any) -> None:
+    """Stop a worker or beat at start when WEAVE_SECRET_KEYS is missing: both seal or open task bodies, and a body
+    a worker cannot open would be thrown away. (Flower reads events, never a body, and needs no secret.)"""
+    try:
+        keys.current()
+    except ConfigError as exc:
+        # SystemExit, not an exception: Celery logs a signal handler's exception and goes on starting.
+        raise SystemExit(f"weave-ml: {exc}") from None
+
+
 def install() -> None:
     """Connect the handlers; connecting twice is harmless (Celery keeps one per function)."""
+    signals.worker_init.connect(require_secrets)
+    signals.beat_init.connect(require_secrets)
     signals.setup_logging.connect(setup_logging)
     signals.before_task_publish.connect(add_request_id)
     signals.task_prerun.connect(bind_request_id)

@@ -7,6 +7,7 @@ import base64
 import functools
 import itertools
 import json
+import os
 import re
 import uuid
 from collections.abc import Iterable, Iterator
@@ -16,7 +17,7 @@ import pytest
 import redis
 import requests
 
-from devstack.processes import Flower, Gateway, RedisServer, wait_until
+from devstack.processes import Flower, Gateway, ProcfileProcess, RedisServer, free_port, wait_until
 from tests.integration.conftest import Stack
 from weave_ml.serving.queue_depth import backlog
 
@@ -238,3 +239,21 @@ def _finished(gateway: Gateway, status_url: str) -> dict[str, Any] | None:
         return None
     status = answer.json()
     return status if status["status"] in ("done", "failed") else None
+
+
+@pytest.mark.parametrize("process", ["api", "worker", "beat"])
+def test_a_process_that_seals_or_hashes_will_not_start_without_the_secret(process, tmp_path, redis_server):
+    env = {key: value for key, value in os.environ.items() if key != "WEAVE_SECRET_KEYS"}
+    env |= {
+        "REDIS_URL": redis_server.url(0),
+        "ML_MODEL_DIR": str(tmp_path / "models"),
+        "API_PORT": str(free_port()),
+        "BEAT_SCHEDULE_FILE": str(tmp_path / "schedule"),
+    }
+    started = ProcfileProcess(process, env, tmp_path / f"{process}.log")
+    try:
+        wait_until(lambda: not started.alive(), 60, f"{process} to stop for want of a secret")
+    finally:
+        started.stop()
+    assert started.popen.returncode != 0
+    assert "WEAVE_SECRET_KEYS is not set" in started.log()
