@@ -89,7 +89,7 @@ def count_expired(sender: Any = None, request: Any = None, expired: bool = False
 
 def require_secrets(**_: Any) -> None:
     """Stop a worker or beat at start when WEAVE_SECRET_KEYS is missing: both seal or open task bodies, and a body
-    a worker cannot open would be thrown away. (Flower reads events, never a body, and needs no secret.)"""
+    a worker cannot open would be thrown away. (Flower's first remote-control call stops it as plainly.)"""
     try:
         keys.current()
     except ConfigError as exc:

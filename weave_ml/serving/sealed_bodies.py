@@ -3,8 +3,9 @@
 A /predict task carries message texts and senders, and the broker's Redis keeps its data on disk (the production
 broker runs with ``appendonly yes``): sealed, what reaches the disk is ciphertext (AES-GCM, weave_ml.keys). Celery
 sends every task with it (``task_serializer``) and accepts nothing else, so a task written into the broker by
-someone without the secret is refused, not run. Task events, results and remote-control messages carry no text and
-stay plain JSON (their texts are replaced by ``argsrepr``).
+someone without the secret is refused, not run. Celery's remote control (reload broadcasts, Flower's ping and
+inspect) uses the task serializer too, so every process that takes part needs the secret. Task events and results
+carry no text and stay plain JSON (a task's texts appear there only as its ``argsrepr``).
 """
 
 from __future__ import annotations
