@@ -116,6 +116,17 @@ def _mount_options(volumes: list[Any], volume_names: Mapping[str, str]) -> list[
     return options
 
 
+def _refuse_service_addresses(
+    service_name: str, environment: Mapping[str, str], services: Mapping[str, Any]
+) -> None:
+    """Stop when a variable still names another service's address: on host networking no such name resolves, and
+    the container would only fail at its first use of it (a sweep minutes later), not at start."""
+    for key, value in environment.items():
+        for other in services:
+            if re.search(rf"[@/]{re.escape(other)}:\d", value):
+                raise ValueError(f"{service_name}: {key} names the stack's {other!r}; give it a replace_env value")
+
+
 def docker_run(
     service_name: str,
     stack: Mapping[str, Any],
@@ -153,6 +164,7 @@ def docker_run(
     environment = {key: str(value) for key, value in service.get("environment", {}).items()}
     environment.update({key: value for key, value in (replace_env or {}).items() if key in environment})
     environment.update(loopback_env or {})
+    _refuse_service_addresses(service_name, environment, stack["services"])
     for key, value in environment.items():
         argv += ["--env", f"{key}={value}"]
     if "healthcheck" in service:

@@ -69,6 +69,7 @@ class Topology:
         self.replace_env = {
             "REDIS_URL": self.redis.url(0),
             "CACHE_REDIS_URL": self.redis.url(1),
+            "STATE_REDIS_URL": self.redis.url(2),
             "API_PORT": str(self.api_port),
             "FLOWER_PORT": str(self.flower_port),
         }

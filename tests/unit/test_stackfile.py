@@ -14,10 +14,23 @@ VARIABLES = {
     "FLOWER_BASIC_AUTH": "ops:pw",
 }
 VOLUMES = {"ml_models": "run-models", "flower_data": "run-flower", "redis_broker_data": "run-redis"}
+# The stack's Redis addresses are service names; on host networking each is a loopback port.
+ADDRESSES = {
+    "REDIS_URL": "redis://127.0.0.1:1/0",
+    "CACHE_REDIS_URL": "redis://127.0.0.1:1/1",
+    "STATE_REDIS_URL": "redis://127.0.0.1:1/2",
+}
 
 
-def run(service: str, **options) -> list[str]:
-    return stackfile.docker_run(service, stackfile.read(VARIABLES), container="c1", volume_names=VOLUMES, **options)
+def run(service: str, replace_env: dict[str, str] | None = None, **options) -> list[str]:
+    return stackfile.docker_run(
+        service,
+        stackfile.read(VARIABLES),
+        container="c1",
+        volume_names=VOLUMES,
+        replace_env={**ADDRESSES, **(replace_env or {})},
+        **options,
+    )
 
 
 def option_values(argv: list[str], option: str) -> list[str]:
@@ -48,15 +61,28 @@ def test_host_networking_with_a_hostname_of_its_own_and_the_stacks_command_last(
 def test_environment_is_the_services_own_with_only_its_addresses_replaced():
     argv = run(
         "ml-worker",
-        replace_env={"REDIS_URL": "redis://127.0.0.1:1/0", "MONGODB_URI": "mongodb://127.0.0.1:2/weave"},
+        replace_env={"REDIS_URL": "redis://127.0.0.1:9/0", "MONGODB_URI": "mongodb://127.0.0.1:2/weave"},
         loopback_env={"FLOWER_ADDRESS": "127.0.0.1"},
     )
     env = dict(value.split("=", 1) for value in option_values(argv, "--env"))
-    assert env["REDIS_URL"] == "redis://127.0.0.1:1/0"
-    assert env["CACHE_REDIS_URL"] == "redis://:pw@redis-cache:6379/0"
+    assert env["REDIS_URL"] == "redis://127.0.0.1:9/0"
+    assert env["LOG_FORMAT"] == "json"
     # The worker has no MongoDB in the stack, so it gets none here either.
     assert "MONGODB_URI" not in env
     assert env["FLOWER_ADDRESS"] == "127.0.0.1"
+
+
+@pytest.mark.parametrize("service", ["ml-inference", "ml-worker", "ml-trainer", "ml-beat"])
+def test_an_address_left_as_a_service_name_is_refused_at_translation(service):
+    """On host networking `redis-cache` resolves nowhere: a process would fail at its first use, minutes later."""
+    with pytest.raises(ValueError, match="STATE_REDIS_URL names the stack's 'redis-cache'"):
+        stackfile.docker_run(
+            service,
+            stackfile.read(VARIABLES),
+            container="c1",
+            volume_names=VOLUMES,
+            replace_env={key: value for key, value in ADDRESSES.items() if key != "STATE_REDIS_URL"},
+        )
 
 
 def test_healthcheck_is_the_stacks_command_with_its_timings():
