@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -10,8 +11,16 @@ import numpy as np
 from weave_ml.model.datasets import LabelledMessage
 from weave_ml.model.scoring import SENSITIVITY_LEVELS, OperatingPoints
 
-# Largest share of held-out normal messages of any one kind that a sensitivity may flag.
+# Largest share of held-out real normal messages of any one kind (everyday text, reports) a sensitivity may flag.
 FLAG_RATES = {"low": 0.001, "medium": 0.003, "high": 0.01}
+# Kinds of normal messages written from the seed corpus's templates rather than found: genuine-looking notices
+# worded like the lures. They are a guard, not the measure: a threshold may flag up to GUARD_RATES of them.
+SYNTHETIC_KINDS = frozenset({"seed"})
+# Ten times FLAG_RATES at low and high, about seventeen times at medium. The hard negatives are written from the
+# lures' own templates (same words, same senders), so a real rate on them binds first: at 0.3 % of them medium
+# caught 0.715 of a held-out set of real Korean lures (issue 25) while flagging 0.009 % of everyday text. The
+# guard still stops a model that flags one genuine-looking notice in twenty at the default sensitivity.
+GUARD_RATES = {"low": 0.01, "medium": 0.05, "high": 0.10}
 # A kind of negatives with fewer held-out messages says little about its rate; it joins the others instead.
 MIN_POOL = 100
 
@@ -48,26 +57,61 @@ def threshold_for(scores: np.ndarray, rate: float) -> float:
     return float(min(1.0, np.nextafter(ranked[allowed], np.inf)))
 
 
-def choose(pools: Mapping[str, np.ndarray]) -> OperatingPoints:
-    """Return the points at which no kind of held-out negatives is flagged more often than :data:`FLAG_RATES` says.
+def is_synthetic(kind: str) -> bool:
+    """Whether a kind of normal messages is synthetic (a guard) rather than real text (a measure)."""
+    return kind in SYNTHETIC_KINDS
 
-    Each kind must hold its own rate: real everyday text is many and easy, synthetic hard negatives (genuine
-    notices worded like lures) are few and hard, and a threshold set on their union would follow the many.
+
+@dataclass(frozen=True)
+class Choice:
+    """Operating points and, per sensitivity, the kind of held-out normal messages that fixed its threshold.
+
+    ``set_by`` names the kind whose limit bound (``everyday``, ``report``, ``other``, or ``seed`` when the guard
+    of synthetic hard negatives did); ``limits`` gives, per kind, the share of it that each sensitivity may flag.
+    """
+
+    points: OperatingPoints
+    set_by: Mapping[str, str]
+    limits: Mapping[str, Mapping[str, float]]
+
+
+def limits_for(pools: Mapping[str, np.ndarray]) -> dict[str, dict[str, float]]:
+    """Return, per kind, the share each sensitivity may flag: :data:`FLAG_RATES` for real kinds, the looser
+    :data:`GUARD_RATES` for synthetic ones. Where no real kind is held out, the synthetic kinds hold FLAG_RATES:
+    without real text to measure on, the guard is all there is and must not be loosened.
+    """
+    real = any(not is_synthetic(kind) for kind in pools)
+    return {kind: dict(GUARD_RATES if real and is_synthetic(kind) else FLAG_RATES) for kind in pools}
+
+
+def choose(pools: Mapping[str, np.ndarray]) -> Choice:
+    """Return, per sensitivity, the lowest threshold at which every kind of held-out negatives keeps its limit.
+
+    Real text (the everyday part held out of training, reports) fixes the thresholds at :data:`FLAG_RATES`: it is
+    what the model will be sent. The synthetic hard negatives are a guard at :data:`GUARD_RATES`; they set a
+    threshold only when the real rate would flag more of them than that. Each kind holds its limit on its own:
+    a threshold set on the union would follow the many everyday texts and ignore the few notices.
     A message flagged even at ``low`` sensitivity is of high risk; one flagged only at ``high``, of medium risk.
     """
     if not pools:
         raise ValueError("operating points need held-out normal messages")
-    thresholds = {
-        level: max(threshold_for(scores, FLAG_RATES[level]) for scores in pools.values())
-        for level in SENSITIVITY_LEVELS
-    }
-    return OperatingPoints(
+    limits = limits_for(pools)
+    thresholds: dict[str, float] = {}
+    set_by: dict[str, str] = {}
+    for level in SENSITIVITY_LEVELS:
+        by_kind = {kind: threshold_for(scores, limits[kind][level]) for kind, scores in pools.items()}
+        # The binding kind; on a tie a real kind is named, as the guard then adds nothing.
+        kind = max(by_kind, key=lambda k: (by_kind[k], not is_synthetic(k)))
+        thresholds[level], set_by[level] = by_kind[kind], kind
+    # Each kind's threshold falls as its limit rises, so the thresholds keep low >= medium >= high.
+    points = OperatingPoints(
         low=thresholds["low"],
         medium=thresholds["medium"],
         high=thresholds["high"],
         risk_high=thresholds["low"],
         risk_medium=thresholds["high"],
     )
+    return Choice(points, set_by, limits)
 
 
 def report_by_sensitivity(

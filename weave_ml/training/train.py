@@ -38,23 +38,29 @@ class Calibrated:
 
     scorer: Scorer
     scores: np.ndarray
+    choice: calibration.Choice
 
     def metrics(self, messages: Sequence[LabelledMessage]) -> dict[str, Any]:
-        """Metrics at medium sensitivity and, per sensitivity, what the operating points catch and flag."""
+        """Metrics at medium sensitivity and, per sensitivity, what the operating points catch and flag.
+
+        Each sensitivity also names the kind of held-out normal messages that fixed its threshold (``set_by``)
+        and the share of each kind it was allowed to flag (``flag_limits``).
+        """
         labels = [m.label for m in messages]
         result = metrics(labels, self.scores, self.scorer.points.threshold(DEFAULT_SENSITIVITY))
-        return {
-            **result,
-            "operating_points": calibration.report_by_sensitivity(self.scorer.points, messages, self.scores),
-        }
+        report = calibration.report_by_sensitivity(self.scorer.points, messages, self.scores)
+        for level, point in report.items():
+            point["set_by"] = self.choice.set_by[level]
+            point["flag_limits"] = {kind: limits[level] for kind, limits in self.choice.limits.items()}
+        return {**result, "operating_points": report}
 
 
 def calibrate(pipeline: Pipeline, held_out: Sequence[LabelledMessage], version: str = "candidate") -> Calibrated:
     """Score held-out messages the model did not train on and choose its operating points on their negatives."""
     scorer = Scorer(pipeline, version)
     scores = scorer.probabilities([m.message for m in held_out], [m.sender for m in held_out])
-    points = calibration.choose(calibration.negative_pools(held_out, scores))
-    return Calibrated(scorer.with_points(points), scores)
+    choice = calibration.choose(calibration.negative_pools(held_out, scores))
+    return Calibrated(scorer.with_points(choice.points), scores, choice)
 
 
 def library_versions() -> dict[str, str]:
@@ -101,6 +107,13 @@ def train_evaluated(messages: Sequence[LabelledMessage], seed: int = 0) -> Train
     return TrainedModel(fitted, calibrated.scorer.points, calibrated.metrics(test), data)
 
 
+def thresholds_set_by(metrics: Mapping[str, Any]) -> dict[str, str] | None:
+    """Per sensitivity, the kind of held-out normal messages that fixed its threshold (None for older metrics)."""
+    points = metrics.get("operating_points") or {}
+    set_by = {level: points[level].get("set_by") for level in points}
+    return set_by if set_by and all(set_by.values()) else None
+
+
 def publish(
     registry: Registry,
     trained: TrainedModel,
@@ -119,6 +132,7 @@ def publish(
         "training_data": {**trained.data, "window": window},
         "metrics": trained.metrics,
         **trained.points.to_metadata(),
+        "thresholds_set_by": thresholds_set_by(trained.metrics),
     }
     return registry.publish(
         trained.pipeline, metadata, report=report, extra_files=extra_files, make_current=make_current
