@@ -24,6 +24,8 @@ def test_train_models_score_rollback(tmp_path, data_file, capsys):
     assert [(m["version"], m["current"]) for m in listing] == [(first, False), (second, True)]
     assert listing[1]["training_data"]["train"]["total"] + listing[1]["training_data"]["test"]["total"] == 600
     assert set(listing[1]["libraries"]) >= {"scikit-learn", "numpy", "skops", "python"}
+    # A labelled file is real text: its held-out normal messages fix every threshold.
+    assert listing[1]["thresholds_set_by"] == {"low": "jsonl", "medium": "jsonl", "high": "jsonl"}
 
     assert main(["score", "WINNER!! Call 09061701461 to claim your £900 prize", "--model-dir", str(model_dir)]) == 0
     prediction = json.loads(capsys.readouterr().out)
@@ -33,7 +35,8 @@ def test_train_models_score_rollback(tmp_path, data_file, capsys):
     assert main(["rollback", "--model-dir", str(model_dir)]) == 0
     assert first in capsys.readouterr().out
     assert main(["models", "--model-dir", str(model_dir)]) == 0
-    assert capsys.readouterr().out.splitlines()[0].startswith(f"* {first}")
+    first_line = capsys.readouterr().out.splitlines()[0]
+    assert first_line.startswith(f"* {first}") and first_line.endswith("(set by jsonl)")
 
 
 def test_user_errors_are_one_line_and_exit_2(tmp_path, capsys):

@@ -19,7 +19,7 @@ from weave_ml.model.text import normalise
 from weave_ml.training import corpus
 from weave_ml.training.corpus import everyday
 
-PROTOCOLS = ("almeida", "cv5", "current", "korean")
+PROTOCOLS = ("almeida", "cv5", "current", "korean", "lofo")
 # Protocols that fit their own model (almeida, cv5) decide at a calibrated probability of one half, as the
 # published results they are compared with do; a published version decides at its own operating points.
 DEFAULT_THRESHOLD = 0.5
