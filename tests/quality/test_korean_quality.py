@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from weave_ml import cli
+from weave_ml.model import calibration
 from weave_ml.model.scoring import SENSITIVITY_LEVELS, Scorer
 from weave_ml.registry.store import Registry
 from weave_ml.training import corpus
@@ -27,15 +28,21 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 
 # Measured with the default data and pipeline, less a small margin: one or two more misses must not fail the
 # suite, a real regression must. Raise them when the model gets better.
-# Measured at medium: hold-out MCC 0.977 (caught 0.989, blocked 0.011); realistic MCC 0.963 (0.971, 0.009).
+# Measured at medium (0.0687, fixed by the guard of synthetic hard negatives at 5 %): hold-out MCC 0.943 (caught
+# 0.989, blocked 0.046); realistic MCC 0.892 (caught 0.990, blocked 0.099). Before the thresholds came from real
+# text (medium 0.227, the hard negatives at 0.3 %): hold-out 0.977 (0.989, 0.011), realistic 0.963 (0.971, 0.009).
+# The genuine notices these files hold are as hard as the seed corpus's (written to use the lures' words), and the
+# lower threshold flags more of them: that is the price of catching more real lures, and what link signals against
+# the official domains are for.
 FLOORS = {
-    "korean_holdout.jsonl": {"mcc": 0.96, "spam_caught": 0.96, "ham_blocked": 0.02},
-    "korean_realistic.jsonl": {"mcc": 0.935, "spam_caught": 0.95, "ham_blocked": 0.02},
+    "korean_holdout.jsonl": {"mcc": 0.93, "spam_caught": 0.98, "ham_blocked": 0.06},
+    "korean_realistic.jsonl": {"mcc": 0.88, "spam_caught": 0.98, "ham_blocked": 0.11},
 }
-# Everyday evaluation part (11,242 texts) flagged, measured 0.009% at every sensitivity (1 text); the
-# targets are 0.1% / 0.3% / 1%, these ceilings sit between.
+# Everyday evaluation part (11,226 texts) flagged, measured 0.009% / 0.036% / 0.036% (1, 4, 4 texts) at low /
+# medium / high; the limits are 0.1% / 0.3% / 1%, these ceilings sit between.
 EVERYDAY_CEILINGS = {"low": 0.0005, "medium": 0.001, "high": 0.002}
-# Golden-split phishing caught at medium: measured 100% (at low: 99.85%, every family at least 96.4%).
+# Golden-split phishing caught at medium: measured 100% at every sensitivity. The golden split is drawn from the
+# templates the model trains on, so this is an upper bound; `weave-ml evaluate --protocol lofo` is the estimate.
 GOLDEN_CAUGHT_FLOOR = 0.99
 FAMILY_CAUGHT_FLOOR = 0.94
 
@@ -77,6 +84,18 @@ def test_thresholds_are_the_models_own_and_ordered(trained: TrainedModel) -> Non
     assert {level: p["threshold"] for level, p in trained.metrics["operating_points"].items()} == {
         level: points.threshold(level) for level in SENSITIVITY_LEVELS
     }
+
+
+def test_each_threshold_names_its_set_and_every_kind_keeps_its_limit(trained: TrainedModel) -> None:
+    for level, point in trained.metrics["operating_points"].items():
+        # Real everyday text is held to the flag rates; the synthetic hard negatives are a looser guard.
+        limits = {"everyday": calibration.FLAG_RATES[level], "seed": calibration.GUARD_RATES[level]}
+        assert point["flag_limits"] == limits
+        for kind, limit in point["flag_limits"].items():
+            assert point["normal_flagged_by_kind"][kind] <= limit, (level, point)
+        assert point["set_by"] in {"everyday", "seed"}
+    # Medium sits far below the 0.227 that the hard negatives held to 0.3 % gave.
+    assert trained.points.medium < 0.1
 
 
 @pytest.mark.parametrize("level", SENSITIVITY_LEVELS)
