@@ -28,15 +28,14 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 
 # Measured with the default data and pipeline, less a small margin: one or two more misses must not fail the
 # suite, a real regression must. Raise them when the model gets better.
-# Measured at medium (0.0687, fixed by the guard of synthetic hard negatives at 5 %): hold-out MCC 0.943 (caught
-# 0.989, blocked 0.046); realistic MCC 0.892 (caught 0.990, blocked 0.099). Before the thresholds came from real
+# Measured at medium (0.0658, fixed by the guard of synthetic hard negatives at 5 %): hold-out MCC 0.943 (caught
+# 0.989, blocked 0.046); realistic MCC 0.910 (caught 1.000, blocked 0.090). Before the thresholds came from real
 # text (medium 0.227, the hard negatives at 0.3 %): hold-out 0.977 (0.989, 0.011), realistic 0.963 (0.971, 0.009).
 # The genuine notices these files hold are as hard as the seed corpus's (written to use the lures' words), and the
-# lower threshold flags more of them: that is the price of catching more real lures, and what link signals against
-# the official domains are for.
+# lower threshold flags more of them: that is the price of catching more real lures.
 FLOORS = {
     "korean_holdout.jsonl": {"mcc": 0.93, "spam_caught": 0.98, "ham_blocked": 0.06},
-    "korean_realistic.jsonl": {"mcc": 0.88, "spam_caught": 0.98, "ham_blocked": 0.11},
+    "korean_realistic.jsonl": {"mcc": 0.89, "spam_caught": 0.98, "ham_blocked": 0.10},
 }
 # Everyday evaluation part (11,226 texts) flagged, measured 0.009% / 0.036% / 0.036% (1, 4, 4 texts) at low /
 # medium / high; the limits are 0.1% / 0.3% / 1%, these ceilings sit between.

@@ -256,9 +256,10 @@ class Scorer:
     def score_many(self, texts: Sequence[str], senders: Sequence[str | None] | None = None) -> list[Score]:
         """Score messages in one vectorised call; the order of the result is the order of the input."""
         senders = senders if senders is not None else [None] * len(texts)
-        blocks = self._features(texts, senders)
+        inputs = to_inputs(texts, senders)
+        blocks = [block.transform(inputs) for block in self._blocks]
         probabilities = self._probabilities(blocks)
-        reasons = self._reasons(blocks, probabilities)
+        reasons = self._reasons(blocks, probabilities, [text for text, _ in inputs])
         return [
             Score(message_hash(text, sender), float(probability), reason, self.version)
             for text, sender, probability, reason in zip(texts, senders, probabilities, reasons, strict=True)
@@ -273,7 +274,9 @@ class Scorer:
         probabilities: np.ndarray = expit(-(self._slope * decisions + self._offset)).mean(axis=1)
         return probabilities
 
-    def _reasons(self, blocks: list[_Rows], probabilities: np.ndarray) -> list[tuple[str, ...]]:
+    def _reasons(self, blocks: list[_Rows], probabilities: np.ndarray, texts: Sequence[str]) -> list[tuple[str, ...]]:
+        """The reasons of each message at medium or high risk; ``texts`` are the normalised texts, whose links the
+        link signals' reasons name."""
         found: list[tuple[str, ...]] = []
         for row, probability in enumerate(probabilities):
             if self.points.risk_level(probability) == "low":
@@ -286,7 +289,7 @@ class Scorer:
             for position in np.argsort(-contributions):
                 if contributions[position] <= 0 or len(reasons) == MAX_REASONS:
                     break
-                reason = reason_for(self._reason_names[columns[position]])
+                reason = reason_for(self._reason_names[columns[position]], texts[row])
                 if reason not in reasons:
                     reasons.append(reason)
             found.append(tuple(reasons))
