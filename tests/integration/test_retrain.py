@@ -19,6 +19,7 @@ from weave_ml.campaigns.policy import Rules
 from weave_ml.campaigns.signature import signature
 from weave_ml.campaigns.store import CampaignStore
 from weave_ml.cli import main
+from weave_ml.model import calibration
 from weave_ml.registry.rollout_record import SHADOW, Rollout
 from weave_ml.registry.store import Registry
 from weave_ml.settings import Settings, get_settings
@@ -159,10 +160,14 @@ def test_quality_gate_refuses_a_model_trained_on_poisoned_feedback(reports, regi
     assert (registry.root / "runs" / report["run_id"] / "report.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
-def test_frozen_admin_verdicts_refuse_a_candidate_poisoned_by_user_verdicts(reports, registry):
+def test_frozen_admin_verdicts_refuse_a_candidate_poisoned_by_user_verdicts(reports, registry, monkeypatch):
     # An admin verified thirty lures of a new campaign; then fifty new variants come in marked 정상 (normal) by
     # users. The fresh held-out reports carry the poisoned verdicts and the golden set holds no such lure, so only
     # the frozen verdicts can show what the candidate learned.
+    # The hard negatives are held to the real rates here, as the small seed model is: under the looser guard the
+    # poisoned candidate's medium threshold falls to about 0.06, where it still flags every verified lure (even with
+    # 150 poisoned variants), and the gate rightly passes it. This test is about the gate, not the thresholds.
+    monkeypatch.setattr(calibration, "GUARD_RATES", calibration.FLAG_RATES)
     verified = [
         {
             "message": text,
