@@ -40,7 +40,8 @@ def deadline() -> float:
     return time.monotonic() + get_settings().scoring_time_limit_s
 
 
-@shared_task(name=SCORE_MESSAGES_TASK, ignore_result=True)
+# No task events: a gateway sends up to a thousand of these a second; their failures are logged and counted.
+@shared_task(name=SCORE_MESSAGES_TASK, ignore_result=True, send_events=False)
 def score_messages(items: list[dict[str, Any]], reply_to: str | None = None) -> int:
     """Score one gateway micro-batch and reply to the waiting gateway process."""
     return runtime.service().answer_requests(items, reply_to, deadline())
