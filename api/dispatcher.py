@@ -119,7 +119,7 @@ class Dispatcher:
         self._closed.set()
 
     def _ensure_started(self) -> None:
-        # Threads do not survive gunicorn's fork, so each process starts its own on first use.
+        # Threads do not survive a fork (the server forks its processes), so each process starts its own on first use.
         if self._started_in == os.getpid():
             return
         with self._start_lock:

@@ -3,8 +3,8 @@
 Three servers run side by side, each with the same model, the same fast scorer and the same unique Korean
 messages from the same load generator (wrk):
 
-- weave-ml, started from the Procfile lines: the gateway with 2 gunicorn processes, 2 solo scoring workers;
-- ``flask``: the model in-process in Flask under gunicorn, 2 processes (bench/baseline_app.py);
+- weave-ml, started from the Procfile lines: the gateway with 2 granian processes, 2 solo scoring workers;
+- ``flask``: the model in-process in Flask under gunicorn (gthread, 2 processes of 32 threads; bench/baseline_app.py);
 - ``fastapi``: the seed's design, the model in-process in FastAPI under uvicorn, 2 workers (bench/fastapi_app.py).
 
 The machine is shared and noisy, so a single run in a fixed order lets background load pick the winner. Each
@@ -313,7 +313,11 @@ class Bench:
         flask_env = {**self.env, "API_PORT": str(port), "GATEWAY_PROCESSES": "2", "GATEWAY_THREADS": "32"}
         self._serve(
             FLASK,
-            [str(BIN / "gunicorn"), "--config", "python:api.gunicorn_conf", "bench.baseline_app:app"],
+            [
+                str(BIN / "gunicorn"),
+                *("--worker-class", "gthread", "--workers", "2", "--threads", "32", "--bind", f"127.0.0.1:{port}"),
+                "bench.baseline_app:app",
+            ],
             flask_env,
             port,
         )

@@ -1,4 +1,4 @@
-"""Prometheus metrics of the gateway (GET /metrics), summed over gunicorn's processes via PROMETHEUS_MULTIPROC_DIR."""
+"""Prometheus metrics of the gateway (GET /metrics), summed over the server's processes via PROMETHEUS_MULTIPROC_DIR."""
 
 from __future__ import annotations
 
