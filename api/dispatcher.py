@@ -21,7 +21,7 @@ from typing import Any
 import redis
 
 from weave_ml import logs
-from weave_ml.model.scoring import Score
+from weave_ml.model.predictions import Score
 from weave_ml.serving import replies
 
 log = logging.getLogger(__name__)

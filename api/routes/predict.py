@@ -15,7 +15,7 @@ from api.dispatcher import BrokerUnavailable, NotScored
 from api.errors import ApiError, unavailable
 from api.gateway import BROKER_ERRORS, current_gateway, points_of
 from api.openapi import TAKES_JSON, answers, spec
-from weave_ml.model.scoring import to_prediction
+from weave_ml.model.predictions import to_prediction
 from weave_ml.model.text import mask_phone, message_hash
 from weave_ml.serving.pending import Pending
 

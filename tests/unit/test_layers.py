@@ -3,6 +3,8 @@ back through another (docs/architecture.md lists the same order)."""
 
 import ast
 import functools
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -85,3 +87,36 @@ def test_no_import_cycle():
 
     for module in sorted(graph):
         visit(module, [])
+
+
+GATEWAY_MODULES = (
+    "api",
+    "api.errors",
+    "api.gateway",
+    "api.metrics",
+    "api.openapi",
+    "api.ratelimit",
+    "api.routes.admin",
+    "api.routes.batch",
+    "api.routes.campaigns",
+    "api.routes.health",
+    "api.routes.predict",
+    "api.routes.reputation",
+    "api.routes.rollout",
+    "api.serve",
+    "workers.celery_app",
+)
+MODEL_LIBRARIES = ("sklearn", "scipy", "skops", "joblib", "pandas", "matplotlib", "pymongo")
+
+
+def test_the_gateway_imports_no_model_library():
+    """A gateway never loads a model: importing scikit-learn, scipy or pymongo would only cost it memory."""
+    code = (
+        "import importlib, sys\n"
+        f"for name in {GATEWAY_MODULES!r}:\n"
+        "    importlib.import_module(name)\n"
+        f"print(sorted({{m.split('.')[0] for m in sys.modules}} & set({MODEL_LIBRARIES!r})))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

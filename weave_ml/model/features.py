@@ -10,6 +10,7 @@ from scipy import sparse
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.utils.validation import check_is_fitted
 
+from weave_ml.model.patterns import MONEY, PHONE, SHORTENERS
 from weave_ml.model.text import SenderKind
 
 # What the model sees for one message: the normalised text and the sender kind's value.
@@ -30,41 +31,12 @@ _TLDS = (
 _URL = re.compile(
     rf"(?:https?://|www\.)\S+|\b[a-z0-9][a-z0-9\-]{{0,62}}(?:\.[a-z0-9\-]{{1,63}}){{0,8}}\.(?:{_TLDS})\b(?:/\S*)?"
 )
-_SHORTENERS = (
-    "bit.ly",
-    "han.gl",
-    "me2.do",
-    "vo.la",
-    "url.kr",
-    "t.ly",
-    "tinyurl.com",
-    "goo.gl",
-    "is.gd",
-    "buly.kr",
-    "zrr.kr",
-    "c11.kr",
-    "t.co",
-    "ow.ly",
-    "cutt.ly",
-    "shorturl.at",
-    "naver.me",
-    "abit.ly",
-    "short.gy",
-    "gg.gg",
-    "rb.gy",
-    "tny.im",
-    "qrco.de",
-)
 # An IP address starts where a digit run starts, and its digit runs are never given back: a long digit run is
 # then read once, not once per digit.
 _RISKY_ENDINGS = re.compile(
     r"\.(?:top|xyz|icu|shop|site|online|club|click|vip|live|cc|info|buzz|apk|help|sbs|cfd|cyou|lol|pw|bond|lat|"
     r"cn|ru|su|tk|ml|ga|cf|gq|rest|monster|quest|beauty|fun|bar|today)\b|(?<!\d)\d++\.\d++\.\d++\.\d"
 )
-_PHONE = re.compile(r"(?<!\d)(?:\+?\d{1,3}[\s\-]?)?(?:0\d{1,2}|1[5-8]\d{2})[\s\-.)]?\d{3,4}[\s\-.]?\d{4}(?!\d)")
-# An amount is read from the start of its run of digits and separators, once (possessive): "1,2,3,…" of any
-# length is one attempt, not one per digit.
-_MONEY = re.compile(r"(?<![\d,.])[,.]*+\d[\d,.]*+\s*+(?:(?:만\s*+)?(?:원|won|krw)|pounds?|usd|dollars?)|[£$€₩]\s?\d")
 _MESSENGER_ID = re.compile(
     r"(?:텔레그램|텔레|카톡|카카오톡|라인|telegram|kakao|line)\s*+(?:id|아이디)?\s*+[:：]?\s*+@?[a-z0-9_]{3}"
     r"|@[a-z][a-z0-9_]{3}"
@@ -239,10 +211,10 @@ def _has(pattern: re.Pattern[str]) -> Callable[[str], bool]:
 # Each signal: a name, a test on the normalised text, and the reason a user reads when it drives the score.
 SIGNALS: tuple[tuple[str, Callable[[str], bool], str], ...] = (
     ("link", _has(_URL), "인터넷 주소(링크) 포함"),
-    ("short_link", lambda text: any(domain in text for domain in _SHORTENERS), "단축 URL 포함"),
+    ("short_link", lambda text: any(domain in text for domain in SHORTENERS), "단축 URL 포함"),
     ("risky_link", _has(_RISKY_ENDINGS), "의심스러운 도메인 또는 앱 설치 파일 링크"),
-    ("phone_number", _has(_PHONE), "전화번호 포함"),
-    ("money", _has(_MONEY), "금액 언급"),
+    ("phone_number", _has(PHONE), "전화번호 포함"),
+    ("money", _has(MONEY), "금액 언급"),
     ("messenger_id", _has(_MESSENGER_ID), "메신저 아이디로 연락 유도"),
     ("overseas_label", _has(_OVERSEAS), "국외 발신 표시"),
     ("lookalike_link", _lookalike_link, "기관·브랜드를 흉내 낸 인터넷 주소"),

@@ -14,7 +14,8 @@ from collections.abc import Sequence
 
 import redis
 
-from weave_ml.model.scoring import Score, Scorer
+from weave_ml.model.predictions import Score
+from weave_ml.model.scoring import Scorer
 from weave_ml.registry.rollout_record import Rollout
 from weave_ml.rollouts.evidence import EvidenceStore, Observations
 

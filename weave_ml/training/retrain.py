@@ -19,7 +19,8 @@ from weave_ml.campaigns import examples as campaign_examples
 from weave_ml.connections import redis_client
 from weave_ml.model import pipeline
 from weave_ml.model.datasets import LabelledMessage
-from weave_ml.model.scoring import DEFAULT_SENSITIVITY, Scorer
+from weave_ml.model.predictions import DEFAULT_SENSITIVITY
+from weave_ml.model.scoring import Scorer
 from weave_ml.model.text import normalise
 from weave_ml.registry.store import REPORT_FILE, Registry, RegistryError, new_version_name
 from weave_ml.reports.mongo import LabelledReports, ReportCounts, ReportsUnavailable, Window, load_labelled
