@@ -18,7 +18,9 @@ import shutil
 import signal
 import sys
 import tempfile
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import Any
 
 from granian.cli import cli
 
@@ -59,6 +61,30 @@ def prepare_metrics_folder() -> str | None:
     for stale in folder.glob("*.db"):  # an earlier gateway's counts would add to ours
         stale.unlink()
     return private
+
+
+WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
+
+
+def whole_bodies(wsgi_app: WsgiApp) -> WsgiApp:
+    """Hand the server each body as one list of bytes, not the iterator Flask returns.
+
+    granian sends a list in one call; an iterator it walks chunk by chunk, back and forth between its Rust side and
+    Python, which took 40% of a cached answer's CPU. Every body this gateway sends is small JSON or text.
+    """
+
+    def app(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
+        body = wsgi_app(environ, start_response)
+        if isinstance(body, list):
+            return body
+        try:
+            return [b"".join(body)]
+        finally:
+            close = getattr(body, "close", None)
+            if close is not None:
+                close()  # what a WSGI server must do once it has sent the body (Flask's teardown runs here)
+
+    return app
 
 
 def end_with_server() -> None:
