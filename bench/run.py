@@ -240,7 +240,9 @@ def figure(
 _loaded: dict[str, Any] = {}
 
 
-def _load_scorer(model_dir: str) -> None:
+def _load_scorer(model_dir: str, secret_keys: str) -> None:
+    # Hashes are keyed as the deployment keys them: a spawned process inherits nothing the bench set.
+    os.environ["WEAVE_SECRET_KEYS"] = secret_keys
     _loaded["scorer"] = Registry(model_dir).load().scorer()
 
 
@@ -251,13 +253,13 @@ def _score(texts: list[str]) -> int:
 class RawScoring:
     """The model's own vectorised scoring in ``processes`` processes, no server, no queue: the batch peer."""
 
-    def __init__(self, model_dir: Path, processes: int = 2) -> None:
+    def __init__(self, model_dir: Path, secret_keys: str, processes: int = 2) -> None:
         self.processes = processes
         self.pool = ProcessPoolExecutor(
             processes,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_load_scorer,
-            initargs=(str(model_dir),),
+            initargs=(str(model_dir), secret_keys),
         )
         # Each process loads the model before the clock runs.
         list(self.pool.map(_score, [["warm-up"]] * processes * 4))
@@ -418,7 +420,7 @@ class Bench:
     def batch(self) -> list[dict[str, float]]:
         """Rounds of /predict/batch against raw vectorised scoring in 2 processes."""
         total = self.profile.batch_messages
-        raw = RawScoring(self.registry.root)
+        raw = RawScoring(self.registry.root, self.env["WEAVE_SECRET_KEYS"])
 
         def measure(name: str) -> float:
             rate = self.batch_rate(total) if name == WEAVE else raw.rate(self.texts(total))

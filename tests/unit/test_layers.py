@@ -106,14 +106,25 @@ GATEWAY_MODULES = (
     "api.serve",
     "workers.celery_app",
 )
+# What beat and Flower import: the app and the modules its `imports` setting names (for the tasks' names).
+BEAT_AND_FLOWER_MODULES = (
+    "workers.celery_app",
+    "workers.tasks",
+    "workers.rollout_tasks",
+    "workers.campaign_tasks",
+    "workers.runtime",
+    "beat_schedule",
+)
 MODEL_LIBRARIES = ("sklearn", "scipy", "skops", "joblib", "pandas", "matplotlib", "pymongo")
 
 
-def test_the_gateway_imports_no_model_library():
-    """A gateway never loads a model: importing scikit-learn, scipy or pymongo would only cost it memory."""
+@pytest.mark.parametrize("modules", [GATEWAY_MODULES, BEAT_AND_FLOWER_MODULES], ids=["gateway", "beat and Flower"])
+def test_processes_that_never_score_import_no_model_library(modules):
+    """The gateway, beat and Flower never load a model: scikit-learn, scipy or pymongo would only cost them memory
+    (the scoring and training workers import them where they load a model, train or read reports)."""
     code = (
         "import importlib, sys\n"
-        f"for name in {GATEWAY_MODULES!r}:\n"
+        f"for name in {modules!r}:\n"
         "    importlib.import_module(name)\n"
         f"print(sorted({{m.split('.')[0] for m in sys.modules}} & set({MODEL_LIBRARIES!r})))\n"
     )

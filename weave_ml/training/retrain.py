@@ -28,7 +28,7 @@ from weave_ml.settings import Settings
 from weave_ml.training import gate, plots, regression
 from weave_ml.training.corpus import everyday
 from weave_ml.training.evaluation import GOLDEN_SPLIT_SEED, Metrics, everyday_flagged, golden_split, held_out_split
-from weave_ml.training.lock import retrain_lock
+from weave_ml.training.lock import LOCK_TTL_S, retrain_lock
 from weave_ml.training.run_report import (
     CampaignExamplesUse,
     Evaluation,
@@ -41,9 +41,6 @@ from weave_ml.training.train import TrainedModel, calibrate, count_messages, pub
 
 log = logging.getLogger(__name__)
 
-# A run taking longer is stopped; the lock outlives it a little so a stuck run never overlaps the next one.
-TIME_LIMIT_S = 30 * 60
-LOCK_TTL_S = TIME_LIMIT_S + 120
 FRESH_TEST_FRACTION = 0.2
 # A stratified five-fold split of the fresh reports needs five of each class.
 MIN_PER_CLASS = 5
