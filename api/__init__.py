@@ -33,8 +33,8 @@ class JsonAnswers(DefaultJSONProvider):
 
 def create_app(settings: Settings | None = None, test_config: dict[str, Any] | None = None) -> Flask:
     """Build the gateway app from settings (default: the environment)."""
-    # Imported here, not at the top: gunicorn's master imports this package to read api.gunicorn_conf, and
-    # prometheus_client must not be imported before that config has set PROMETHEUS_MULTIPROC_DIR.
+    # Imported here, not at the top: `python -m api.serve` imports this package before it sets
+    # PROMETHEUS_MULTIPROC_DIR, and prometheus_client must not be imported before that.
     from api import errors, metrics, openapi, ratelimit
     from api.gateway import Gateway
     from api.routes import admin, batch, campaigns, health, predict, reputation, rollout
@@ -44,7 +44,7 @@ def create_app(settings: Settings | None = None, test_config: dict[str, Any] | N
     settings = settings or get_settings()
     # Every hash of a text is keyed and every task body sealed with the deployment's secret: none, no gateway.
     keys.current()
-    logs.configure(settings.log_format)
+    logs.configure(settings.log_format, queued=True)
     app = Flask(__name__)
     app.request_class = openapi.JsonRequest
     app.json = JsonAnswers(app)

@@ -8,7 +8,7 @@ from typing import Any
 from flask import current_app
 
 from weave_ml.campaigns.counting import CampaignCounter
-from weave_ml.model.scoring import Score
+from weave_ml.model.predictions import Score
 
 
 def counter() -> CampaignCounter:

@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal, cast, get_args
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 from pydantic_core import PydanticCustomError
 
-from weave_ml.model.scoring import DEFAULT_SENSITIVITY, SENSITIVITY_LEVELS
+from weave_ml.model.predictions import DEFAULT_SENSITIVITY, SENSITIVITY_LEVELS
 
 MAX_MESSAGE_CHARS = 10_000
 MAX_SENDER_CHARS = 64

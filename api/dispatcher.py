@@ -21,7 +21,7 @@ from typing import Any
 import redis
 
 from weave_ml import logs
-from weave_ml.model.scoring import Score
+from weave_ml.model.predictions import Score
 from weave_ml.serving import replies
 
 log = logging.getLogger(__name__)
@@ -119,7 +119,7 @@ class Dispatcher:
         self._closed.set()
 
     def _ensure_started(self) -> None:
-        # Threads do not survive gunicorn's fork, so each process starts its own on first use.
+        # Threads do not survive a fork (the server forks its processes), so each process starts its own on first use.
         if self._started_in == os.getpid():
             return
         with self._start_lock:

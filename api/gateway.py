@@ -20,7 +20,7 @@ from api.errors import ApiError
 from api.hot_scores import HotScores
 from weave_ml import worker_states
 from weave_ml.connections import redis_client
-from weave_ml.model.scoring import OperatingPoints, Score
+from weave_ml.model.predictions import OperatingPoints, Score
 from weave_ml.names import (
     BATCH_QUEUE,
     PREDICT_QUEUE,

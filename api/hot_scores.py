@@ -13,7 +13,7 @@ from collections.abc import Callable, Sequence
 
 from cachetools import TTLCache
 
-from weave_ml.model.scoring import Score
+from weave_ml.model.predictions import Score
 
 # Enough for every distinct text of a blast; about 300 bytes an entry.
 MAX_ENTRIES = 10_000

@@ -111,8 +111,19 @@ class _DeclaredOnly(FlaskPlugin):
         if query or form or headers or cookies:
             super().request_validation(request, query, json, form, headers, cookies)
             return
-        body = self.model_adapter.validate_obj(json, request.get_json(silent=True) or {}) if json else None
+        body = self._body(request, json) if json else None
         request.context = Context(None, body, None, None, None)
+
+    def _body(self, request: Any, model: Any) -> Any:
+        """Validate the body straight from its bytes (pydantic parses the JSON itself); a body that fails goes the
+        long way (``json.loads``, then the model), whose errors are the ones the contract names."""
+        raw = request.get_data()
+        if raw and request.is_json:
+            try:
+                return self.model_adapter.validate_json(model, raw)
+            except self.model_adapter.validation_error:
+                pass
+        return self.model_adapter.validate_obj(model, request.get_json(silent=True) or {})
 
 
 spec = SpecTree(

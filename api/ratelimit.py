@@ -51,7 +51,7 @@ def install(app: Flask, settings: Settings, exempt: list[Blueprint]) -> Limiter 
         client_address,
         app=app,
         default_limits=[settings.rate_limit],
-        # Counters live in Redis so every gunicorn process and gateway replica shares one budget per client.
+        # Counters live in Redis so every gateway process and replica shares one budget per client.
         storage_uri=settings.redis_url,
         # A counter that takes longer than a second is let through (swallow_errors) rather than slowing the request.
         storage_options={**REDIS_OPTIONS, "socket_timeout": 1},

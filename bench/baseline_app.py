@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask, jsonify, request
 
-from weave_ml.model.scoring import DEFAULT_SENSITIVITY, to_prediction
+from weave_ml.model.predictions import DEFAULT_SENSITIVITY, to_prediction
 from weave_ml.registry.store import Registry
 
 

@@ -24,7 +24,7 @@ from devstack.processes import RedisServer
 from weave_ml.campaigns.counting import CampaignCounter
 from weave_ml.campaigns.signature import signature
 from weave_ml.campaigns.store import CampaignStore
-from weave_ml.model.scoring import Score
+from weave_ml.model.predictions import Score
 from weave_ml.model.text import message_hash
 from weave_ml.settings import Settings
 from weave_ml.training import corpus

@@ -12,7 +12,7 @@ from typing import Any
 from fastapi import FastAPI
 
 from api.contract import PredictRequest
-from weave_ml.model.scoring import to_prediction
+from weave_ml.model.predictions import to_prediction
 from weave_ml.registry.store import Registry
 
 

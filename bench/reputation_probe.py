@@ -27,7 +27,7 @@ from bench.campaign_probe import CHUNK, THREADS, server_cpu_s
 from devstack.processes import RedisServer
 from weave_ml.campaigns.counting import CampaignCounter
 from weave_ml.campaigns.store import CampaignStore
-from weave_ml.model.scoring import Score
+from weave_ml.model.predictions import Score
 from weave_ml.model.text import message_hash
 from weave_ml.reputation import subjects
 from weave_ml.reputation.store import ReputationStore

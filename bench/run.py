@@ -3,8 +3,8 @@
 Three servers run side by side, each with the same model, the same fast scorer and the same unique Korean
 messages from the same load generator (wrk):
 
-- weave-ml, started from the Procfile lines: the gateway with 2 gunicorn processes, 2 solo scoring workers;
-- ``flask``: the model in-process in Flask under gunicorn, 2 processes (bench/baseline_app.py);
+- weave-ml, started from the Procfile lines: the gateway with 2 granian processes, 2 solo scoring workers;
+- ``flask``: the model in-process in Flask under gunicorn (gthread, 2 processes of 32 threads; bench/baseline_app.py);
 - ``fastapi``: the seed's design, the model in-process in FastAPI under uvicorn, 2 workers (bench/fastapi_app.py).
 
 The machine is shared and noisy, so a single run in a fixed order lets background load pick the winner. Each
@@ -240,7 +240,9 @@ def figure(
 _loaded: dict[str, Any] = {}
 
 
-def _load_scorer(model_dir: str) -> None:
+def _load_scorer(model_dir: str, secret_keys: str) -> None:
+    # Hashes are keyed as the deployment keys them: a spawned process inherits nothing the bench set.
+    os.environ["WEAVE_SECRET_KEYS"] = secret_keys
     _loaded["scorer"] = Registry(model_dir).load().scorer()
 
 
@@ -251,13 +253,13 @@ def _score(texts: list[str]) -> int:
 class RawScoring:
     """The model's own vectorised scoring in ``processes`` processes, no server, no queue: the batch peer."""
 
-    def __init__(self, model_dir: Path, processes: int = 2) -> None:
+    def __init__(self, model_dir: Path, secret_keys: str, processes: int = 2) -> None:
         self.processes = processes
         self.pool = ProcessPoolExecutor(
             processes,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_load_scorer,
-            initargs=(str(model_dir),),
+            initargs=(str(model_dir), secret_keys),
         )
         # Each process loads the model before the clock runs.
         list(self.pool.map(_score, [["warm-up"]] * processes * 4))
@@ -313,7 +315,11 @@ class Bench:
         flask_env = {**self.env, "API_PORT": str(port), "GATEWAY_PROCESSES": "2", "GATEWAY_THREADS": "32"}
         self._serve(
             FLASK,
-            [str(BIN / "gunicorn"), "--config", "python:api.gunicorn_conf", "bench.baseline_app:app"],
+            [
+                str(BIN / "gunicorn"),
+                *("--worker-class", "gthread", "--workers", "2", "--threads", "32", "--bind", f"127.0.0.1:{port}"),
+                "bench.baseline_app:app",
+            ],
             flask_env,
             port,
         )
@@ -414,7 +420,7 @@ class Bench:
     def batch(self) -> list[dict[str, float]]:
         """Rounds of /predict/batch against raw vectorised scoring in 2 processes."""
         total = self.profile.batch_messages
-        raw = RawScoring(self.registry.root)
+        raw = RawScoring(self.registry.root, self.env["WEAVE_SECRET_KEYS"])
 
         def measure(name: str) -> float:
             rate = self.batch_rate(total) if name == WEAVE else raw.rate(self.texts(total))

@@ -9,7 +9,7 @@ from typing import Any
 import pymongo
 
 from weave_ml.model.datasets import LabelledMessage
-from weave_ml.model.scoring import LEGACY_POINTS
+from weave_ml.model.predictions import LEGACY_POINTS
 from weave_ml.reports.mongo import DEFAULT_DATABASE
 from weave_ml.training import corpus
 

@@ -21,7 +21,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from devstack import ROOT, procfile
 from weave_ml import worker_states
 
-# The Procfile's commands (celery, gunicorn, python) are the ones beside this interpreter.
+# The Procfile's commands (celery, python) are the ones beside this interpreter.
 BIN = Path(sys.executable).parent
 
 
@@ -197,7 +197,7 @@ class CeleryWorker(ProcfileProcess):
 
 
 class Gateway(ProcfileProcess):
-    """The gateway as the Procfile's ``api`` line starts it: gunicorn with the production configuration."""
+    """The gateway as the Procfile's ``api`` line starts it: granian (api.serve) with the production configuration."""
 
     def __init__(
         self, env: Mapping[str, str], log_dir: Path, processes: int = 1, threads: int = 16, prefix: Sequence[str] = ()

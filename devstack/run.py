@@ -45,7 +45,7 @@ def stored_secret(path: Path) -> str:
 def environment(var: Path) -> tuple[dict[str, str], dict[str, str]]:
     """Return the environment of the stack and the private services it needs started first."""
     env = dict(os.environ)
-    # The Procfile's commands (gunicorn, celery) live beside this interpreter.
+    # The Procfile's commands (python, celery) live beside this interpreter.
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     env.setdefault("ML_MODEL_DIR", str(var / "models"))
     env.setdefault("API_PORT", "8000")
@@ -56,7 +56,7 @@ def environment(var: Path) -> tuple[dict[str, str], dict[str, str]]:
     env.setdefault("WEAVE_API_KEY", secrets.token_urlsafe(18))
     env.setdefault("WEAVE_SECRET_KEYS", stored_secret(var / "secret-keys"))
     env.setdefault("GATEWAY_PROCESSES", "2")
-    # The gateway processes' shared metric files; gunicorn empties the folder at start.
+    # The gateway processes' shared metric files; api.serve empties the folder at start.
     env.setdefault("PROMETHEUS_MULTIPROC_DIR", str(var / "prometheus"))
     env.setdefault("ML_MONGO_COLLECTION", "phishing_reports")
     services: dict[str, str] = {}

@@ -116,9 +116,7 @@ def _mount_options(volumes: list[Any], volume_names: Mapping[str, str]) -> list[
     return options
 
 
-def _refuse_service_addresses(
-    service_name: str, environment: Mapping[str, str], services: Mapping[str, Any]
-) -> None:
+def _refuse_service_addresses(service_name: str, environment: Mapping[str, str], services: Mapping[str, Any]) -> None:
     """Stop when a variable still names another service's address: on host networking no such name resolves, and
     the container would only fail at its first use of it (a sweep minutes later), not at start."""
     for key, value in environment.items():

@@ -99,7 +99,7 @@ class Supervisor:
 
     def _start(self, child: Child) -> None:
         # A session of its own: Ctrl-C reaches only this supervisor, which stops the processes in order, and what a
-        # process leaves behind (gunicorn's and Celery's pool processes) can be found by its group and killed. A session
+        # process leaves behind (granian's and Celery's pool processes) can be found by its group and killed. A session
         # of its own also means nothing reaches the process when this supervisor is SIGKILLed: the kernel's
         # parent-death signal does (see die_with_parent).
         child.popen = subprocess.Popen(
@@ -122,7 +122,7 @@ class Supervisor:
         if child.popen is None:
             return
         if child.popen.poll() is None:
-            child.popen.terminate()  # gunicorn's and Celery's main processes stop their own in order
+            child.popen.terminate()  # granian's and Celery's main processes stop their own in order
             try:
                 child.popen.wait(timeout=STOP_TIMEOUT_S)
             except subprocess.TimeoutExpired:
@@ -151,7 +151,7 @@ def die_with_parent() -> Callable[[], None] | None:
 
     Without it a supervisor killed by SIGKILL (or the OOM killer) leaves every process of its stack running: a scoring
     worker of a stopped stack went on taking another stack's tasks. The signal survives ``exec`` (each Procfile line
-    runs as ``sh -c "exec …"``, so it reaches the real process); gunicorn's workers stop when their master is gone and
+    runs as ``sh -c "exec …"``, so it reaches the real process); the gateway's server processes (api.serve) and
     Celery's pool processes carry the same signal, so a stack goes with its supervisor (tests/integration/
     test_make_run.py). The kernel sends it when the thread that started the child ends: the supervisor starts every
     child from its main thread. None where prctl does not exist (not Linux).

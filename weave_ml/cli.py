@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from weave_ml.model import datasets
-from weave_ml.model.scoring import DEFAULT_SENSITIVITY, SENSITIVITY_LEVELS, to_prediction
+from weave_ml.model.predictions import DEFAULT_SENSITIVITY, SENSITIVITY_LEVELS, to_prediction
 from weave_ml.registry.store import Registry, RegistryError
 from weave_ml.rollouts import cli as rollout_cli
 from weave_ml.scaling import autoscale

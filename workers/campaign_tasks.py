@@ -8,7 +8,6 @@ from typing import Any
 from celery import shared_task
 
 from weave_ml.campaigns import examples
-from weave_ml.campaigns import verdicts as reports
 from weave_ml.campaigns.counting import CampaignCounter
 from weave_ml.campaigns.store import CampaignStore
 from weave_ml.connections import redis_client
@@ -19,6 +18,9 @@ from weave_ml.settings import get_settings
 @shared_task(name=CAMPAIGN_REPORTS_TASK, acks_late=False, ignore_result=True)
 def sweep_campaign_reports() -> dict[str, Any]:
     """Label the campaigns of the reports written since the last sweep, and the domains and numbers they hold."""
+    # Here, not at the top: beat and Flower import this module (task names) and never read MongoDB.
+    from weave_ml.campaigns import verdicts as reports
+
     settings = get_settings()
     return reports.sweep(settings, CampaignCounter.from_settings(redis_client(settings.state_url), settings))
 

@@ -88,9 +88,12 @@ def create_celery_app() -> Celery:
         broker_connection_max_retries=None,
         # Fail a publish fast when Redis is gone: the gateway answers 503 instead of hanging.
         task_publish_retry_policy={"max_retries": 1, "interval_start": 0.1, "interval_step": 0.2, "interval_max": 0.3},
-        # Flower shows queued, running and finished tasks only with these events.
+        # Flower shows running and finished tasks from the workers' events. /predict's micro-batch tasks send none
+        # (workers.tasks): a thousand a second are more than Flower can show and cost each answer an event; batch
+        # chunks, training and the rest stay visible. No task-sent event either: it doubled every publish for a
+        # "queued" state Flower shows for a few milliseconds.
         worker_send_task_events=True,
-        task_send_sent_event=True,
+        task_send_sent_event=False,
         worker_hijack_root_logger=False,
         imports=("workers.tasks", "workers.rollout_tasks", "workers.campaign_tasks", "workers.runtime"),
     )

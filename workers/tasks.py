@@ -22,7 +22,7 @@ from weave_ml.registry import changes as registry_admin
 from weave_ml.registry.store import Registry
 from weave_ml.rollouts.evidence import EvidenceStore
 from weave_ml.settings import get_settings
-from weave_ml.training import retrain
+from weave_ml.training.lock import TIME_LIMIT_S as RETRAIN_TIME_LIMIT_S
 from workers import runtime
 
 log = logging.getLogger(__name__)
@@ -40,7 +40,8 @@ def deadline() -> float:
     return time.monotonic() + get_settings().scoring_time_limit_s
 
 
-@shared_task(name=SCORE_MESSAGES_TASK, ignore_result=True)
+# No task events: a gateway sends up to a thousand of these a second; their failures are logged and counted.
+@shared_task(name=SCORE_MESSAGES_TASK, ignore_result=True, send_events=False)
 def score_messages(items: list[dict[str, Any]], reply_to: str | None = None) -> int:
     """Score one gateway micro-batch and reply to the waiting gateway process."""
     return runtime.service().answer_requests(items, reply_to, deadline())
@@ -75,8 +76,8 @@ def _broadcast_reload(version: str) -> None:
 @shared_task(
     name=RETRAIN_TASK,
     track_started=True,
-    soft_time_limit=retrain.TIME_LIMIT_S,
-    time_limit=retrain.TIME_LIMIT_S + 60,
+    soft_time_limit=RETRAIN_TIME_LIMIT_S,
+    time_limit=RETRAIN_TIME_LIMIT_S + 60,
     # Acknowledged when taken, unlike scoring tasks: the broker's visibility timeout is sized for tasks of
     # seconds, and a half-hour retrain redelivered while it runs would train twice. A retrain lost with its
     # worker is simply run at the next schedule (or by POST /admin/retrain).
@@ -84,6 +85,9 @@ def _broadcast_reload(version: str) -> None:
 )
 def retrain_model(trigger: str = "schedule") -> dict[str, Any]:
     """Run one retrain and return its summary; when a new version is published, tell the workers to load it."""
+    # Here, not at the top: beat and Flower import this module (task names) and never train.
+    from weave_ml.training import retrain
+
     return retrain.run(get_settings(), trigger=trigger, on_published=_broadcast_reload).summary()
 
 

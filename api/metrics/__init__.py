@@ -1,4 +1,4 @@
-"""Prometheus metrics of the gateway (GET /metrics), summed over gunicorn's processes via PROMETHEUS_MULTIPROC_DIR."""
+"""Prometheus metrics of the gateway (GET /metrics), summed over the server's processes via PROMETHEUS_MULTIPROC_DIR."""
 
 from __future__ import annotations
 
@@ -116,8 +116,11 @@ WORKER_COUNTERS = {
 
 def observe_cache(hits: int, misses: int) -> None:
     """Count score cache hits and misses."""
-    CACHE_LOOKUPS.labels("hit").inc(hits)
-    CACHE_LOOKUPS.labels("miss").inc(misses)
+    # A zero is not written: each write takes the metric file's lock, and an answer makes several.
+    if hits:
+        CACHE_LOOKUPS.labels("hit").inc(hits)
+    if misses:
+        CACHE_LOOKUPS.labels("miss").inc(misses)
 
 
 def observe_prediction(prediction: dict[str, Any]) -> None:

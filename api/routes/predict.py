@@ -10,17 +10,23 @@ from flask import Blueprint, url_for
 
 from api import campaign_step as campaigns
 from api import metrics
-from api.contract import ErrorBody, PendingAnswer, Prediction, PredictRequest, TimeoutBody
+from api.contract import ErrorBody, LinkReputation, PendingAnswer, Prediction, PredictRequest, TimeoutBody
 from api.dispatcher import BrokerUnavailable, NotScored
 from api.errors import ApiError, unavailable
 from api.gateway import BROKER_ERRORS, current_gateway, points_of
 from api.openapi import TAKES_JSON, answers, spec
-from weave_ml.model.scoring import to_prediction
+from weave_ml.model.predictions import to_prediction
 from weave_ml.model.text import mask_phone, message_hash
 from weave_ml.serving.pending import Pending
 
 log = logging.getLogger("weave_ml.predictions")
 blueprint = Blueprint("predict", __name__)
+
+
+def answer(prediction: dict[str, Any]) -> Prediction:
+    """The prediction as the contract's model, built without validating again what the gateway built itself."""
+    links = [LinkReputation.model_construct(**link) for link in prediction.get("links", ())]
+    return Prediction.model_construct(**{**prediction, "links": links})
 
 
 def log_prediction(started: float, prediction: dict[str, Any], sender: str | None) -> None:
@@ -98,7 +104,7 @@ def predict(json: PredictRequest) -> Prediction:
     prediction = campaigns.judge(json.message, json.sender, score, prediction)
     metrics.observe_prediction(prediction)
     log_prediction(started, prediction, json.sender)
-    return Prediction.model_construct(**prediction)
+    return answer(prediction)
 
 
 @blueprint.get("/predict/result/<task_id>")
@@ -126,7 +132,7 @@ def result(task_id: str) -> Any:
         # at the timeout (the text is not kept). The message itself is not counted: it was not answered in time.
         counter = campaigns.counter()
         prediction = counter.judge(prediction, counter.find(pending.campaign_bands, pending.subjects))
-        return Prediction.model_construct(**prediction)
+        return answer(prediction)
     if dropped:
         raise ApiError(
             410, "dropped", "the request's task expired in the queue before a worker took it; send the message again"

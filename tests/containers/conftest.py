@@ -74,9 +74,9 @@ class Topology:
             "FLOWER_PORT": str(self.flower_port),
         }
         # Both servers bind every interface in the images (a container's port is published from there); with host
-        # networking that would be the machine's, so they bind loopback (gunicorn's environment outranks its file).
+        # networking that would be the machine's, so they bind loopback.
         self.loopback_env = {
-            "ml-inference": {"GUNICORN_CMD_ARGS": f"--bind=127.0.0.1:{self.api_port}"},
+            "ml-inference": {"GRANIAN_HOST": "127.0.0.1"},
             "flower": {"FLOWER_ADDRESS": "127.0.0.1"},
         }
         for volume in self.volumes.values():

@@ -15,8 +15,8 @@ from tests.containers.conftest import APP_SERVICES, Topology, docker, wait_for
 pytestmark = [pytest.mark.integration, pytest.mark.timeout(900)]
 
 APP_UID = "10001"
-# What a container must never log: a write refused in the read-only code folder or root (the gateway's gunicorn
-# control socket, matplotlib's cache), a missing module (time-zone data) or any other crash.
+# What a container must never log: a write refused in the read-only code folder or root (matplotlib's
+# cache), a missing module (time-zone data) or any other crash.
 FORBIDDEN_IN_LOGS = ("Permission denied", "Read-only file system", "ModuleNotFoundError", "Traceback", "No time zone")
 
 

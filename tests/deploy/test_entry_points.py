@@ -1,9 +1,9 @@
 """Every container command and healthcheck is a valid invocation of the project's own entry points.
 
 A container's command is a Procfile process name; deploy/entrypoint.sh runs that Procfile line. Here the
-entry point script really runs each one, with fake `gunicorn` and `celery` executables that print the
+entry point script really runs each one, with fake `python` and `celery` executables that print the
 argv they were given, in the environment the stack and the Dockerfile give that container. Each argv is
-then parsed by the real CLI (celery's click commands, gunicorn's config checker, Flower's options).
+then parsed by the real CLI (celery's click commands, granian's options, Flower's options).
 """
 
 from __future__ import annotations
@@ -56,10 +56,10 @@ def container_env(service: dict) -> dict[str, str]:
 
 
 def run_with_fakes(argv: list[str], env: dict[str, str], tmp_path: Path) -> list[str]:
-    """Run argv with fake `gunicorn`, `celery` and `python` first on PATH; return the argv that reached one."""
+    """Run argv with fake `celery` and `python` first on PATH; return the argv that reached one."""
     bin_dir = tmp_path / "bin"
     bin_dir.mkdir(exist_ok=True)
-    for name in ("gunicorn", "celery", "python"):
+    for name in ("celery", "python"):
         fake = bin_dir / name
         fake.write_text(FAKE_PROGRAM)
         fake.chmod(0o755)
@@ -125,11 +125,19 @@ def check_flower_options(tornado_argv: tuple[str, ...]) -> None:
     assert result.returncode == 0, result.stderr
 
 
-def check_gunicorn(argv: list[str], env: dict[str, str]) -> None:
-    """gunicorn loads its config module and the WSGI app, then exits: a bad option or import fails here."""
-    assert argv[0] == "gunicorn"
+def check_gateway(argv: list[str], env: dict[str, str]) -> None:
+    """granian's own CLI parses the options api.serve gives it, and the WSGI app loads: a bad option or import fails."""
+    assert argv == ["python", "-m", "api.serve"]
+    code = (
+        "from granian.cli import cli\n"
+        "from api import serve\n"
+        "params = cli.make_context('granian', serve.options()).params\n"
+        "assert params['interface'].value == 'wsgi' and params['respawn_failed_workers'], params\n"
+        "module, _, name = serve.TARGET.partition(':')\n"
+        "assert callable(getattr(__import__(module, fromlist=[name]), name))\n"
+    )
     result = subprocess.run(
-        [str(Path(sys.executable).parent / "gunicorn"), "--check-config", *argv[1:]],
+        [sys.executable, "-c", code],
         cwd=ROOT,
         env={**os.environ, **env, "PYTHONPATH": str(ROOT), "ML_MODEL_DIR": str(ROOT / "var" / "no-models")},
         capture_output=True,
@@ -165,8 +173,8 @@ def test_container_command_is_a_valid_entry_point(service_name, tmp_path):
     expected = shlex.split(procfile()[service["command"][0]])
     assert len(argv) == len(expected), f"{argv} is not the Procfile's {expected}"
     argv = unwrap_readiness(argv)
-    if argv[0] == "gunicorn":
-        check_gunicorn(argv, env)
+    if argv[:3] == ["python", "-m", "api.serve"]:
+        check_gateway(argv, env)
         return
     command, params = parse_celery(argv)
     if command == "worker":
@@ -306,15 +314,11 @@ def test_celery_parser_rejects_a_wrong_worker_command(change):
         parse_celery(argv)
 
 
-def test_gateway_makes_no_control_socket():
-    """gunicorn 25.1+ makes a control socket in $HOME/.gunicorn unless told not to; in the images HOME is the read-only
-    /app, so the gateway logged `Control server error: Permission denied`. Read by gunicorn itself from the api line.
-    """
-    code = "from gunicorn.app.wsgiapp import WSGIApplication\nprint(WSGIApplication().cfg.control_socket_disable)\n"
-    argv = shlex.split(procfile()["api"])
-    assert argv[0] == "gunicorn"
-    result = subprocess.run(
-        [sys.executable, "-c", code, *argv[1:]], cwd=ROOT, capture_output=True, text=True, timeout=60, check=False
-    )
-    assert result.returncode == 0, result.stderr
-    assert result.stdout.strip() == "True"
+def test_a_wrong_gateway_option_is_rejected_by_granian():
+    """The check above is no formality: an option granian does not have fails it."""
+    from granian.cli import cli
+
+    from api import serve
+
+    with pytest.raises(click.UsageError):
+        cli.make_context("granian", [*serve.options()[:-1], "--threads", "4", serve.TARGET])

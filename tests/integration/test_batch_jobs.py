@@ -11,7 +11,7 @@ import pytest
 import redis
 
 from devstack.processes import RedisServer
-from weave_ml.model.scoring import OperatingPoints, Score
+from weave_ml.model.predictions import OperatingPoints, Score
 from weave_ml.serving import batches
 from weave_ml.serving.batches import REPUBLISH_GRACE_S, BatchJobs
 

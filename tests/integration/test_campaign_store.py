@@ -17,7 +17,7 @@ from weave_ml.campaigns.recent import memory_key
 from weave_ml.campaigns.signature import signature
 from weave_ml.campaigns.store import VERDICT_LOG_KEY, VERDICT_LOG_TTL_S, CampaignStore
 from weave_ml.campaigns.verdicts import sweep
-from weave_ml.model.scoring import Score
+from weave_ml.model.predictions import Score
 from weave_ml.names import SERVICE_COUNTERS_KEY
 from weave_ml.settings import Settings
 

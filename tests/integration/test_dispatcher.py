@@ -8,7 +8,7 @@ import redis
 
 from api.dispatcher import BrokerUnavailable, Dispatcher, NotScored
 from devstack.processes import wait_until
-from weave_ml.model.scoring import Score
+from weave_ml.model.predictions import Score
 from weave_ml.serving import replies
 
 pytestmark = pytest.mark.integration

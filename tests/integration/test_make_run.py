@@ -46,7 +46,7 @@ def process_groups() -> set[int]:
 
 def session_members(leaders: set[int]) -> set[int]:
     """The live processes of the sessions these processes lead: each child of ``make run`` leads one, so these are
-    its children and what they started (gunicorn's workers, Celery's pool). A zombie runs nothing: it does not count."""
+    its children and what they started (granian's processes, Celery's pool). A zombie runs nothing: not counted."""
     members = set()
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -120,7 +120,7 @@ def test_make_run_killed_outright_takes_every_process_it_started_with_it(make_st
         processes = {"redis", "mongo", "api", "worker", "trainer", "beat", "flower"}
         assert {name for name, _ in started(run.log())} == processes, run.log()[-3000:]
         everyone = session_members(leaders)
-        # Grandchildren too: gunicorn's worker and the trainer's two pool processes.
+        # Grandchildren too: the gateway's server process and the trainer's two pool processes.
         assert len(everyone) >= len(leaders) + 3, run.log()[-3000:]
 
         run.kill(signal.SIGKILL)

@@ -164,8 +164,11 @@ def test_request_id_travels_from_the_gateway_to_the_worker_in_json_lines(ops):
     batch = gateway.post("/predict/batch", {"messages": [{"message": unique(FAMILY_CHAT), "sender": PHONE}]})
     batch_id = batch.headers["X-Request-ID"]
 
-    done = [line for line in json_lines(gateway.log()) if "예측 완료" in line["message"]]
-    mine = [line for line in done if line["request_id"] == request_id]
+    def mine_done() -> list[dict]:
+        done = [line for line in json_lines(gateway.log()) if "예측 완료" in line["message"]]
+        return [line for line in done if line["request_id"] == request_id]
+
+    mine = wait_until(mine_done, 10, "the request's line in the gateway's log")  # written by the log's own thread
     assert len(mine) == 1 and "latency_ms=" in mine[0]["message"] and mine[0]["level"] == "INFO"
     worker = ops.processes[0]
 
@@ -216,12 +219,15 @@ def test_flower_keeps_its_state_across_a_restart(make_stack):
     gateway = stack.gateway()
     flower = Flower(stack.env, stack.logs)
     stack.processes.append(flower)
+    # A batch's chunk task shows; /predict's micro-batch tasks send no events.
     assert gateway.post("/predict", {"message": unique(PARCEL_LURE)}).status_code == 200
+    assert gateway.post("/predict/batch", {"messages": [{"message": unique(PARCEL_LURE)}]}).status_code == 202
 
     def tasks(instance: Flower) -> dict:
         return requests.get(f"{instance.url}/api/tasks", auth=instance.auth, timeout=10).json()
 
-    seen = wait_until(lambda: tasks(flower), 30, "Flower to see the scoring task")
+    seen = wait_until(lambda: tasks(flower), 30, "Flower to see the chunk's task")
+    assert {task["name"] for task in seen.values()} == {"weave.score_batch_chunk"}
     flower.stop()
     assert list(stack.logs.glob(f"{flower.db.name}*")), "Flower wrote no state file"
     restarted = Flower(stack.env, stack.logs, db=flower.db)
@@ -230,9 +236,11 @@ def test_flower_keeps_its_state_across_a_restart(make_stack):
 
 
 @pytest.mark.skipif(CHROMIUM is None, reason="Chromium is not installed (apt-get install chromium; .ci/run does)")
-def test_flower_in_a_browser_shows_the_worker_online_and_the_scoring_task(ops):
+def test_flower_in_a_browser_shows_the_worker_online_and_a_batch_chunk_task(ops):
     flower = ops.flower
     assert ops.gateway_process.post("/predict", {"message": unique(PARCEL_LURE)}).status_code == 200
+    batch = {"messages": [{"message": unique(PARCEL_LURE)}]}
+    assert ops.gateway_process.post("/predict/batch", batch).status_code == 202
     ARTIFACTS.mkdir(exist_ok=True)
     browser = Chromium(ops.root / "browser")
     try:
@@ -242,7 +250,7 @@ def test_flower_in_a_browser_shows_the_worker_online_and_the_scoring_task(ops):
         browser.wait_for_text("scoring1@", "Online")
         print(f"screenshot: {browser.screenshot(ARTIFACTS / 'flower-workers.png')}")
         assert browser.open(f"{flower.url}/tasks", authorization) == 200
-        browser.wait_for_text("weave.score_messages", "SUCCESS")
+        browser.wait_for_text("weave.score_batch_chunk", "SUCCESS")
         print(f"screenshot: {browser.screenshot(ARTIFACTS / 'flower-tasks.png')}")
     finally:
         browser.stop()

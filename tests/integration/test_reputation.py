@@ -276,6 +276,6 @@ def test_a_verified_senders_notices_stay_low_and_operators_keep_the_list(make_st
     bad = gateway.post("/admin/reputation/report", {"verdict": "phishing"}, headers=ADMIN)
     assert bad.status_code == 400 and bad.json()["error"]["field"] == "domain"
     # Every change an operator made is in the gateway's log, numbers masked.
-    logged = gateway.log()
+    logged = wait_until(lambda: "admin removed verified sender" in (text := gateway.log()) and text, 10, "the log")
     assert "admin verified ****-0000" in logged and "admin verdict on verified-lookalike.top" in logged
     assert "admin removed verified sender" in logged and "1588-0000" not in logged

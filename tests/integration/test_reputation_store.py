@@ -19,9 +19,9 @@ from weave_ml.campaigns.policy import Rules as CampaignRules
 from weave_ml.campaigns.recent import memory_key
 from weave_ml.campaigns.store import CampaignStore
 from weave_ml.campaigns.verdicts import sweep
-from weave_ml.model.scoring import Score
+from weave_ml.model.predictions import Score
 from weave_ml.names import SERVICE_COUNTERS_KEY
-from weave_ml.reports.mongo import hashed_reporter
+from weave_ml.reports.labels import hashed_reporter
 from weave_ml.reputation import policy
 from weave_ml.reputation.policy import Rules
 from weave_ml.reputation.store import (

@@ -20,7 +20,7 @@ from prometheus_client.parser import text_string_to_metric_families
 from devstack.processes import BIN, ProcfileProcess, wait_until
 from tests.integration.conftest import ADMIN_KEY, Stack
 from tests.integration.mongo import Reports, mongo_server_fixture  # noqa: F401 - fixture
-from weave_ml.model.scoring import OperatingPoints
+from weave_ml.model.predictions import OperatingPoints
 from weave_ml.model.text import message_hash
 from weave_ml.registry.rollout_record import Rollout, assigned_to_candidate
 from weave_ml.training.train import publish

@@ -58,9 +58,9 @@ def test_predict_answers_with_the_contract_and_caches(gateway, running_stack):
     assert (again["sensitivity_level"], again["threshold"]) == ("high", points.high)
     assert points.high < points.medium
 
-    # One line per prediction, with neither the text nor the full phone number.
-    log = gateway.log()
-    assert log.count("예측 완료") >= 2 and body["message_hash"][7:23] in log
+    # One line per prediction, with neither the text nor the full phone number (written by the log's own thread).
+    log = wait_until(lambda: (text := gateway.log()).count("예측 완료") >= 2 and text, 10, "both lines in the log")
+    assert body["message_hash"][7:23] in log
     assert message[:20] not in log and "9876-5432" not in log and "1111-2222" not in log
 
 

@@ -8,7 +8,7 @@ import pytest
 import redis
 
 from weave_ml import worker_states
-from weave_ml.model.scoring import Score
+from weave_ml.model.predictions import Score
 from weave_ml.names import WORKER_STATES_KEY
 from weave_ml.serving.cache import ScoreCache
 

@@ -15,7 +15,8 @@ import pytest
 
 from weave_ml import cli
 from weave_ml.model import calibration
-from weave_ml.model.scoring import SENSITIVITY_LEVELS, Scorer
+from weave_ml.model.predictions import SENSITIVITY_LEVELS
+from weave_ml.model.scoring import Scorer
 from weave_ml.registry.store import Registry
 from weave_ml.training import corpus
 from weave_ml.training.corpus import phishing

@@ -1,7 +1,7 @@
 """The gateway's in-memory hot scores: version-keyed, expiring, bounded, off at a TTL of 0."""
 
 from api.hot_scores import HotScores
-from weave_ml.model.scoring import Score
+from weave_ml.model.predictions import Score
 
 
 class Clock:

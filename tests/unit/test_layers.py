@@ -3,6 +3,8 @@ back through another (docs/architecture.md lists the same order)."""
 
 import ast
 import functools
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -85,3 +87,47 @@ def test_no_import_cycle():
 
     for module in sorted(graph):
         visit(module, [])
+
+
+GATEWAY_MODULES = (
+    "api",
+    "api.errors",
+    "api.gateway",
+    "api.metrics",
+    "api.openapi",
+    "api.ratelimit",
+    "api.routes.admin",
+    "api.routes.batch",
+    "api.routes.campaigns",
+    "api.routes.health",
+    "api.routes.predict",
+    "api.routes.reputation",
+    "api.routes.rollout",
+    "api.serve",
+    "workers.celery_app",
+)
+# What beat and Flower import: the app and the modules its `imports` setting names (for the tasks' names).
+BEAT_AND_FLOWER_MODULES = (
+    "workers.celery_app",
+    "workers.tasks",
+    "workers.rollout_tasks",
+    "workers.campaign_tasks",
+    "workers.runtime",
+    "beat_schedule",
+)
+MODEL_LIBRARIES = ("sklearn", "scipy", "skops", "joblib", "pandas", "matplotlib", "pymongo")
+
+
+@pytest.mark.parametrize("modules", [GATEWAY_MODULES, BEAT_AND_FLOWER_MODULES], ids=["gateway", "beat and Flower"])
+def test_processes_that_never_score_import_no_model_library(modules):
+    """The gateway, beat and Flower never load a model: scikit-learn, scipy or pymongo would only cost them memory
+    (the scoring and training workers import them where they load a model, train or read reports)."""
+    code = (
+        "import importlib, sys\n"
+        f"for name in {modules!r}:\n"
+        "    importlib.import_module(name)\n"
+        f"print(sorted({{m.split('.')[0] for m in sys.modules}} & set({MODEL_LIBRARIES!r})))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120, check=False)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from weave_ml.campaigns import signature as campaign_signature
-from weave_ml.model import features, links, numbers, official, text
+from weave_ml.model import features, links, numbers, official, patterns, text
 from weave_ml.model.pipeline import build_pipeline
 from weave_ml.model.scoring import Scorer
 
@@ -36,7 +36,7 @@ def _patterns(module: ModuleType) -> dict[str, re.Pattern[str]]:
     return {f"{module.__name__}.{name}": value for name, value in vars(module).items() if isinstance(value, re.Pattern)}
 
 
-PATTERNS = {**_patterns(features), **_patterns(text), **_patterns(links), **_patterns(numbers)}
+PATTERNS = {**_patterns(features), **_patterns(patterns), **_patterns(text), **_patterns(links), **_patterns(numbers)}
 # The campaign signature's own masks (it also runs the link, phone and money patterns above).
 PATTERNS.update(
     {name: value for name, value in _patterns(campaign_signature).items() if value not in PATTERNS.values()}
@@ -85,7 +85,7 @@ def _growth(work: Callable[[str], object], unit: str) -> float:
 def test_every_scoring_pattern_is_covered():
     assert {
         "weave_ml.model.links._LINK",
-        "weave_ml.model.features._MONEY",
+        "weave_ml.model.patterns.MONEY",
         "weave_ml.model.features._KR_DISGUISE",
         "weave_ml.model.features._CALLBACK_NUMBER",
         "weave_ml.model.numbers._PHONE",

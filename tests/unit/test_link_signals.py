@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from weave_ml.model import features, links
+from weave_ml.model import features, patterns
 from weave_ml.model.features import SIGNALS, link_facts, reason_for
 from weave_ml.model.text import normalise
 from weave_ml.reputation import subjects
@@ -58,8 +58,8 @@ def test_reasons_name_the_host_they_found() -> None:
 
 def test_shorteners_and_cheap_tlds_are_kept_in_one_place() -> None:
     assert not hasattr(features, "_SHORTENERS") and not hasattr(features, "_URL")
-    assert links.SHORTENERS <= subjects.SHARED_DOMAINS
-    assert {"tax", "mba", "host", "zone", "market"} <= links.CHEAP_TLDS
+    assert set(patterns.SHORTENERS) <= subjects.SHARED_DOMAINS
+    assert {"tax", "mba", "host", "zone", "market"} <= patterns.CHEAP_TLDS
 
 
 def test_links_of_a_text_are_read_once() -> None:

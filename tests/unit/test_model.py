@@ -7,7 +7,8 @@ from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import FunctionTransformer
 
 from weave_ml.model import pipeline
-from weave_ml.model.scoring import LEGACY_POINTS, Score, Scorer, to_prediction
+from weave_ml.model.predictions import LEGACY_POINTS, Score, to_prediction
+from weave_ml.model.scoring import Scorer
 
 
 def test_round_trip_gives_identical_probabilities(small_pipeline, uci_messages, tmp_path):

@@ -6,6 +6,7 @@ import json
 import logging
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -60,3 +61,46 @@ def test_text_lines_show_the_request_id_only_when_there_is_one():
 @pytest.mark.parametrize(("given", "kept"), [("abc-123", True), ("a b", False), ("x" * 65, False), (None, False)])
 def test_a_callers_request_id_is_kept_only_when_plain(given, kept):
     assert (logs.new_request_id(given) == given) is kept
+
+
+QUEUED_LOGGING = """
+import logging, os, sys, threading
+from weave_ml import logs
+logs.configure("json", queued=True)
+log = logging.getLogger("probe")
+
+def work(n):
+    logs.request_id.set(f"thread-{n}")
+    for i in range(250):
+        log.info("line %d of %d", i, n)
+
+threads = [threading.Thread(target=work, args=(n,)) for n in range(8)]
+for t in threads:
+    t.start()
+for t in threads:
+    t.join()
+try:
+    raise ValueError("boom")
+except ValueError:
+    log.exception("failed")
+pid = os.fork()
+if pid == 0:
+    log.info("from the child")
+    sys.exit(0)
+os.waitpid(pid, 0)
+"""
+
+
+def test_queued_lines_are_all_written_by_exit_with_their_threads_request_id():
+    """The gateway's logging hands records to a writer thread: none is lost at exit or in a forked child."""
+    done = subprocess.run(
+        [sys.executable, "-c", QUEUED_LOGGING], capture_output=True, text=True, timeout=60, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    lines = [json.loads(line) for line in done.stderr.splitlines() if line.startswith("{")]
+    probe = [line for line in lines if line["message"].startswith("line ")]
+    assert len(probe) == 8 * 250
+    assert all(line["request_id"] == f"thread-{line['message'].split()[-1]}" for line in probe)
+    (failed,) = [line for line in lines if line["message"] == "failed"]
+    assert "ValueError: boom" in failed["exception"]
+    assert [line["message"] for line in lines].count("from the child") == 1

@@ -9,7 +9,7 @@ import pytest
 
 from weave_ml.model import calibration
 from weave_ml.model.datasets import LabelledMessage
-from weave_ml.model.scoring import LEGACY_POINTS, OperatingPoints, Score, to_prediction
+from weave_ml.model.predictions import LEGACY_POINTS, OperatingPoints, Score, to_prediction
 
 POINTS = OperatingPoints(low=0.4, medium=0.2, high=0.1, risk_high=0.4, risk_medium=0.1)
 

@@ -10,12 +10,12 @@ from devstack import procfile
 
 def test_the_procfile_names_every_process_of_the_stack_in_order():
     assert list(procfile.processes()) == ["api", "worker", "trainer", "beat", "flower"]
-    assert procfile.processes()["api"].startswith("gunicorn ")
+    assert procfile.processes()["api"] == "python -m api.serve"
 
 
 def test_a_line_that_is_not_name_colon_command_is_refused_with_its_number(tmp_path):
     path = tmp_path / "Procfile"
-    path.write_text("# the stack\napi: gunicorn api.wsgi:app\n\nworker celery worker\n")
+    path.write_text("# the stack\napi: python -m api.serve\n\nworker celery worker\n")
     with pytest.raises(ValueError, match=r"Procfile:4: not a 'name: command' line"):
         procfile.processes(path)
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from weave_ml.model.scoring import OperatingPoints
+from weave_ml.model.predictions import OperatingPoints
 from weave_ml.model.text import message_hash
 from weave_ml.registry import changes as registry_admin
 from weave_ml.registry.rollout_record import CANARY, SHADOW, Rollout, RolloutError, assigned_to_candidate

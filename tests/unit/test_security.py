@@ -10,7 +10,7 @@ import pytest
 from flower.views import BaseHandler
 
 from api import create_app
-from weave_ml.model.scoring import LEGACY_POINTS
+from weave_ml.model.predictions import LEGACY_POINTS
 from weave_ml.registry.store import Registry
 from weave_ml.settings import ConfigError, Settings, from_env
 from weave_ml.training.train import TrainedModel, publish

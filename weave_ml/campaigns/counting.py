@@ -41,8 +41,8 @@ from weave_ml.campaigns.recent import RecentCounts, memory_key
 from weave_ml.campaigns.signature import Signature
 from weave_ml.campaigns.store import VERDICTS_KEY, CampaignStore
 from weave_ml.connections import ScriptCall, run_scripts
-from weave_ml.model.scoring import Score
-from weave_ml.reports.mongo import hashed_reporter
+from weave_ml.model.predictions import Score
+from weave_ml.reports.labels import hashed_reporter
 from weave_ml.reputation import policy as reputation_policy
 from weave_ml.reputation import subjects as reading
 from weave_ml.reputation import verdicts as reputation_verdicts

@@ -62,7 +62,7 @@ class RecentCounts(Generic[Found, Later]):
         # One flush at a time: a caller of flush_now returns only once the counts taken before it are sent, also
         # those the background thread took a moment earlier.
         self._flushing = threading.Lock()
-        self._sender_pid: int | None = None  # the thread belongs to the process that started it (gunicorn forks)
+        self._sender_pid: int | None = None  # the thread belongs to the process that started it (servers fork)
 
     def get(self, key: bytes) -> Found | None:
         """Return what the last count of this text returned, if recent enough."""
@@ -89,7 +89,7 @@ class RecentCounts(Generic[Found, Later]):
             self._start_sender()
 
     def _start_sender(self) -> None:
-        # Under the lock. Started by the first entry, in the process that has it: not before gunicorn forks.
+        # Under the lock. Started by the first entry, in the process that has it: not before the server forks.
         if self._sender_pid != os.getpid():
             self._sender_pid = os.getpid()
             threading.Thread(target=self._send_forever, name="campaign-counts", daemon=True).start()

@@ -28,8 +28,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from weave_ml.model import links
-from weave_ml.model.features import _MONEY, _PHONE  # the model's own patterns: linear-time, tested
 from weave_ml.model.official import official
+from weave_ml.model.patterns import MONEY, PHONE  # the model's own patterns: linear-time, tested
 from weave_ml.model.text import normalise
 
 NUM_PERM = 64
@@ -137,8 +137,8 @@ def _masked(text: str, found: Sequence[links.Link] | None = None) -> tuple[str, 
     text = "".join(parts)
     if _LINKISH_IN_TEXT.search(text):  # most texts hold no broken link: one scan instead of one per word
         text = " ".join(_URL_MARK if _LINKISH.search(word) else word for word in text.split(" "))
-    text = _PHONE.sub(_PHONE_MARK, text)
-    text = _MONEY.sub(_MONEY_MARK, text)
+    text = PHONE.sub(_PHONE_MARK, text)
+    text = MONEY.sub(_MONEY_MARK, text)
     text = _ADDRESS.sub(_ADDRESS_MARK, text)
     text = _MASKED_NAME.sub(_NAME_MARK, text)
     text = _NUMBER.sub(_NUMBER_MARK, text)

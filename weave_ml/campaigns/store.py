@@ -40,7 +40,7 @@ from weave_ml.campaigns.policy import ADMIN, USER, VERDICTS, Campaign, Rules
 from weave_ml.campaigns.signature import BANDS, Signature
 from weave_ml.connections import ScriptCall, lua_script, run_scripts
 from weave_ml.names import CAMPAIGN_PREFIX, SERVICE_COUNTERS_KEY
-from weave_ml.reports.mongo import hashed_reporter
+from weave_ml.reports.labels import hashed_reporter
 from weave_ml.settings import Settings
 
 log = logging.getLogger(__name__)

@@ -21,7 +21,7 @@ from weave_ml.campaigns.policy import ADMIN, NORMAL, PHISHING, USER
 from weave_ml.model.datasets import PHISHING as PHISHING_LABEL
 from weave_ml.reports import changes
 from weave_ml.reports.changes import Report
-from weave_ml.reports.mongo import admin_label_of, reporter_of, user_label_of
+from weave_ml.reports.labels import admin_label_of, reporter_of, user_label_of
 from weave_ml.reputation import verdicts as reputation_verdicts
 from weave_ml.settings import Settings
 

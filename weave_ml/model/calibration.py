@@ -9,7 +9,7 @@ from typing import Any
 import numpy as np
 
 from weave_ml.model.datasets import LabelledMessage
-from weave_ml.model.scoring import SENSITIVITY_LEVELS, OperatingPoints
+from weave_ml.model.predictions import SENSITIVITY_LEVELS, OperatingPoints
 
 # Largest share of held-out real normal messages of any one kind (everyday text, reports) a sensitivity may flag.
 FLAG_RATES = {"low": 0.001, "medium": 0.003, "high": 0.01}

@@ -15,6 +15,7 @@ from sklearn.utils.validation import check_is_fitted
 
 from weave_ml.model import links
 from weave_ml.model.official import official
+from weave_ml.model.patterns import CHEAP_TLDS, MONEY, PHONE, SHORTENERS
 from weave_ml.model.text import SenderKind
 
 # What the model sees for one message: the normalised text and the sender kind's value.
@@ -22,10 +23,6 @@ ModelInput = tuple[str, str]
 
 # Every pattern below runs on any text a sender chooses, up to 10,000 characters, so none may backtrack
 # super-linearly (tests/unit/test_linear_time.py holds them to it). Links are read by weave_ml.model.links.
-_PHONE = re.compile(r"(?<!\d)(?:\+?\d{1,3}[\s\-]?)?(?:0\d{1,2}|1[5-8]\d{2})[\s\-.)]?\d{3,4}[\s\-.]?\d{4}(?!\d)")
-# An amount is read from the start of its run of digits and separators, once (possessive): "1,2,3,…" of any
-# length is one attempt, not one per digit.
-_MONEY = re.compile(r"(?<![\d,.])[,.]*+\d[\d,.]*+\s*+(?:(?:만\s*+)?(?:원|won|krw)|pounds?|usd|dollars?)|[£$€₩]\s?\d")
 _MESSENGER_ID = re.compile(
     r"(?:텔레그램|텔레|카톡|카카오톡|라인|telegram|kakao|line)\s*+(?:id|아이디)?\s*+[:：]?\s*+@?[a-z0-9_]{3}"
     r"|@[a-z][a-z0-9_]{3}"
@@ -201,10 +198,10 @@ def link_facts(text: str) -> LinkFacts:
     named: frozenset[str] | None = None
     for link in found:
         host = link.unicode_host if not link.is_ip else link.host
-        if link.domain in links.SHORTENERS:
+        if link.domain in SHORTENERS:
             facts.setdefault("short", host)
             continue
-        if link.is_ip or link.path.endswith(".apk") or link.domain.rpartition(".")[2] in links.CHEAP_TLDS:
+        if link.is_ip or link.path.endswith(".apk") or link.domain.rpartition(".")[2] in CHEAP_TLDS:
             facts.setdefault("risky", host)
         if link.is_ip or directory.is_official(link):
             continue
@@ -244,8 +241,8 @@ SIGNALS: tuple[tuple[str, Callable[[str], bool], str], ...] = (
     ("link", lambda text: bool(link_facts(text).links), "인터넷 주소(링크) 포함"),
     ("short_link", _fact("short"), "단축 URL 포함"),
     ("risky_link", _fact("risky"), "의심스러운 도메인 또는 앱 설치 파일 링크"),
-    ("phone_number", _has(_PHONE), "전화번호 포함"),
-    ("money", _has(_MONEY), "금액 언급"),
+    ("phone_number", _has(PHONE), "전화번호 포함"),
+    ("money", _has(MONEY), "금액 언급"),
     ("messenger_id", _has(_MESSENGER_ID), "메신저 아이디로 연락 유도"),
     ("overseas_label", _has(_OVERSEAS), "국외 발신 표시"),
     ("lookalike_link", _fact("lookalike"), "기관·브랜드를 흉내 낸 인터넷 주소"),

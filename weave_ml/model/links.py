@@ -43,27 +43,6 @@ _LINK = re.compile(
 # The host at the start of a URL's authority (after any user information): one label is enough there.
 _AUTHORITY_HOST = re.compile(rf"(?:{_LABEL}\.){{0,9}}{_LAST_LABEL}", re.IGNORECASE)
 _PORT = re.compile(r":(\d{1,5})(?!\d)")
-# Link shorteners: a short link hides where it goes. The one list of them: the model's signals and the reputation
-# store's shared domains read it.
-SHORTENERS = frozenset(
-    {
-        "bit.ly", "han.gl", "me2.do", "vo.la", "url.kr", "t.ly", "tinyurl.com", "goo.gl", "is.gd", "buly.kr", "zrr.kr",
-        "c11.kr", "t.co", "ow.ly", "cutt.ly", "shorturl.at", "naver.me", "abit.ly", "short.gy", "gg.gg", "rb.gy",
-        "tny.im", "qrco.de",
-    }
-)  # fmt: skip
-# Top-level domains registered for a dollar or two, where Korean smishing hosts its pages once a TLD gets blocked
-# (.top and .xyz first, then .help, .sbs, .cfd, .cyou, and the .tax, .mba, .host, .zone, .market of issue 25).
-CHEAP_TLDS = frozenset(
-    {
-        "top", "xyz", "icu", "shop", "site", "online", "club", "click", "vip", "live", "cc", "info", "buzz", "help",
-        "sbs", "cfd", "cyou", "lol", "pw", "bond", "lat", "cn", "ru", "su", "tk", "ml", "ga", "cf", "gq", "rest",
-        "monster", "quest", "beauty", "fun", "bar", "today", "tax", "mba", "host", "zone", "market", "store", "work",
-        "life", "world", "space", "website", "tech", "pro", "win", "bid", "loan", "download", "racing", "review",
-        "stream", "men", "party", "trade", "cam", "mom", "skin", "hair", "makeup", "autos", "boats", "homes", "qpon",
-        "cloud", "fit", "run", "best", "asia", "mobi", "kim", "ink", "fyi", "link",
-    }
-)  # fmt: skip
 # Dots a browser reads as dots in a host name (IDNA): the ideographic full stop and its half-width form.
 _DOTS = str.maketrans({"\u3002": ".", "\uff61": ".", "\uff0e": "."})
 # Punctuation that ends a sentence rather than a path.

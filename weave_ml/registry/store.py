@@ -12,13 +12,17 @@ import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sklearn.pipeline import Pipeline
-
-from weave_ml.model import pipeline
-from weave_ml.model.scoring import OperatingPoints, Scorer
+from weave_ml.model.predictions import OperatingPoints
 from weave_ml.registry.rollout_record import Rollout, RolloutError
+
+if TYPE_CHECKING:
+    # The gateway reads the registry (versions, pointer, metadata) and never loads a model: scikit-learn, skops and
+    # the scorer are imported where a model is loaded or saved, not here.
+    from sklearn.pipeline import Pipeline
+
+    from weave_ml.model.scoring import Scorer
 
 MODEL_FILE = "model.skops"
 METADATA_FILE = "metadata.json"
@@ -46,6 +50,8 @@ class LoadedModel:
 
     def scorer(self) -> Scorer:
         """Return a scorer of this version with its own operating points."""
+        from weave_ml.model.scoring import Scorer
+
         return Scorer(self.pipeline, self.version, self.points)
 
 
@@ -165,6 +171,8 @@ class Registry:
         actual = sha256_of(path)
         if actual != meta.get("sha256"):
             raise RegistryError(f"model file of version {version} fails its checksum (sha256 {actual[:12]}…)")
+        from weave_ml.model import pipeline
+
         try:
             fitted = pipeline.load(path)
         except pipeline.UntrustedModelError as exc:
@@ -204,6 +212,8 @@ class Registry:
         The version directory is written, fsynced and renamed into place before the pointer moves, so a
         reader following the pointer always finds a whole model.
         """
+        from weave_ml.model import pipeline
+
         version = metadata.get("version") or new_version_name()
         with self._staging(version) as staging:
             pipeline.save(fitted, staging / MODEL_FILE)

@@ -22,6 +22,7 @@ from weave_ml import keys
 from weave_ml.model import links, numbers
 from weave_ml.model.links import Link
 from weave_ml.model.official import official
+from weave_ml.model.patterns import SHORTENERS  # the model's own list of link shorteners
 from weave_ml.model.text import normalise
 
 LINK = "link"
@@ -30,7 +31,7 @@ SENDER = "sender"
 # Domains where anyone makes a page or an account, beyond the shorteners and the organisations' user-content hosts
 # of the official list: a report on one page there is no verdict on the others.
 SHARED_DOMAINS = frozenset(
-    {*links.SHORTENERS, "t.me", "telegram.me", "linktr.ee", "forms.gle", "page.link", "tistory.com", "notion.site"}
+    {*SHORTENERS, "t.me", "telegram.me", "linktr.ee", "forms.gle", "page.link", "tistory.com", "notion.site"}
 )
 # A message's links and contacts read at most: the Redis work of one message stays bounded whatever it holds.
 MAX_PER_KIND = 10

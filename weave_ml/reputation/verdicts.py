@@ -15,7 +15,7 @@ from typing import Any
 
 from weave_ml import keys
 from weave_ml.model.datasets import PHISHING as PHISHING_LABEL
-from weave_ml.reports.mongo import admin_label_of, hashed_reporter, reporter_of, user_label_of
+from weave_ml.reports.labels import admin_label_of, hashed_reporter, reporter_of, user_label_of
 from weave_ml.reputation.policy import NORMAL, PHISHING, Entry
 from weave_ml.reputation.store import BY_REPORT, BY_USER, ReputationStore
 from weave_ml.reputation.subjects import Verified, of_message

@@ -20,7 +20,6 @@ from weave_ml.names import ROLLOUT_LAST_CHECK_KEY
 from weave_ml.registry import changes as registry_admin
 from weave_ml.registry.rollout_record import Rollout
 from weave_ml.registry.store import Registry, RegistryError
-from weave_ml.reports.mongo import ReportsUnavailable
 from weave_ml.rollouts.decision import ABORT, PROMOTE, Bounds, Decision, VersionStats, judge
 from weave_ml.rollouts.evidence import EvidenceStore, read_reports, reported_evidence
 from weave_ml.settings import Settings
@@ -82,6 +81,9 @@ def check(settings: Settings, registry: Registry, store: EvidenceStore) -> dict[
         "reports": None,
         "reports_error": None,
     }
+    # Here, not at the top: the gateways show a rollout's status and never read MongoDB (nor import its client).
+    from weave_ml.reports.mongo import ReportsUnavailable
+
     reported = None
     try:
         reported = reported_evidence(store, rollout, read_reports(settings, rollout))

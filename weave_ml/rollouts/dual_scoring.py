@@ -11,12 +11,16 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import redis
 
-from weave_ml.model.scoring import Score, Scorer
+from weave_ml.model.predictions import Score
 from weave_ml.registry.rollout_record import Rollout
 from weave_ml.rollouts.evidence import EvidenceStore, Observations
+
+if TYPE_CHECKING:
+    from weave_ml.model.scoring import Scorer
 
 log = logging.getLogger(__name__)
 

@@ -14,16 +14,14 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import pymongo
 import redis
-from pymongo.errors import PyMongoError
 from redis.typing import EncodableT, FieldT
 
 from weave_ml.model.datasets import PHISHING
 from weave_ml.model.text import message_hash
 from weave_ml.names import ROLLOUT_SEEN_PREFIX, ROLLOUT_STATS_PREFIX
 from weave_ml.registry.rollout_record import Rollout
-from weave_ml.reports.mongo import ReportsUnavailable, hosts_of, label_of, reports_collection
+from weave_ml.reports.labels import label_of
 from weave_ml.rollouts.decision import Confusion, VersionStats
 from weave_ml.settings import Settings
 
@@ -211,6 +209,12 @@ def confusion_by_version(
 
 def read_reports(settings: Settings, rollout: Rollout) -> list[dict[str, Any]]:
     """Read the reports filed since the rollout began (newest first, at most MAX_REPORTS); raise ReportsUnavailable."""
+    # Here, not at the top: the gateways record evidence and never read MongoDB (nor import its client).
+    import pymongo
+    from pymongo.errors import PyMongoError
+
+    from weave_ml.reports.mongo import ReportsUnavailable, hosts_of, reports_collection
+
     if not settings.mongodb_uri:
         raise ReportsUnavailable("MONGODB_URI is not set: no reports to judge the rollout by")
     hosts = hosts_of(settings.mongodb_uri)

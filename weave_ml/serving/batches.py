@@ -32,7 +32,7 @@ from redis.typing import EncodableT
 
 from weave_ml import keys
 from weave_ml.connections import as_text, lua_script
-from weave_ml.model.scoring import SENSITIVITY_LEVELS, OperatingPoints, Score, to_prediction
+from weave_ml.model.predictions import SENSITIVITY_LEVELS, OperatingPoints, Score, to_prediction
 from weave_ml.names import (
     ACTIVE_BATCHES_KEY,
     BATCH_PREFIX,

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import redis
 
-from weave_ml.model.scoring import Score
+from weave_ml.model.predictions import Score
 from weave_ml.names import SCORE_PREFIX
 
 

@@ -10,12 +10,15 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from weave_ml.model.scoring import Scorer
 from weave_ml.registry.rollout_record import Rollout
 from weave_ml.registry.store import Registry, RegistryError
 from weave_ml.rollouts.dual_scoring import RolloutScorer
 from weave_ml.rollouts.evidence import EvidenceStore
+
+if TYPE_CHECKING:
+    from weave_ml.model.scoring import Scorer
 
 log = logging.getLogger(__name__)
 

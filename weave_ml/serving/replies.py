@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import redis
 
-from weave_ml.model.scoring import Score
+from weave_ml.model.predictions import Score
 from weave_ml.names import REPLY_PREFIX
 
 # A reply nobody collects (its gateway process died) disappears after this long.

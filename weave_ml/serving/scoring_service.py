@@ -11,7 +11,7 @@ import redis
 
 from weave_ml import counters
 from weave_ml.campaigns.counting import CampaignCounter
-from weave_ml.model.scoring import Score
+from weave_ml.model.predictions import Score
 from weave_ml.model.text import message_hash
 from weave_ml.serving import replies
 from weave_ml.serving.batches import BatchJobs

@@ -14,7 +14,8 @@ from sklearn.metrics import accuracy_score, confusion_matrix, roc_auc_score
 
 from weave_ml.model import calibration, pipeline
 from weave_ml.model.datasets import LabelledMessage
-from weave_ml.model.scoring import DEFAULT_SENSITIVITY, SENSITIVITY_LEVELS, Scorer
+from weave_ml.model.predictions import DEFAULT_SENSITIVITY, SENSITIVITY_LEVELS
+from weave_ml.model.scoring import Scorer
 from weave_ml.model.text import normalise
 from weave_ml.training import corpus
 from weave_ml.training.corpus import everyday

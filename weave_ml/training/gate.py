@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from weave_ml.model.scoring import DEFAULT_SENSITIVITY
+from weave_ml.model.predictions import DEFAULT_SENSITIVITY
 from weave_ml.training.evaluation import EverydayFlagged, Metrics
 
 # A candidate flagging more of the everyday evaluation part than this at medium sensitivity is refused, whatever

@@ -13,6 +13,10 @@ import redis
 from weave_ml.connections import redis_client
 from weave_ml.names import RETRAIN_LOCK_KEY
 
+# A run taking longer is stopped; the lock outlives it a little so a stuck run never overlaps the next one.
+TIME_LIMIT_S = 30 * 60
+LOCK_TTL_S = TIME_LIMIT_S + 120
+
 log = logging.getLogger(__name__)
 
 LOCK_FILE = ".retrain.lock"

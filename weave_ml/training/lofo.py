@@ -20,7 +20,7 @@ from sklearn.pipeline import Pipeline
 
 from weave_ml.model import links, pipeline
 from weave_ml.model.datasets import PHISHING, LabelledMessage
-from weave_ml.model.scoring import DEFAULT_SENSITIVITY, SENSITIVITY_LEVELS
+from weave_ml.model.predictions import DEFAULT_SENSITIVITY, SENSITIVITY_LEVELS
 from weave_ml.training.corpus import phishing
 from weave_ml.training.corpus import vocabulary as v
 from weave_ml.training.evaluation import GOLDEN_FRACTION, GOLDEN_SPLIT_SEED, held_out_split

@@ -19,7 +19,8 @@ from weave_ml.campaigns import examples as campaign_examples
 from weave_ml.connections import redis_client
 from weave_ml.model import pipeline
 from weave_ml.model.datasets import LabelledMessage
-from weave_ml.model.scoring import DEFAULT_SENSITIVITY, Scorer
+from weave_ml.model.predictions import DEFAULT_SENSITIVITY
+from weave_ml.model.scoring import Scorer
 from weave_ml.model.text import normalise
 from weave_ml.registry.store import REPORT_FILE, Registry, RegistryError, new_version_name
 from weave_ml.reports.mongo import LabelledReports, ReportCounts, ReportsUnavailable, Window, load_labelled
@@ -27,7 +28,7 @@ from weave_ml.settings import Settings
 from weave_ml.training import gate, plots, regression
 from weave_ml.training.corpus import everyday
 from weave_ml.training.evaluation import GOLDEN_SPLIT_SEED, Metrics, everyday_flagged, golden_split, held_out_split
-from weave_ml.training.lock import retrain_lock
+from weave_ml.training.lock import LOCK_TTL_S, retrain_lock
 from weave_ml.training.run_report import (
     CampaignExamplesUse,
     Evaluation,
@@ -40,9 +41,6 @@ from weave_ml.training.train import TrainedModel, calibrate, count_messages, pub
 
 log = logging.getLogger(__name__)
 
-# A run taking longer is stopped; the lock outlives it a little so a stuck run never overlaps the next one.
-TIME_LIMIT_S = 30 * 60
-LOCK_TTL_S = TIME_LIMIT_S + 120
 FRESH_TEST_FRACTION = 0.2
 # A stratified five-fold split of the fresh reports needs five of each class.
 MIN_PER_CLASS = 5

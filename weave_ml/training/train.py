@@ -17,7 +17,8 @@ from sklearn.pipeline import Pipeline
 from weave_ml import __version__
 from weave_ml.model import calibration, pipeline
 from weave_ml.model.datasets import LabelledMessage
-from weave_ml.model.scoring import DEFAULT_SENSITIVITY, OperatingPoints, Scorer
+from weave_ml.model.predictions import DEFAULT_SENSITIVITY, OperatingPoints
+from weave_ml.model.scoring import Scorer
 from weave_ml.registry.store import Registry
 from weave_ml.training.evaluation import held_out_split, metrics
 
