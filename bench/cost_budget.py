@@ -13,6 +13,7 @@ py-spy is not a dependency of the project: ``pip install py-spy`` (this says so 
 from __future__ import annotations
 
 import collections
+import dataclasses
 import json
 import shutil
 import subprocess
@@ -68,18 +69,8 @@ def main() -> int:
     if not Path(py_spy).exists():
         sys.exit("bench.cost_budget needs py-spy: pip install py-spy")
     workdir = Path(tempfile.mkdtemp(prefix="weave-budget-"))
-    profile = bench_run.Profile(
-        duration_s=SECONDS,
-        rounds=2,
-        corpus_size=3000,
-        batch_messages=0,
-        scale_messages=0,
-        retrain_messages=0,
-        retrain_reports=0,
-        retrain_reports_train=False,
-        pool_size=2000,
-        default_model=False,
-    )
+    # The smoke profile's small model and corpus, with a pool and load long enough to sample.
+    profile = dataclasses.replace(bench_run.SMOKE, duration_s=SECONDS, corpus_size=3000, pool_size=2000)
     bench = bench_run.Bench(workdir, profile, scoring_workers=2)
     try:
         assert bench.redis is not None
