@@ -26,6 +26,8 @@ from granian.cli import cli
 
 TARGET = "api.wsgi:app"
 PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+# Set by main() for the server processes it forks: the pid their parent must have.
+MAIN_PID_VARIABLE = "WEAVE_GATEWAY_MAIN_PID"
 
 
 def options() -> list[str]:
@@ -93,17 +95,19 @@ def end_with_server() -> None:
     granian's processes do not watch their parent: with the main process SIGKILLed (or OOM-killed) they went on
     answering on the port. The signal is cleared at fork, so each process asks for it itself (api.wsgi, at load).
     """
-    if not sys.platform.startswith("linux"):
-        return
-    parent = os.getppid()
+    main_pid = os.environ.get(MAIN_PID_VARIABLE)
+    if not sys.platform.startswith("linux") or not main_pid:
+        return  # not under api.serve (a test importing the app)
     if ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL) != 0:
         raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
-    if parent == 1 or os.getppid() != parent:
-        os._exit(1)  # the main process is already gone: no signal would ever come
+    # The main process's pid, not "is my parent init?": in a container the main process is pid 1.
+    if os.getppid() != int(main_pid):
+        os._exit(1)  # the main process died before the prctl: no signal would ever come
 
 
 def main() -> None:
     private = prepare_metrics_folder()
+    os.environ[MAIN_PID_VARIABLE] = str(os.getpid())
     try:
         # Not standalone: return here when the server stops, so the private folder is removed.
         cli.main(args=options(), prog_name="granian", standalone_mode=False, auto_envvar_prefix="GRANIAN")
