@@ -12,11 +12,8 @@ emptied of an earlier gateway's files; without the variable a private folder is 
 
 from __future__ import annotations
 
-import ctypes
 import os
 import shutil
-import signal
-import sys
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -24,8 +21,9 @@ from typing import Any
 
 from granian.cli import cli
 
+from weave_ml import lifetime
+
 TARGET = "api.wsgi:app"
-PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
 # Set by main() for the server processes it forks: the pid their parent must have.
 MAIN_PID_VARIABLE = "WEAVE_GATEWAY_MAIN_PID"
 
@@ -96,13 +94,9 @@ def end_with_server() -> None:
     answering on the port. The signal is cleared at fork, so each process asks for it itself (api.wsgi, at load).
     """
     main_pid = os.environ.get(MAIN_PID_VARIABLE)
-    if not sys.platform.startswith("linux") or not main_pid:
-        return  # not under api.serve (a test importing the app)
-    if ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, signal.SIGKILL) != 0:
-        raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
-    # The main process's pid, not "is my parent init?": in a container the main process is pid 1.
-    if os.getppid() != int(main_pid):
-        os._exit(1)  # the main process died before the prctl: no signal would ever come
+    arm = lifetime.die_with(int(main_pid)) if main_pid else None  # not under api.serve: a test importing the app
+    if arm is not None:
+        arm()
 
 
 def main() -> None:

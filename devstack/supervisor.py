@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import ctypes
 import os
 import signal
 import subprocess
@@ -15,9 +14,10 @@ from pathlib import Path
 from types import FrameType
 from typing import TextIO
 
+from weave_ml import lifetime
+
 POLL_S = 0.2
 STOP_TIMEOUT_S = 10.0
-PR_SET_PDEATHSIG = 1  # <linux/prctl.h>
 
 
 class Backoff:
@@ -156,21 +156,7 @@ def die_with_parent() -> Callable[[], None] | None:
     test_make_run.py). The kernel sends it when the thread that started the child ends: the supervisor starts every
     child from its main thread. None where prctl does not exist (not Linux).
     """
-    if not sys.platform.startswith("linux"):
-        return None
-    prctl = ctypes.CDLL(None, use_errno=True).prctl
-    # Everything the child runs is made here, before the fork: between fork and exec a child of a process with
-    # threads (the output relays) must not import, allocate much or take a lock another thread may have held.
-    option, signum = ctypes.c_int(PR_SET_PDEATHSIG), ctypes.c_ulong(signal.SIGKILL)
-    supervisor = os.getpid()
-
-    def arm() -> None:
-        if prctl(option, signum) != 0:
-            raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
-        if os.getppid() != supervisor:
-            os._exit(1)  # the supervisor died between the fork and the prctl: no signal would ever come
-
-    return arm
+    return lifetime.die_with(os.getpid())
 
 
 def _exit_reason(returncode: int) -> str:

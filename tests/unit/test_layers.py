@@ -13,7 +13,7 @@ LIBRARY = Path(__file__).resolve().parents[2] / "weave_ml"
 # Lowest first. Plumbing (settings, names, connections, logs, counters, worker states) is the top-level modules,
 # importable by every layer; the CLI (weave_ml.cli) sits above everything.
 LAYERS = ("model", "registry", "reports", "rollouts", "reputation", "campaigns", "serving", "training", "scaling")
-PLUMBING = ("settings", "names", "connections", "logs", "counters", "worker_states", "__init__")
+PLUMBING = ("settings", "names", "connections", "logs", "counters", "worker_states", "lifetime", "__init__")
 
 
 @functools.cache
