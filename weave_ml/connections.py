@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Sequence
 from importlib import resources
 from typing import Any
@@ -41,12 +42,22 @@ def lua_script(client: redis.Redis, package: str, name: str) -> Script:
     Scripts are ``.lua`` files whose header names their keys and arguments; calling the returned object runs it by
     its SHA (EVALSHA), loading it first where the server does not have it yet (after a restart, say).
     """
-    return client.register_script(_lua_source(package, name))
+    return client.register_script(lua_source(package, name))
+
+
+# A line of a script that stands for a file of helper functions beside this module (``*.lib.lua``).
+_INCLUDE = re.compile(r"^-- include: (?P<name>[\w.]+\.lib\.lua)$", re.MULTILINE)
 
 
 @functools.cache
-def _lua_source(package: str, name: str) -> str:
-    return resources.files(package).joinpath(name).read_text(encoding="utf-8")
+def lua_source(package: str, name: str) -> str:
+    """Return the text of the script ``name`` beside ``package``'s modules, with its included helpers in place."""
+    source = resources.files(package).joinpath(name).read_text(encoding="utf-8")
+    return _INCLUDE.sub(lambda line: _library(line["name"]), source)
+
+
+def _library(name: str) -> str:
+    return resources.files("weave_ml").joinpath(name).read_text(encoding="utf-8")
 
 
 def run_scripts(client: redis.Redis, calls: Sequence[ScriptCall]) -> list[Any]:

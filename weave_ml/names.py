@@ -51,11 +51,11 @@ RETRAIN_LAST_RUN_KEY = "weave:retrain:last_run"
 RATE_LIMIT_PREFIX = "weave:ratelimit"
 CLIENT_BATCHES_PREFIX = "weave:client-batches"  # weave:client-batches:<client> → its batch ids, by creation time
 SERVICE_COUNTERS_KEY = "weave:counters"  # counts kept by the workers and read by the gateway's /metrics
-# weave:campaign:band:<band hash> → campaign id; weave:campaign:c:<id> (counts, times, verdict) and its :senders
-# HyperLogLog; weave:campaign:active, a sorted set of campaigns with enough senders by last seen. No message text.
+# weave:campaign:band:<band hash> → campaign id; weave:campaign:c:<id> (counts, times, verdict) and its :sender-ids
+# (keyed hashes); weave:campaign:active, a sorted set of campaigns with enough senders by last seen. No message text.
 CAMPAIGN_PREFIX = "weave:campaign"
 # weave:reputation:d:<registrable domain> and weave:reputation:n:<keyed hash of a number or messenger id> (counts,
-# times, evidence, verdict) with their :senders HyperLogLog and evidence hashes; weave:reputation:verified (the
+# times, evidence, verdict) with their :sender-ids (keyed hashes) and evidence hashes; weave:reputation:verified (the
 # operators' verified senders). No message text, no number in clear (weave_ml.reputation.store).
 REPUTATION_PREFIX = "weave:reputation"
 ROLLOUT_SEEN_PREFIX = "weave:rollout:seen"  # weave:rollout:seen:<rollout id>:<message hash> → each version's score

@@ -276,7 +276,7 @@ def test_a_text_nothing_else_resembles_is_kept_briefly_and_a_whole_window_once_a
     assert joined is not None and joined.id == alone.id and joined.messages == 2
     campaign_key = f"weave:campaign:c:{alone.id}"
     assert 600 < store.client.ttl(campaign_key) <= 3600
-    assert 600 < store.client.ttl(f"{campaign_key}:senders") <= 3600
+    assert 600 < store.client.ttl(f"{campaign_key}:sender-ids") <= 3600
     shared = [band for band in lure(1, LURES[1])[0].bands if band in lure(0, LURES[1])[0].bands]
     assert len(shared) >= 2 and all(store.client.ttl(f"weave:campaign:band:{band}") > 600 for band in shared)
     # A reported text founds a group that lives the whole window: a verdict is worth keeping.

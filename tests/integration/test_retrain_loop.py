@@ -40,17 +40,17 @@ def test_admin_retrain_through_a_worker_publishes_and_the_gateway_answers_with_i
     beat = ProcfileProcess(
         "beat", {**stack.env, "BEAT_SCHEDULE_FILE": str(tmp_path / "schedule")}, tmp_path / "beat.log"
     )
-    scoring.wait_ready()
-    trainer.wait_ready()
-    before = stack.registry.current_version()
-
-    # A lure blast from six senders is a phishing campaign; beat has the trainer keep its masked template.
-    for n in range(6):
-        blasted = gateway.post("/predict", {"message": PARCEL_LURE.format(f"b{n}x7"), "sender": f"010-5555-010{n}"})
-        assert blasted.json()["is_phishing"] is True
-    assert blasted.json()["campaign"]["senders"] == 6
     results = redis.Redis.from_url(stack.env["CACHE_REDIS_URL"])  # campaigns' state: STATE_REDIS_URL, the cache's
     try:
+        scoring.wait_ready()
+        trainer.wait_ready()
+        before = stack.registry.current_version()
+
+        # A lure blast from six senders is a phishing campaign; beat has the trainer keep its masked template.
+        for n in range(6):
+            blasted = gateway.post("/predict", {"message": PARCEL_LURE.format(f"b{n}x7"), "sender": f"010-5555-010{n}"})
+            assert blasted.json()["is_phishing"] is True
+        assert blasted.json()["campaign"]["senders"] == 6
         wait_until(lambda: results.zcard(examples.KEY) == 1, 30, "the trainer to keep the campaign's template")
         assert "weave_campaign_templates_kept 1.0" in gateway.get("/metrics").text
     finally:

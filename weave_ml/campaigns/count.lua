@@ -6,8 +6,9 @@
 --   <prefix>:band:<band hash>         string, the campaign a band points to
 --   <prefix>:c:<id>                   hash: messages, phishing, first_seen, last_seen, renewed, verdict, source, admin,
 --                                     users_phishing, users_normal, template, senders, phishing_senders, vouched, lone
---   <prefix>:c:<id>:senders           HyperLogLog of hashed senders
---   <prefix>:c:<id>:phishing-senders  HyperLogLog of the hashed senders of messages scored phishing
+--   <prefix>:c:<id>:sender-ids        set of hashed senders (the first 64; those after: a HyperLogLog under
+--                                     ...:sender-ids:more, see distinct.lib.lua)
+--   <prefix>:c:<id>:phishing-sender-ids  the same of the senders of messages scored phishing
 --   <prefix>:c:<id>:reporters         hash: hashed reporter -> the verdict of their report
 --   <prefix>:reporter:<hash>          sorted set: the campaigns a reporter's reports counted for in the last hour
 --   <prefix>:active                   sorted set: campaigns with enough senders, by last seen
@@ -22,6 +23,8 @@
 -- Returns per message, as they stand after it: {id, messages, phishing, first_seen, last_seen, senders, verdict,
 --   phishing_senders, source, vouched, users_phishing, users_normal, change}; change is the verdict log entry the
 --   message made, or ''.
+-- include: distinct.lib.lua
+
 local prefix, ttl = ARGV[1], tonumber(ARGV[2])
 local min_senders, share = tonumber(ARGV[3]), tonumber(ARGV[4])
 local nbands, min_votes, reported = tonumber(ARGV[5]), tonumber(ARGV[6]), ARGV[7]
@@ -72,7 +75,8 @@ while i <= #ARGV do
   end
   local id = best or new_id
   local key = prefix .. ':c:' .. id
-  local senders_key, phishing_key, reporters_key = key .. ':senders', key .. ':phishing-senders', key .. ':reporters'
+  local senders_key, phishing_key, reporters_key = key .. ':sender-ids', key .. ':phishing-sender-ids',
+    key .. ':reporters'
   local h = redis.call('HMGET', key, 'messages', 'phishing', 'first_seen', 'renewed', 'verdict', 'template',
     'senders', 'lone', 'phishing_senders', 'source', 'admin', 'users_phishing', 'users_normal', 'vouched')
   local messages, scored = tonumber(h[1] or '0'), tonumber(h[2] or '0')
@@ -95,14 +99,20 @@ while i <= #ARGV do
   if reported == '' then
     messages = messages + 1
     if phishing == '1' then scored = scored + 1 end
-    if sender ~= '' and redis.call('PFADD', senders_key, sender) == 1 then
-      senders = redis.call('PFCOUNT', senders_key)
-      written[#written + 1] = senders_key
+    if sender ~= '' then
+      local count, keys = add_distinct(senders_key, sender)
+      if count then
+        senders = count
+        for _, k in ipairs(keys) do written[#written + 1] = k end
+      end
     end
     -- The share counts senders, not messages: one sender repeating a text weighs as one.
-    if phishing == '1' and sender ~= '' and redis.call('PFADD', phishing_key, sender) == 1 then
-      phishing_senders = redis.call('PFCOUNT', phishing_key)
-      written[#written + 1] = phishing_key
+    if phishing == '1' and sender ~= '' then
+      local count, keys = add_distinct(phishing_key, sender)
+      if count then
+        phishing_senders = count
+        for _, k in ipairs(keys) do written[#written + 1] = k end
+      end
     end
   elseif who == 'admin' then
     admin = reported
@@ -163,8 +173,9 @@ while i <= #ARGV do
   end
   if renew then
     redis.call('EXPIRE', key, key_ttl)
-    for _, satellite in ipairs({senders_key, phishing_key, reporters_key}) do
-      redis.call('EXPIRE', satellite, key_ttl)
+    redis.call('EXPIRE', reporters_key, key_ttl)
+    for _, group in ipairs({{senders_key, senders}, {phishing_key, phishing_senders}}) do
+      for _, satellite in ipairs(distinct_keys(group[1], group[2])) do redis.call('EXPIRE', satellite, key_ttl) end
     end
   end
   if senders >= min_senders and (#written > 0 or renew) then

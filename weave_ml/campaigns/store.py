@@ -70,8 +70,8 @@ _FIELDS = (
 
 
 def hashed_sender(sender: str | None) -> str:
-    """Return what the store keeps of a sender (its digits, keyed-hashed), or '' for none. It only enters a
-    HyperLogLog."""
+    """Return what the store keeps of a sender (its digits, keyed-hashed: no number can be read back without the
+    deployment's secret), or '' for none; it only enters the sets of a group's senders (distinct.lib.lua)."""
     digits = "".join(ch for ch in sender or "" if ch.isalnum())
     return keys.current().digest("sender", digits, size=8) if digits else ""
 

@@ -7,8 +7,9 @@
 --   <prefix>:<id>                   hash: messages, senders, phishing_senders, first_seen, last_seen, renewed, verdict,
 --                                   source, admin, admin_at, users_phishing, users_normal, reports_phishing,
 --                                   reports_normal, campaigns_admin, campaigns_users, campaigns_scores
---   <prefix>:<id>:senders           HyperLogLog of the hashed senders of texts holding it
---   <prefix>:<id>:phishing-senders  HyperLogLog of those who sent one scored phishing
+--   <prefix>:<id>:sender-ids        set of the hashed senders of texts holding it (the first 64; those after: a
+--                                   HyperLogLog under ...:sender-ids:more, see distinct.lib.lua)
+--   <prefix>:<id>:phishing-sender-ids  the same of those who sent one scored phishing
 --   <prefix>:<id>:reporters         hash: hashed reporter -> the verdict of their report
 --   <prefix>:<id>:reports           hash: reported text -> an admin's verdict on it
 --   <prefix>:<id>:campaigns         hash: campaign id -> what made the campaign phishing (admin, users, scores)
@@ -35,6 +36,8 @@
 --   reports_normal, campaigns_admin, campaigns_users, campaigns_scores, seen_before ('1' when a text holding it was
 --   counted before this call's)}; observe returns only what answers need: {verdict, source, messages, admin,
 --   campaigns_admin, campaigns_users, campaigns_scores, seen_before}.
+-- include: distinct.lib.lua
+
 local prefix, ttl, mode = ARGV[1], tonumber(ARGV[2]), ARGV[3]
 local users_needed, reporter_limit = tonumber(ARGV[4]), tonumber(ARGV[5])
 local min_senders, share = tonumber(ARGV[6]), tonumber(ARGV[7])
@@ -50,7 +53,7 @@ local FIELDS = {'verdict', 'source', 'messages', 'senders', 'phishing_senders', 
 local COUNTS = {messages = true, senders = true, phishing_senders = true, users_phishing = true, users_normal = true,
   reports_phishing = true, reports_normal = true, campaigns_admin = true, campaigns_users = true,
   campaigns_scores = true}
-local SATELLITES = {':senders', ':phishing-senders', ':reporters', ':reports', ':campaigns'}
+local SATELLITES = {':reporters', ':reports', ':campaigns'}
 
 local function load(key)
   local raw = redis.call('HMGET', key, unpack(FIELDS))
@@ -117,6 +120,9 @@ local function settle(id, key, e, protected, fields, written)
   if renew then
     redis.call('EXPIRE', key, ttl)
     for _, satellite in ipairs(SATELLITES) do redis.call('EXPIRE', key .. satellite, ttl) end
+    for _, group in ipairs({{':sender-ids', e.senders}, {':phishing-sender-ids', e.phishing_senders}}) do
+      for _, satellite in ipairs(distinct_keys(key .. group[1], group[2])) do redis.call('EXPIRE', satellite, ttl) end
+    end
   else
     for _, satellite in ipairs(written) do
       if redis.call('TTL', satellite) < 0 then redis.call('EXPIRE', satellite, ttl) end
@@ -149,15 +155,15 @@ local function sighted(id, protected, sender, scored)
   e.last_seen = tostring(now)
   local written = {}
   -- The share counts senders, not texts: one sender repeating a text weighs as one.
-  if sender ~= '' and redis.call('PFADD', key .. ':senders', sender) == 1 then
-    e.senders = redis.call('PFCOUNT', key .. ':senders')
-    fields[#fields + 1] = 'senders'; fields[#fields + 1] = e.senders
-    written[#written + 1] = key .. ':senders'
-  end
-  if scored and sender ~= '' and redis.call('PFADD', key .. ':phishing-senders', sender) == 1 then
-    e.phishing_senders = redis.call('PFCOUNT', key .. ':phishing-senders')
-    fields[#fields + 1] = 'phishing_senders'; fields[#fields + 1] = e.phishing_senders
-    written[#written + 1] = key .. ':phishing-senders'
+  for _, group in ipairs({{'senders', ':sender-ids', sender ~= ''}, {'phishing_senders', ':phishing-sender-ids',
+      scored and sender ~= ''}}) do
+    local count, keys = nil, nil
+    if group[3] then count, keys = add_distinct(key .. group[2], sender) end
+    if count then
+      e[group[1]] = count
+      fields[#fields + 1] = group[1]; fields[#fields + 1] = count
+      for _, k in ipairs(keys) do written[#written + 1] = k end
+    end
   end
   settle(id, key, e, protected, fields, written)
   return short_row(e, seen_before)
