@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from devstack.processes import wait_until
+from devstack.processes import RedisServer, wait_until
 from tests.integration.mongo import mongo_server_fixture, reports_fixture  # noqa: F401 - fixtures
 from weave_ml.campaigns import examples, policy
 from weave_ml.campaigns.counting import CampaignCounter
@@ -429,3 +429,25 @@ def test_every_phishing_campaign_has_its_own_metric_series_however_many_larger_c
     assert [(s.labels["phishing"], s.value) for s in lure_series] == [("true", 6)]
     assert len(CHATTER) > LARGEST
     assert sum(s.labels["phishing"] == "false" for s in series["weave_campaign_senders"]) == LARGEST
+
+
+def test_a_new_text_gives_each_key_it_writes_one_expiry_and_touches_no_other_key(tmp_path):
+    # A private server: INFO commandstats counts what this test sends and nothing else.
+    server = RedisServer(tmp_path)
+    try:
+        client = server.client(0)
+        store = CampaignStore(client, window_s=3600, rules=Rules(min_senders=5, phishing_share=0.5), lone_ttl_s=600)
+        before = client.info("commandstats")
+        store.observe([lure(0)], ["010-1234-5000"], [True])
+        after = client.info("commandstats")
+        keys = client.keys("weave:campaign:*")
+        held = [key for key in keys if b":band:" not in key]  # band keys are written with their TTL (SET EX)
+        assert len(held) == 3  # the group, its senders, its senders scored phishing
+        assert all(0 < client.ttl(key) <= 600 for key in keys)
+        assert calls(after, "expire") - calls(before, "expire") == len(held)
+    finally:
+        server.stop()
+
+
+def calls(stats: dict, command: str) -> int:
+    return int(stats.get(f"cmdstat_{command}", {"calls": 0})["calls"])

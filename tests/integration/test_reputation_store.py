@@ -12,7 +12,7 @@ import itertools
 
 import pytest
 
-from devstack.processes import wait_until
+from devstack.processes import RedisServer, wait_until
 from tests.integration.mongo import mongo_server_fixture, reports_fixture  # noqa: F401 - fixtures
 from weave_ml.campaigns.counting import CampaignCounter
 from weave_ml.campaigns.policy import Rules as CampaignRules
@@ -365,3 +365,22 @@ def test_a_batch_read_judges_its_senders_by_admins_verdicts_and_the_verified_lis
     judged = counter.judge_batch("job-1", results)
     assert judged[0]["is_phishing"] is True and judged[0]["reasons"][0] == policy.NUMBER_REASON
     assert (judged[1]["is_phishing"], judged[1]["reasons"]) == (False, [policy.VERIFIED_REASON])
+
+
+def test_a_new_entry_gives_each_key_it_writes_one_expiry_and_touches_no_other_key(tmp_path):
+    # A private server: INFO commandstats counts what this test sends and nothing else.
+    server = RedisServer(tmp_path)
+    try:
+        client = server.client(0)
+        store = ReputationStore(client, TTL_S, Rules(users_needed=3, reporter_limit=30, min_senders=5))
+        before = client.info("commandstats")
+        sighted(store, lure(1), "010-1111-0001", scored=True)
+        after = client.info("commandstats")
+        keys = [key for key in client.keys("weave:reputation:*") if not key.endswith(b":judged:suspicious")]
+        # Per entry (the link's domain, the number to call): the entry, its senders, its senders scored phishing.
+        assert len(keys) == 2 * 3
+        assert all(0 < client.ttl(key) <= TTL_S for key in keys)
+        expired = int(after["cmdstat_expire"]["calls"]) - int(before.get("cmdstat_expire", {"calls": 0})["calls"])
+        assert expired == len(keys)
+    finally:
+        server.stop()

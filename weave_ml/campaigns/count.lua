@@ -168,14 +168,20 @@ while i <= #ARGV do
     fields[#fields + 1] = 'template'; fields[#fields + 1] = template
   end
   redis.call('HSET', key, unpack(fields))
-  for _, satellite in ipairs(written) do
-    if renew or redis.call('TTL', satellite) < 0 then redis.call('EXPIRE', satellite, key_ttl) end
-  end
   if renew then
+    -- Every satellite the group holds, the ones this call wrote among them, once; none that it does not hold.
     redis.call('EXPIRE', key, key_ttl)
-    redis.call('EXPIRE', reporters_key, key_ttl)
+    local held = {}
+    if users_phishing + users_normal > 0 then held[1] = reporters_key end
     for _, group in ipairs({{senders_key, senders}, {phishing_key, phishing_senders}}) do
-      for _, satellite in ipairs(distinct_keys(group[1], group[2])) do redis.call('EXPIRE', satellite, key_ttl) end
+      if group[2] > 0 then
+        for _, satellite in ipairs(distinct_keys(group[1], group[2])) do held[#held + 1] = satellite end
+      end
+    end
+    for _, satellite in ipairs(held) do redis.call('EXPIRE', satellite, key_ttl) end
+  else
+    for _, satellite in ipairs(written) do
+      if redis.call('TTL', satellite) < 0 then redis.call('EXPIRE', satellite, key_ttl) end
     end
   end
   if senders >= min_senders and (#written > 0 or renew) then

@@ -119,10 +119,18 @@ local function settle(id, key, e, protected, fields, written)
   redis.call('HSET', key, unpack(fields))
   if renew then
     redis.call('EXPIRE', key, ttl)
-    for _, satellite in ipairs(SATELLITES) do redis.call('EXPIRE', key .. satellite, ttl) end
-    for _, group in ipairs({{':sender-ids', e.senders}, {':phishing-sender-ids', e.phishing_senders}}) do
-      for _, satellite in ipairs(distinct_keys(key .. group[1], group[2])) do redis.call('EXPIRE', satellite, ttl) end
+    -- A new entry holds no satellite but the ones this call wrote.
+    local held = written
+    if not fresh then
+      held = {}
+      for _, satellite in ipairs(SATELLITES) do held[#held + 1] = key .. satellite end
+      for _, group in ipairs({{':sender-ids', e.senders}, {':phishing-sender-ids', e.phishing_senders}}) do
+        if group[2] > 0 then
+          for _, satellite in ipairs(distinct_keys(key .. group[1], group[2])) do held[#held + 1] = satellite end
+        end
+      end
     end
+    for _, satellite in ipairs(held) do redis.call('EXPIRE', satellite, ttl) end
   else
     for _, satellite in ipairs(written) do
       if redis.call('TTL', satellite) < 0 then redis.call('EXPIRE', satellite, ttl) end
