@@ -434,8 +434,8 @@ def test_every_phishing_campaign_has_its_own_metric_series_however_many_larger_c
 def test_a_new_text_gives_each_key_it_writes_one_expiry_and_touches_no_other_key(tmp_path):
     # A private server: INFO commandstats counts what this test sends and nothing else.
     server = RedisServer(tmp_path)
+    client = server.client(0)
     try:
-        client = server.client(0)
         store = CampaignStore(client, window_s=3600, rules=Rules(min_senders=5, phishing_share=0.5), lone_ttl_s=600)
         before = client.info("commandstats")
         store.observe([lure(0)], ["010-1234-5000"], [True])
@@ -446,6 +446,7 @@ def test_a_new_text_gives_each_key_it_writes_one_expiry_and_touches_no_other_key
         assert all(0 < client.ttl(key) <= 600 for key in keys)
         assert calls(after, "expire") - calls(before, "expire") == len(held)
     finally:
+        client.close()
         server.stop()
 
 

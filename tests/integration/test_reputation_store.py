@@ -370,17 +370,18 @@ def test_a_batch_read_judges_its_senders_by_admins_verdicts_and_the_verified_lis
 def test_a_new_entry_gives_each_key_it_writes_one_expiry_and_touches_no_other_key(tmp_path):
     # A private server: INFO commandstats counts what this test sends and nothing else.
     server = RedisServer(tmp_path)
+    client = server.client(0)
     try:
-        client = server.client(0)
         store = ReputationStore(client, TTL_S, Rules(users_needed=3, reporter_limit=30, min_senders=5))
         before = client.info("commandstats")
         sighted(store, lure(1), "010-1111-0001", scored=True)
         after = client.info("commandstats")
-        keys = [key for key in client.keys("weave:reputation:*") if not key.endswith(b":judged:suspicious")]
+        keys = [key for key in client.keys("weave:reputation:*") if key != b"weave:reputation:judged:suspicious"]
         # Per entry (the link's domain, the number to call): the entry, its senders, its senders scored phishing.
         assert len(keys) == 2 * 3
         assert all(0 < client.ttl(key) <= TTL_S for key in keys)
         expired = int(after["cmdstat_expire"]["calls"]) - int(before.get("cmdstat_expire", {"calls": 0})["calls"])
         assert expired == len(keys)
     finally:
+        client.close()
         server.stop()
