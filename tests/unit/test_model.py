@@ -9,6 +9,7 @@ from sklearn.preprocessing import FunctionTransformer
 from weave_ml.model import pipeline
 from weave_ml.model.predictions import LEGACY_POINTS, Score, to_prediction
 from weave_ml.model.scoring import Scorer
+from weave_ml.model.text import message_hash
 
 
 def test_round_trip_gives_identical_probabilities(small_pipeline, uci_messages, tmp_path):
@@ -50,6 +51,16 @@ def test_scores_keep_input_order_and_carry_reasons(small_pipeline, uci_messages)
     assert scores[0].reasons == ()
     assert 1 <= len(scores[1].reasons) <= 3
     assert all(isinstance(reason, str) and reason for reason in scores[1].reasons)
+
+
+def test_scores_carry_the_hashes_a_caller_gives_and_otherwise_their_own(small_pipeline, uci_messages):
+    texts, senders = [m.message for m in uci_messages[2000:2010]], ["010-1234-5678"] * 10
+    scorer = Scorer(small_pipeline, "v")
+    own = scorer.score_many(texts, senders)
+    assert [s.message_hash for s in own] == [message_hash(t, s) for t, s in zip(texts, senders, strict=True)]
+    given = scorer.score_many(texts, senders, [f"sha256:{n}" for n in range(10)])
+    assert [s.message_hash for s in given] == [f"sha256:{n}" for n in range(10)]
+    assert [s.probability for s in given] == [s.probability for s in own]
 
 
 def test_vocabulary_size_counts_every_feature(small_pipeline):

@@ -115,3 +115,18 @@ def test_an_obfuscated_lure_normalises_to_the_clean_lure(words, host, data):
     if data.draw(st.booleans()):
         obfuscated = "".join(chr(ord(ch) + 0xFEE0) if "!" <= ch <= "~" else ch for ch in obfuscated)  # full width
     assert normalise(obfuscated) == normalise(clean)
+
+
+def test_a_text_read_again_gets_the_same_form_and_only_short_texts_are_remembered():
+    from weave_ml.model import text as text_module
+
+    short = "［ＣＪ대한통운］ 택 배 주소 확인 \u200bhttp://cj-ex.top"
+    first, again = normalise(short), normalise(short)
+    assert first == again == text_module._normalise(short)
+    remembered = text_module._remembered.cache_info()
+    assert remembered.maxsize == text_module.REMEMBERED and remembered.hits >= 1
+    long = "스미싱 " * (text_module.REMEMBERED_CHARS // 4 + 1)
+    before = text_module._remembered.cache_info()
+    assert normalise(long) == text_module._normalise(long)
+    after = text_module._remembered.cache_info()
+    assert (after.hits, after.misses) == (before.hits, before.misses)  # never looked up, never kept

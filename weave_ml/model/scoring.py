@@ -146,16 +146,24 @@ class Scorer:
         """Return the phishing probability of each message."""
         return self._probabilities(self._features(texts, senders))
 
-    def score_many(self, texts: Sequence[str], senders: Sequence[str | None] | None = None) -> list[Score]:
-        """Score messages in one vectorised call; the order of the result is the order of the input."""
+    def score_many(
+        self,
+        texts: Sequence[str],
+        senders: Sequence[str | None] | None = None,
+        hashes: Sequence[str] | None = None,
+    ) -> list[Score]:
+        """Score messages in one vectorised call; the order of the result is the order of the input. ``hashes``: the
+        messages' hashes (:func:`message_hash`) where the caller has them already."""
         senders = senders if senders is not None else [None] * len(texts)
+        if hashes is None:
+            hashes = [message_hash(text, sender) for text, sender in zip(texts, senders, strict=True)]
         inputs = to_inputs(texts, senders)
         blocks = [block.transform(inputs) for block in self._blocks]
         probabilities = self._probabilities(blocks)
         reasons = self._reasons(blocks, probabilities, [text for text, _ in inputs])
         return [
-            Score(message_hash(text, sender), float(probability), reason, self.version)
-            for text, sender, probability, reason in zip(texts, senders, probabilities, reasons, strict=True)
+            Score(digest, float(probability), reason, self.version)
+            for digest, probability, reason in zip(hashes, probabilities, reasons, strict=True)
         ]
 
     def _features(self, texts: Sequence[str], senders: Sequence[str | None] | None) -> list[_Rows]:

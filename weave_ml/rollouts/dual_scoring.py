@@ -39,16 +39,21 @@ class RolloutScorer:
         self.version = current.version
         self.vocabulary_size = current.vocabulary_size
 
-    def score_many(self, texts: Sequence[str], senders: Sequence[str | None] | None = None) -> list[Score]:
-        """Return one score per message, each from the version that answers it."""
+    def score_many(
+        self,
+        texts: Sequence[str],
+        senders: Sequence[str | None] | None = None,
+        hashes: Sequence[str] | None = None,
+    ) -> list[Score]:
+        """Return one score per message, each from the version that answers it (``hashes``: see Scorer's)."""
         senders = list(senders) if senders is not None else [None] * len(texts)
         seen = Observations()
         started = time.perf_counter()
-        mine = self.current.score_many(texts, senders)
+        mine = self.current.score_many(texts, senders, hashes)
         seen.seconds[self.current.version] = time.perf_counter() - started
         started = time.perf_counter()
         try:
-            theirs: list[Score] | None = self.candidate.score_many(texts, senders)
+            theirs: list[Score] | None = self.candidate.score_many(texts, senders, [s.message_hash for s in mine])
             seen.seconds[self.candidate.version] = time.perf_counter() - started
         except CANDIDATE_FAILURES as exc:
             log.warning("candidate %s failed on %d messages: %s", self.candidate.version, len(texts), exc)

@@ -63,7 +63,9 @@ class ScoringService:
             if time.monotonic() > deadline:
                 break
             part = unique[start : start + SLICE]
-            scored += scorer.score_many([messages[i] for i in part], [senders[i] for i in part])
+            scored += scorer.score_many(
+                [messages[i] for i in part], [senders[i] for i in part], [hashes[i] for i in part]
+            )
         self._cache(scored)
         by_hash = {score.message_hash: score for score in scored}
         return [by_hash.get(digest) for digest in hashes]
