@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -21,7 +22,8 @@ from typing import Any
 
 from granian.cli import cli
 
-from weave_ml import lifetime
+from weave_ml import keys, lifetime
+from weave_ml.settings import ConfigError
 
 TARGET = "api.wsgi:app"
 # Set by main() for the server processes it forks: the pid their parent must have.
@@ -99,7 +101,17 @@ def end_with_server() -> None:
         arm()
 
 
+def check_configuration() -> None:
+    """Stop here, naming the setting, when the app would refuse the configuration: granian starts a server process
+    that fails to load again and again, and would never exit."""
+    try:
+        keys.current()  # the settings, and the secret every hash and sealed task body needs
+    except ConfigError as exc:
+        sys.exit(f"gateway not started: {exc}")
+
+
 def main() -> None:
+    check_configuration()
     private = prepare_metrics_folder()
     os.environ[MAIN_PID_VARIABLE] = str(os.getpid())
     try:

@@ -127,10 +127,13 @@ class RedisServer(Process):
         return redis.Redis(port=self.port, db=db, password=self.password, socket_connect_timeout=0.2)
 
     def ping(self) -> bool:
+        client = self.client()
         try:
-            return bool(self.client().ping())
+            return bool(client.ping())
         except redis.RedisError:
             return False
+        finally:
+            client.close()  # a client left to the garbage collector warns of its socket in whichever test runs then
 
 
 class MongoServer(Process):
