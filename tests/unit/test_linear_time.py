@@ -32,6 +32,14 @@ PIECES = ["1", "0", ".", ",", "-", " ", "\n", "a", "z", "@", "/", ":", "ê°€", "ì
 units = st.lists(st.sampled_from(PIECES), min_size=1, max_size=4).map("".join)
 
 
+@pytest.fixture(autouse=True, scope="module")
+def nothing_remembered():
+    """Time the work itself: a text normalised a moment ago is remembered (weave_ml.model.text), and costs nothing."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(text, "REMEMBERED_CHARS", 0)
+        yield
+
+
 def _patterns(module: ModuleType) -> dict[str, re.Pattern[str]]:
     return {f"{module.__name__}.{name}": value for name, value in vars(module).items() if isinstance(value, re.Pattern)}
 
