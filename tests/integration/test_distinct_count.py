@@ -12,7 +12,7 @@ from weave_ml.connections import lua_source
 pytestmark = pytest.mark.integration
 
 EXACT_UP_TO = 64
-ADD = "\nlocal count, keys = add_distinct(ARGV[1], ARGV[2])\nreturn {count or false, keys or {}}\n"
+ADD = "\nlocal written = {}\nlocal count = add_distinct(ARGV[1], ARGV[2], written)\nreturn {count or false, written}\n"
 
 
 @pytest.fixture

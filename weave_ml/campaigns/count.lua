@@ -100,19 +100,9 @@ while i <= #ARGV do
     messages = messages + 1
     if phishing == '1' then scored = scored + 1 end
     if sender ~= '' then
-      local count, keys = add_distinct(senders_key, sender)
-      if count then
-        senders = count
-        for _, k in ipairs(keys) do written[#written + 1] = k end
-      end
-    end
-    -- The share counts senders, not messages: one sender repeating a text weighs as one.
-    if phishing == '1' and sender ~= '' then
-      local count, keys = add_distinct(phishing_key, sender)
-      if count then
-        phishing_senders = count
-        for _, k in ipairs(keys) do written[#written + 1] = k end
-      end
+      senders = add_distinct(senders_key, sender, written) or senders
+      -- The share counts senders, not messages: one sender repeating a text weighs as one.
+      if phishing == '1' then phishing_senders = add_distinct(phishing_key, sender, written) or phishing_senders end
     end
   elseif who == 'admin' then
     admin = reported
@@ -173,11 +163,8 @@ while i <= #ARGV do
     redis.call('EXPIRE', key, key_ttl)
     local held = {}
     if users_phishing + users_normal > 0 then held[1] = reporters_key end
-    for _, group in ipairs({{senders_key, senders}, {phishing_key, phishing_senders}}) do
-      if group[2] > 0 then
-        for _, satellite in ipairs(distinct_keys(group[1], group[2])) do held[#held + 1] = satellite end
-      end
-    end
+    add_distinct_keys(held, senders_key, senders)
+    add_distinct_keys(held, phishing_key, phishing_senders)
     for _, satellite in ipairs(held) do redis.call('EXPIRE', satellite, key_ttl) end
   else
     for _, satellite in ipairs(written) do

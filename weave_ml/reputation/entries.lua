@@ -124,11 +124,8 @@ local function settle(id, key, e, protected, fields, written)
     if not fresh then
       held = {}
       for _, satellite in ipairs(SATELLITES) do held[#held + 1] = key .. satellite end
-      for _, group in ipairs({{':sender-ids', e.senders}, {':phishing-sender-ids', e.phishing_senders}}) do
-        if group[2] > 0 then
-          for _, satellite in ipairs(distinct_keys(key .. group[1], group[2])) do held[#held + 1] = satellite end
-        end
-      end
+      add_distinct_keys(held, key .. ':sender-ids', e.senders)
+      add_distinct_keys(held, key .. ':phishing-sender-ids', e.phishing_senders)
     end
     for _, satellite in ipairs(held) do redis.call('EXPIRE', satellite, ttl) end
   else
@@ -163,15 +160,16 @@ local function sighted(id, protected, sender, scored)
   e.last_seen = tostring(now)
   local written = {}
   -- The share counts senders, not texts: one sender repeating a text weighs as one.
-  for _, group in ipairs({{'senders', ':sender-ids', sender ~= ''}, {'phishing_senders', ':phishing-sender-ids',
-      scored and sender ~= ''}}) do
-    local count, keys = nil, nil
-    if group[3] then count, keys = add_distinct(key .. group[2], sender) end
+  local function count_sender(field, suffix)
+    local count = add_distinct(key .. suffix, sender, written)
     if count then
-      e[group[1]] = count
-      fields[#fields + 1] = group[1]; fields[#fields + 1] = count
-      for _, k in ipairs(keys) do written[#written + 1] = k end
+      e[field] = count
+      fields[#fields + 1] = field; fields[#fields + 1] = count
     end
+  end
+  if sender ~= '' then
+    count_sender('senders', ':sender-ids')
+    if scored then count_sender('phishing_senders', ':phishing-sender-ids') end
   end
   settle(id, key, e, protected, fields, written)
   return short_row(e, seen_before)
