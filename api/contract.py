@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+from collections.abc import Callable, Mapping
 from typing import Annotated, Any, Literal, cast, get_args
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
@@ -302,6 +304,22 @@ class FailedItem(BaseModel):
     index: int = Field(ge=0)
     id: str | None = None
     error: ErrorDetail
+
+
+def in_declared_order(model: type[BaseModel], values: Mapping[str, Any]) -> dict[str, Any]:
+    """``values`` as a validated ``model`` would dump them: its fields in its order, defaults for those missing.
+
+    For bodies the gateway built itself and sends without validating them again (a batch job's results).
+    """
+    return {name: values[name] if name in values else default() for name, default in _fields_of(model)}
+
+
+@functools.cache
+def _fields_of(model: type[BaseModel]) -> tuple[tuple[str, Callable[[], Any]], ...]:
+    return tuple(
+        (name, functools.partial(field.get_default, call_default_factory=True))
+        for name, field in model.model_fields.items()
+    )
 
 
 class BatchCreated(BaseModel):

@@ -10,6 +10,7 @@ import pytest
 import redis
 from celery import Celery
 
+from api.contract import BatchStatus
 from devstack.deployment import Deployment
 from devstack.processes import CeleryWorker, Flower, Gateway, RedisServer
 from weave_ml.names import BATCH_QUEUE, SCORE_BATCH_CHUNK_TASK
@@ -58,6 +59,14 @@ class Stack(Deployment):
         settings = {"PREDICT_TIMEOUT_S": "3", "WEAVE_API_KEY": ADMIN_KEY}
         super().__init__(redis_server, root, broker_db=next(_databases), cache_db=next(_databases), settings=settings)
         publish(self.registry, trained)
+
+
+def batch_status(response) -> dict:
+    """A batch job's status from a GET of it, checked to be what the contract's models make of it, byte for byte: the
+    gateway builds this body without validating it (api/routes/batch.py)."""
+    assert response.status_code == 200, response.text
+    assert response.content == BatchStatus.model_validate_json(response.content).model_dump_json().encode()
+    return response.json()
 
 
 def job_sender(stack: Stack) -> tuple[BatchJobs, redis.Redis]:

@@ -17,7 +17,7 @@ import pytest
 import redis
 
 from devstack.processes import wait_until
-from tests.integration.conftest import ADMIN_KEY
+from tests.integration.conftest import ADMIN_KEY, batch_status
 from weave_ml.campaigns import examples
 from weave_ml.campaigns.policy import REASON
 from weave_ml.campaigns.store import CampaignStore
@@ -115,7 +115,7 @@ def test_a_lure_blast_is_a_campaign_soon_and_ordinary_traffic_never_a_phishing_o
         jobs.append((gateway, created.json()["batch_id"], part))
 
     def done(gateway, batch_id) -> dict | None:
-        status = gateway.get(f"/predict/batch/{batch_id}").json()
+        status = batch_status(gateway.get(f"/predict/batch/{batch_id}"))
         return status if status["status"] == "done" else None
 
     lures_by_batch, lures_in_campaign, normal_raised, normal_in_campaign = 0, 0, [], 0

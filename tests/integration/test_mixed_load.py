@@ -12,7 +12,7 @@ import redis
 import requests
 
 from devstack.processes import RedisServer, wait_until
-from tests.integration.conftest import Stack, job_sender
+from tests.integration.conftest import Stack, batch_status, job_sender
 from weave_ml.connections import as_text
 from weave_ml.serving import batches
 
@@ -158,9 +158,8 @@ def test_a_chunk_that_raises_ends_its_batch_with_those_positions_failed(make_sta
     monkeypatch.setattr(batches, "CHUNK_SIZE", 2)  # one good chunk, one poisoned
     chunks = jobs.create(batch_id, ["a", "b", "c", "d"], ["medium"] * 4, {}, "test", misses=good + poisoned)
     jobs.publish(batch_id, range(chunks))
-    status = wait_until(
-        lambda: (s := gateway.get(f"/predict/batch/{batch_id}").json())["status"] == "done" and s, 30, "the batch"
-    )
+    url = f"/predict/batch/{batch_id}"
+    status = wait_until(lambda: (s := batch_status(gateway.get(url)))["status"] == "done" and s, 30, "the batch")
     assert (status["done"], status["failed"]) == (4, 2)
     codes = [result.get("error", {}).get("code") for result in status["results"]]
     assert codes == [None, None, "scoring_failed", "scoring_failed"]

@@ -18,7 +18,7 @@ from functools import partial
 import pytest
 
 from devstack.processes import wait_until
-from tests.integration.conftest import ADMIN_KEY
+from tests.integration.conftest import ADMIN_KEY, batch_status
 from weave_ml.reputation.policy import LINK_REASON, NUMBER_REASON, VERIFIED_REASON
 from weave_ml.training import corpus
 from weave_ml.training.corpus import normal, phishing, vocabulary
@@ -204,7 +204,7 @@ def test_the_late_answer_and_a_batch_read_again_show_a_later_verdict(make_stack)
     assert late.status_code == 200, late.text
     assert late.json()["is_phishing"] and late.json()["reasons"][0] == LINK_REASON
     assert late.json()["links"][0]["reputation"] == "reported" and late.json()["links"][0]["seen_before"] is True
-    results = gateway.get(created["status_url"]).json()["results"]
+    results = batch_status(gateway.get(created["status_url"]))["results"]
     assert results[0]["is_phishing"] and results[0]["links"][0]["reputation"] == "reported"
     assert results[1]["links"] == [] and not raised_by_reputation(results[1])
 

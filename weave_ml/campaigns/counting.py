@@ -201,12 +201,15 @@ class CampaignCounter:
         """Count one answered message and return its campaign (:meth:`count_one`'s)."""
         return self.count_one(message, sender, score).campaign
 
-    def judge(self, prediction: dict[str, Any], counted: Counted) -> dict[str, Any]:
+    def judge(self, prediction: dict[str, Any], counted: Counted, observe: bool = True) -> dict[str, Any]:
         """Return the answer with its ``campaign``, its ``links`` and what the campaign's policy and reputation's
-        make of it (weave_ml.campaigns.policy, weave_ml.reputation.policy)."""
+        make of it (weave_ml.campaigns.policy, weave_ml.reputation.policy); ``observe``: report what reputation did
+        to :attr:`on_judged` (an answer is reported once, not at each reading of a batch job)."""
         answer = policy.with_campaign(prediction, counted.campaign, self.rules)
         if self.memory is None:
             return answer
+        if counted.campaign is None and not counted.subjects.all():  # no link, number or sender: nothing to judge by
+            return {**answer, "links": []}
         campaign = counted.campaign
         admin_says_phishing = (
             policy.is_campaign(campaign, self.rules)
@@ -220,7 +223,7 @@ class CampaignCounter:
         if sender is not None and sender.id in judged:
             looked = {**looked, sender.id: Looked(reputation_policy.judged_by_admin(judged[sender.id]), True)}
         answer, outcome = reputation_policy.judge(answer, counted.subjects, looked, verified, admin_says_phishing)
-        if self.on_judged is not None:
+        if observe and self.on_judged is not None:
             self.on_judged(outcome)
         return answer
 
@@ -321,7 +324,7 @@ class CampaignCounter:
 
     def judge_batch(self, batch_id: str, results: list[dict[str, Any]]) -> list[dict[str, Any]]:
         """Return a batch job's results, each scored one judged by its campaign and the reputation of what it holds as
-        they stand now."""
+        they stand now. A job is read again at every poll, so its judgements are not reported to :attr:`on_judged`."""
         campaigns: dict[int, Campaign] = {}
         held: dict[int, Subjects] = {}
         if self.active and not self._down():
@@ -332,7 +335,9 @@ class CampaignCounter:
                 self._failed(exc, len(results))
         looked = self.look_up(list({s.id: s for subjects in held.values() for s in subjects.in_text()}.values()))
         return [
-            self.judge(result, Counted(campaigns.get(result["index"]), held.get(result["index"], Subjects()), looked))
+            self.judge(
+                result, Counted(campaigns.get(result["index"]), held.get(result["index"], Subjects()), looked), False
+            )
             if "is_phishing" in result
             else result
             for result in results

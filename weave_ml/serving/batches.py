@@ -309,11 +309,12 @@ class BatchJobs:
         sensitivities = facts[b"sensitivities"].decode()
         ids = json.loads(facts[b"ids"]) if b"ids" in facts else [None] * len(sensitivities)
         results, failed = [], 0
+        points: dict[str, OperatingPoints] = {}
         for position, (code, item_id) in enumerate(zip(sensitivities, ids, strict=True)):
             raw = stored.get(str(position).encode())
             if raw is None:
                 continue
-            value = json.loads(raw)
+            value = json.loads(raw.decode())  # decoded here: json's guess of the encoding of bytes cost as much
             if "error" in value:
                 failed += 1
                 error = value["error"]
@@ -321,7 +322,10 @@ class BatchJobs:
             else:
                 score = Score.from_dict(value)
                 cached = value.get("cached", False)
-                result = to_prediction(score, _SENSITIVITY_OF[code], points_of(score.model_version), cached=cached)
+                version = score.model_version
+                if version not in points:
+                    points[version] = points_of(version)
+                result = to_prediction(score, _SENSITIVITY_OF[code], points[version], cached=cached)
             result["index"] = position
             if item_id is not None:
                 result["id"] = item_id
