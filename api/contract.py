@@ -330,6 +330,21 @@ class BatchCreated(BaseModel):
     total: int = Field(ge=1)
 
 
+class BatchPage(BaseModel):
+    """Which results a batch's status holds (query parameters): all by default."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    offset: int = Field(0, ge=0, le=MAX_BATCH, description="the first position whose result is sent")
+    limit: int | None = Field(
+        None,
+        ge=0,
+        le=MAX_BATCH,
+        description="at most this many positions from offset (results of positions not scored yet are absent); 0: "
+        "the progress alone, the cheapest poll; all positions when absent",
+    )
+
+
 class BatchStatus(BaseModel):
     """A batch job's progress and its results so far, in input order."""
 

@@ -408,12 +408,15 @@ class Bench:
             response.raise_for_status()
             urls.append(self.gateway.url + response.json()["status_url"])
         for url in urls:
-            status = wait_until(
-                lambda: (s := session.get(url, timeout=120).json())["status"] in ("done", "failed") and s,  # noqa: B023
+            # The progress alone until the job ends, then its results once, as a client of the contract does.
+            wait_until(
+                lambda: session.get(f"{url}?limit=0", timeout=120).json()["status"] in ("done", "failed"),  # noqa: B023
                 900,
                 "batch",
                 0.2,
             )
+            status = session.get(url, timeout=120).json()
+            assert len(status["results"]) == status["total"]
             self.errors += int(status.get("failed") or 0)
         return total / (time.perf_counter() - started)
 

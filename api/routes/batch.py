@@ -7,12 +7,14 @@ import uuid
 from typing import Any
 
 import pydantic_core
-from flask import Blueprint, current_app, url_for
+from flask import Blueprint, current_app, request, url_for
+from pydantic import ValidationError
 
 from api import campaign_step as campaigns
 from api import metrics
 from api.contract import (
     BatchCreated,
+    BatchPage,
     BatchRequest,
     BatchStatus,
     ErrorBody,
@@ -23,7 +25,7 @@ from api.contract import (
 )
 from api.errors import ApiError, unavailable
 from api.gateway import BROKER_ERRORS, current_gateway, points_of
-from api.openapi import TAKES_JSON, answers, spec
+from api.openapi import TAKES_JSON, answers, refusal, spec
 from api.ratelimit import client_address
 from weave_ml.model.text import message_hash
 
@@ -77,21 +79,28 @@ def create(json: BatchRequest) -> Any:
 
 # The body is built here from what the gateway stored and judged itself, so it is not validated again: for a job of
 # 10,000 results, validating it took a quarter of a poll's CPU and its JSON through pydantic models another tenth.
-# tests/integration/test_openapi.py checks these bodies against the published schema.
+# Tests compare it with what the contract's models make of it (tests/integration/conftest.py batch_status). Without
+# validation by spectree, the view reads its query parameters itself.
 @blueprint.get("/predict/batch/<batch_id>")
 @spec.validate(
-    resp=answers(HTTP_200=BatchStatus, HTTP_404=ErrorBody, HTTP_429=ErrorBody, HTTP_503=ErrorBody),
+    query=BatchPage,
+    resp=answers(HTTP_200=BatchStatus, HTTP_400=ErrorBody, HTTP_404=ErrorBody, HTTP_429=ErrorBody, HTTP_503=ErrorBody),
     skip_validation=True,
 )
 def status(batch_id: str) -> Any:
-    """A batch's progress and its results so far, in input order"""
+    """A batch's progress and its results so far, in input order (?offset=&limit= for a page of them; ?limit=0 for
+    the progress alone)"""
     try:
-        found = current_gateway().batches.status(batch_id, points_of)
+        page = BatchPage.model_validate(request.args.to_dict())
+    except ValidationError as error:
+        raise refusal(error) from None
+    try:
+        found = current_gateway().batches.status(batch_id, points_of, page.offset, page.limit)
     except BROKER_ERRORS as exc:
         raise unavailable(exc) from None
     if found is None:
         raise ApiError(404, "not_found", f"no batch {batch_id!r} (unknown or expired)")
-    judged = campaigns.counter().judge_batch(batch_id, found["results"])
+    judged = campaigns.counter().judge_batch(batch_id, found["results"]) if found["results"] else []
     found["results"] = [
         in_declared_order(ScoredItem, result)
         if "error" not in result

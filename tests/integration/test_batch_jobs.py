@@ -13,7 +13,7 @@ import redis
 from devstack.processes import RedisServer
 from weave_ml.model.predictions import OperatingPoints, Score
 from weave_ml.serving import batches
-from weave_ml.serving.batches import REPUBLISH_GRACE_S, BatchJobs
+from weave_ml.serving.batches import REPUBLISH_GRACE_S, BatchJobs, JobKeys
 
 pytestmark = pytest.mark.integration
 
@@ -106,6 +106,47 @@ def test_a_job_fails_only_when_every_message_did(client, queue):
     jobs.create("b3", [None] * 2, ["medium"] * 2, {}, "c", misses=misses(range(2)))
     jobs.finish("b3", 0, {}, {0: "scoring_failed", 1: "scoring_failed"})
     assert status_of(jobs, "b3")["status"] == "failed"
+
+
+def test_a_page_holds_the_positions_asked_for_and_the_progress_of_the_whole_job(client, queue, monkeypatch):
+    monkeypatch.setattr(batches, "CHUNK_SIZE", 4)
+    jobs = jobs_of(client, queue)
+    jobs.create("p1", [f"m{p}" for p in range(10)], ["medium"] * 10, {9: score(9)}, "c", misses=misses(range(9)))
+    jobs.finish("p1", 0, {0: score(0), 1: score(1)}, {2: "timeout", 3: "timeout"})  # chunk 1 (4 … 7) not yet
+    whole = status_of(jobs, "p1")
+    assert [r["index"] for r in whole["results"]] == [0, 1, 2, 3, 9]
+
+    def page(offset, limit):
+        found = jobs.status("p1", POINTS, offset, limit)
+        assert found is not None
+        assert {key: found[key] for key in ("status", "total", "done", "failed")} == {
+            "status": "running",
+            "total": 10,
+            "done": 5,
+            "failed": 2,
+        }
+        return [r["index"] for r in found["results"]]
+
+    assert page(0, 0) == []
+    assert page(1, 3) == [1, 2, 3]
+    assert page(2, 6) == [2, 3]  # positions not scored yet are absent
+    assert page(8, 100) == [9]
+    assert page(3, None) == [3, 9]
+    assert page(10, 5) == page(50, None) == []
+    assert jobs.status("p1", POINTS, 1, 3)["results"] == whole["results"][1:4]  # the same results, page or not
+
+
+def test_failures_are_counted_as_recorded_and_counted_from_the_results_for_a_job_without_the_count(client, queue):
+    jobs = jobs_of(client, queue)
+    jobs.create("f1", [None] * 3, ["medium"] * 3, {}, "c", misses=misses(range(3)))
+    jobs.finish("f1", 0, {0: score(0)}, {1: "timeout", 2: "lost"})
+    assert client.hget(JobKeys.of("f1").facts, "failed") == b"2"
+    assert jobs.status("f1", POINTS, 0, 0)["failed"] == 2
+    jobs.create("f2", [None] * 3, ["medium"] * 3, {}, "c", misses=misses(range(3)))
+    client.hdel(JobKeys.of("f2").facts, "failed")  # as a job created before failures were counted
+    jobs.finish("f2", 0, {0: score(0)}, {1: "timeout", 2: "lost"})
+    assert client.hexists(JobKeys.of("f2").facts, "failed") is False
+    assert jobs.status("f2", POINTS, 0, 0)["failed"] == status_of(jobs, "f2")["failed"] == 2
 
 
 def test_a_chunk_is_recorded_once_however_often_it_is_claimed_and_finished(client, queue):

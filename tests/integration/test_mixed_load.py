@@ -165,6 +165,15 @@ def test_a_chunk_that_raises_ends_its_batch_with_those_positions_failed(make_sta
     assert codes == [None, None, "scoring_failed", "scoring_failed"]
     assert [r["id"] for r in status["results"]] == ["a", "b", "c", "d"]
     assert json.dumps(status, ensure_ascii=False).count("phishing_probability") == 2
+    # A page of the results, or the progress alone; bad parameters are refused in the error contract.
+    progress = batch_status(gateway.get(f"{url}?limit=0"))
+    assert progress == {**status, "results": []}
+    assert batch_status(gateway.get(f"{url}?offset=1&limit=2"))["results"] == status["results"][1:3]
+    assert batch_status(gateway.get(f"{url}?offset=3"))["results"] == status["results"][3:]
+    for query, field in (("limit=-1", "limit"), ("limit=many", "limit"), ("offset=10001", "offset")):
+        refused = gateway.get(f"{url}?{query}")
+        assert refused.status_code == 400, refused.text
+        assert refused.json()["error"]["code"] == "invalid_field" and refused.json()["error"]["field"] == field
 
 
 def test_the_broker_holds_queues_and_jobs_only_and_every_redis_reports_its_memory(make_stack):

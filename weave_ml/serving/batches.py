@@ -20,6 +20,7 @@ fails them as ``lost``.
 
 from __future__ import annotations
 
+import functools
 import json
 import logging
 import time
@@ -150,6 +151,7 @@ class BatchJobs:
             "progress_at": now,
             "chunks": len(chunks),
             "recorded": len(cached),
+            "failed": 0,
         }
         if any(item_id is not None for item_id in ids):
             facts["ids"] = json.dumps(list(ids), ensure_ascii=False, separators=(",", ":"))
@@ -207,14 +209,15 @@ class BatchJobs:
         """Record a chunk's scores and failures (error codes by position) and retire it; False when another worker
         recorded it first (nothing is written then)."""
         job = JobKeys.of(batch_id)
+        failures = failures or {}
         results: list[EncodableT] = []
         for position, score in scores.items():
             results += [position, _encode(score)]
-        for position, code in (failures or {}).items():
+        for position, code in failures.items():
             results += [position, json.dumps({"error": code})]
         recorded = self._finish(
             keys=[job.facts, job.results, job.payloads, job.states, ACTIVE_BATCHES_KEY],
-            args=[chunk, time.time(), self.ttl_s, batch_id, *results],
+            args=[chunk, time.time(), self.ttl_s, batch_id, len(failures), *results],
         )
         return bool(recorded)
 
@@ -294,43 +297,50 @@ class BatchJobs:
             self.client.zrem(key, *ended)
         return waiting
 
-    def status(self, batch_id: str, points_of: Callable[[str], OperatingPoints]) -> dict[str, Any] | None:
-        """Return the job's status and the predictions so far in input order, or None if unknown or expired.
+    def status(
+        self,
+        batch_id: str,
+        points_of: Callable[[str], OperatingPoints],
+        offset: int = 0,
+        limit: int | None = None,
+    ) -> dict[str, Any] | None:
+        """Return the job's status and its predictions so far in input order, or None if unknown or expired.
 
-        ``points_of`` gives the operating points of a model version: each score is decided by its own version's.
+        ``offset``, ``limit``: only the predictions at positions ``offset`` … ``offset + limit - 1`` (all by default;
+        ``limit=0``: the progress alone, read without touching a result). ``points_of`` gives the operating points of a
+        model version: each score is decided by its own version's.
         """
         job = JobKeys.of(batch_id)
-        with self.client.pipeline(transaction=False) as pipe:
+        # One transaction: the progress and the results are of the same moment (a chunk is recorded atomically).
+        with self.client.pipeline(transaction=True) as pipe:
             pipe.hgetall(job.facts)
-            pipe.hgetall(job.results)
-            facts, stored = pipe.execute()
+            pipe.hlen(job.results)
+            if limit is None:
+                pipe.hgetall(job.results)
+            elif limit:
+                pipe.hmget(job.results, [str(position) for position in range(offset, offset + limit)])
+            facts, done, *read = pipe.execute()
         if not facts:
             return None
         sensitivities = facts[b"sensitivities"].decode()
-        ids = json.loads(facts[b"ids"]) if b"ids" in facts else [None] * len(sensitivities)
-        results, failed = [], 0
-        points: dict[str, OperatingPoints] = {}
-        for position, (code, item_id) in enumerate(zip(sensitivities, ids, strict=True)):
-            raw = stored.get(str(position).encode())
+        total = len(sensitivities)
+        positions = range(min(offset, total), total if limit is None else min(offset + limit, total))
+        if limit is None:
+            stored = [read[0].get(str(position).encode()) for position in positions]
+        else:
+            stored = read[0][: len(positions)] if read else []
+        ids = json.loads(facts[b"ids"]) if b"ids" in facts else None
+        results = []
+        points = functools.cache(points_of)  # once per version, not per result
+        for position, raw in zip(positions, stored, strict=True):
             if raw is None:
                 continue
-            value = json.loads(raw.decode())  # decoded here: json's guess of the encoding of bytes cost as much
-            if "error" in value:
-                failed += 1
-                error = value["error"]
-                result: dict[str, Any] = {"error": {"code": error, "message": FAILURE_MESSAGES.get(error, error)}}
-            else:
-                score = Score.from_dict(value)
-                cached = value.get("cached", False)
-                version = score.model_version
-                if version not in points:
-                    points[version] = points_of(version)
-                result = to_prediction(score, _SENSITIVITY_OF[code], points[version], cached=cached)
+            result = _result(raw, _SENSITIVITY_OF[sensitivities[position]], points)
             result["index"] = position
-            if item_id is not None:
-                result["id"] = item_id
+            if ids is not None and ids[position] is not None:
+                result["id"] = ids[position]
             results.append(result)
-        total, done = len(sensitivities), len(results)
+        failed = int(facts[b"failed"]) if b"failed" in facts else self._failures(job)
         if done == total:
             state = "failed" if failed == total else "done"
         else:
@@ -344,10 +354,24 @@ class BatchJobs:
             "results": results,
         }
 
+    def _failures(self, job: JobKeys) -> int:
+        """Count a job's failed positions from its results: for a job created before its facts counted them."""
+        return sum(as_text(value).startswith('{"error"') for value in self.client.hvals(job.results))
+
     def recorded(self, batch_id: str) -> int:
         """Return how many results were ever recorded for a job (cache hits included): its size when every
         position was recorded exactly once."""
         return int(self.client.hget(JobKeys.of(batch_id).facts, "recorded") or 0)
+
+
+def _result(raw: bytes, sensitivity: str, points_of: Callable[[str], OperatingPoints]) -> dict[str, Any]:
+    """The prediction, or the failure, of one recorded result."""
+    value = json.loads(raw.decode())  # decoded here: given bytes, json first guesses their encoding
+    if "error" in value:
+        error = value["error"]
+        return {"error": {"code": error, "message": FAILURE_MESSAGES.get(error, error)}}
+    score = Score.from_dict(value)
+    return to_prediction(score, sensitivity, points_of(score.model_version), cached=value.get("cached", False))
 
 
 def _chunk_state(states: Mapping[bytes, bytes], chunk: int) -> dict[str, float]:
