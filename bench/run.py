@@ -331,6 +331,14 @@ class Bench:
             self.env,
             port,
         )
+        self.warm_up()
+
+    def warm_up(self) -> None:
+        """A short unmeasured load on each server before the first measured one: a process's first requests pay
+        for what it loads and fills on first use (the first round's p99 at 8 connections was 4 to 6 times the
+        second's, 2026-12-06)."""
+        for url in self.urls.values():
+            wrk(f"{url}/predict", 8, min(2, self.profile.duration_s), self.pool_file, "unique")
 
     def _serve(self, name: str, argv: list[str], env: dict[str, str], port: int) -> None:
         assert self.deployment is not None

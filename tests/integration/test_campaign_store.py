@@ -58,6 +58,16 @@ def test_variants_from_many_senders_form_one_campaign(store):
     assert listed.id == last.id and listed.template is not None and "김민준" not in listed.template
 
 
+def test_a_batch_job_finds_the_campaign_of_each_position_or_of_a_page_of_them(store):
+    found = store.observe([lure(n) for n in range(8)], [f"010-1234-{6000 + n}" for n in range(8)], [True] * 8)
+    store.remember_batch("job-7", dict(enumerate(found)), 60)
+    whole = store.of_batch("job-7")
+    assert set(whole) == {position for position, campaign in enumerate(found) if campaign is not None}
+    page = store.of_batch("job-7", [6, 7, 40])
+    assert set(page) == {6, 7} and page[7].id == whole[7].id and page[7].senders == 8
+    assert store.of_batch("job-7", []) == {} and store.of_batch("no-such-job", [1]) == {}
+
+
 def test_one_sender_repeating_itself_is_not_many_senders(store):
     found = store.observe([lure(n) for n in range(8)], ["010-1234-5000"] * 8, [True] * 8)
     assert found[-1] is not None and found[-1].senders == 1 and found[-1].messages == 8

@@ -365,6 +365,10 @@ def test_a_batch_read_judges_its_senders_by_admins_verdicts_and_the_verified_lis
     judged = counter.judge_batch("job-1", results)
     assert judged[0]["is_phishing"] is True and judged[0]["reasons"][0] == policy.NUMBER_REASON
     assert (judged[1]["is_phishing"], judged[1]["reasons"]) == (False, [policy.VERIFIED_REASON])
+    # A page of the job is judged the same, from what was kept for its own positions alone.
+    assert counter.judge_batch("job-1", results[1:]) == judged[1:]
+    assert set(store.of_batch("job-1", [1, 7])) == {1} and set(store.of_batch("job-1")) == {0, 1}
+    assert store.of_batch("job-1", []) == {}
 
 
 def test_a_new_entry_gives_each_key_it_writes_one_expiry_and_touches_no_other_key(tmp_path):

@@ -329,8 +329,9 @@ class CampaignCounter:
         held: dict[int, Subjects] = {}
         if self.active and not self._down():
             try:
-                campaigns = self.store.of_batch(batch_id) if self.enabled else {}
-                held = self.reputation.of_batch(batch_id) if self.reputation is not None else {}
+                positions = [result["index"] for result in results]
+                campaigns = self.store.of_batch(batch_id, positions) if self.enabled else {}
+                held = self.reputation.of_batch(batch_id, positions) if self.reputation is not None else {}
             except ERRORS as exc:
                 self._failed(exc, len(results))
         looked = self.look_up(list({s.id: s for subjects in held.values() for s in subjects.in_text()}.values()))

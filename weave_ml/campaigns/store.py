@@ -234,12 +234,16 @@ class CampaignStore:
             pipe.expire(key, ttl_s)
             pipe.execute()
 
-    def of_batch(self, batch_id: str) -> dict[int, Campaign]:
-        """Return the current campaign of each position of a batch job that belongs to one."""
-        ids = {
-            int(position): _text(value)
-            for position, value in self.client.hgetall(f"{CAMPAIGN_PREFIX}:batch:{batch_id}").items()
-        }
+    def of_batch(self, batch_id: str, positions: Sequence[int] | None = None) -> dict[int, Campaign]:
+        """Return the current campaign of each position of a batch job (or of those of ``positions``) that belongs
+        to one."""
+        key = f"{CAMPAIGN_PREFIX}:batch:{batch_id}"
+        if positions is None:
+            ids = {int(position): _text(value) for position, value in self.client.hgetall(key).items()}
+        else:
+            values = self.client.hmget(key, [str(position) for position in positions]) if positions else []
+            pairs = zip(positions, values, strict=True)
+            ids = {position: _text(value) for position, value in pairs if value is not None}
         found = self.get_many(sorted(set(ids.values())))
         return {position: found[campaign_id] for position, campaign_id in ids.items() if campaign_id in found}
 

@@ -213,10 +213,15 @@ class ReputationStore:
             pipe.expire(key, ttl_s)
             pipe.execute()
 
-    def of_batch(self, batch_id: str) -> dict[int, Subjects]:
-        """Return the subjects of each position of a batch job that holds any."""
-        raw = self.client.hgetall(f"{REPUTATION_PREFIX}:batch:{batch_id}")
-        return {int(position): decode(as_text(value)) for position, value in raw.items()}
+    def of_batch(self, batch_id: str, positions: Sequence[int] | None = None) -> dict[int, Subjects]:
+        """Return the subjects of each position of a batch job (or of those of ``positions``) that holds any."""
+        key = f"{REPUTATION_PREFIX}:batch:{batch_id}"
+        if positions is None:
+            raw = {int(position): value for position, value in self.client.hgetall(key).items()}
+        else:
+            values = self.client.hmget(key, [str(position) for position in positions]) if positions else []
+            raw = {position: value for position, value in zip(positions, values, strict=True) if value is not None}
+        return {position: decode(as_text(value)) for position, value in raw.items()}
 
     def judged_counts(self) -> dict[str, int]:
         """Return how many live entries hold each verdict (entries gone with their TTL are left out)."""
