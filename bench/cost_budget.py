@@ -1,8 +1,10 @@
-"""Where an answer's CPU goes, by step: ``python -m bench.cost_budget [cached|unique] [CONNECTIONS]``.
+"""Where an answer's CPU goes, by step: ``python -m bench.cost_budget [cached|unique] [CONNECTIONS]``, or for a
+message of a batch job ``python -m bench.cost_budget batch [MESSAGES]``.
 
 Starts weave-ml as ``make bench`` does (bench.run's deployment: 2 gateway processes, 2 scoring workers, a private
-Redis), loads ``/predict`` with wrk for 10 s, and meanwhile samples one gateway's processes and one worker with
-py-spy (``--gil``: only the thread holding the interpreter, which is where Python spends CPU). Each process
+Redis), loads ``/predict`` with wrk for 10 s (or sends MESSAGES new texts through ``/predict/batch`` as
+``make bench`` does, 20,000 by default: about 10 s), and meanwhile samples one gateway's processes and one worker
+with py-spy (``--gil``: only the thread holding the interpreter, which is where Python spends CPU). Each process
 group's CPU per answer (``/proc``, user + system) is then split by the share of its samples in each step. The
 split is approximate: time outside the interpreter (system calls, granian's Rust side) is spread like the rest.
 Redis commands per answer, by name, come from ``INFO commandstats``. Prints JSON.
@@ -19,6 +21,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import time
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +34,7 @@ GATEWAY_STEPS = (
     ("hashing (normalise, HMAC)", ("message_hash", "keys.py", "model/text.py")),
     ("hot map", ("hot_score", "hot_scores.py")),
     ("cache look-up", ("_answer_cached", "cached_scores", "cache.py")),
+    ("batch job: store, read", ("serving/batches.py",)),
     ("dispatch and publish", ("_send_micro_batch", "send_task", "_send_loop", "kombu/", "celery/")),
     ("reply read", ("_reply_loop", "replies.py")),
     ("body validation and answer JSON", ("spectree", "pydantic")),
@@ -44,7 +48,19 @@ WORKER_STEPS = (
     ("hashing", ("message_hash", "model/text.py")),
     ("Celery and kombu per task", ("celery/", "kombu/", "billiard", "redis/")),
 )
+# A batch chunk's steps in the worker, each the first of these found anywhere in a sample's stack: its campaign
+# counting reads the text with the model's own helpers (normalisation, links, numpy), which the deepest frame
+# would put under scoring.
+BATCH_WORKER_STEPS = (
+    ("scoring", ("score_many",)),
+    ("campaign step and reputation", ("count_batch",)),
+    ("cache write", ("store_many", "_cache (")),
+    ("claim and finish the chunk", ("serving/batches.py",)),
+    ("hashing", ("message_hash",)),
+    ("Celery and kombu per task", ("celery/", "kombu/", "billiard", "redis/")),
+)
 SECONDS = 10
+BATCH_MESSAGES = 20_000
 
 
 def split(samples: Path, steps: tuple[tuple[str, tuple[str, ...]], ...], cpu_ms: float) -> dict[str, int]:
@@ -58,13 +74,28 @@ def split(samples: Path, steps: tuple[tuple[str, tuple[str, ...]], ...], cpu_ms:
             if step:
                 break
         counts[step or "other"] += int(count)
+    return _shared_out(counts, cpu_ms)
+
+
+def split_first_found(samples: Path, steps: tuple[tuple[str, tuple[str, ...]], ...], cpu_ms: float) -> dict[str, int]:
+    """µs per answer of each step: ``cpu_ms`` shared out by the samples whose stack holds the step's frame, the
+    earlier step of ``steps`` first."""
+    counts: collections.Counter[str] = collections.Counter()
+    for line in samples.read_text().splitlines():
+        stack, _, count = line.rpartition(" ")
+        step = next((name for name, marks in steps if any(mark in stack for mark in marks)), "other")
+        counts[step] += int(count)
+    return _shared_out(counts, cpu_ms)
+
+
+def _shared_out(counts: collections.Counter[str], cpu_ms: float) -> dict[str, int]:
     total = sum(counts.values()) or 1
     return {name: round(count / total * cpu_ms * 1000) for name, count in counts.most_common()}
 
 
 def main() -> int:
     mode = sys.argv[1] if len(sys.argv) > 1 else "unique"
-    connections = int(sys.argv[2]) if len(sys.argv) > 2 else 32
+    size = int(sys.argv[2]) if len(sys.argv) > 2 else (BATCH_MESSAGES if mode == "batch" else 32)
     py_spy = shutil.which("py-spy") or str(Path(sys.executable).parent / "py-spy")
     if not Path(py_spy).exists():
         sys.exit("bench.cost_budget needs py-spy: pip install py-spy")
@@ -76,7 +107,8 @@ def main() -> int:
         assert bench.redis is not None
         if mode == "cached":
             bench.warm_cache()
-        bench.load(bench_run.WEAVE, connections, mode, 3)
+        if mode != "batch":
+            bench.load(bench_run.WEAVE, size, mode, 3)
         groups = {
             "gateway": [bench.gateway.pid],
             "worker": [worker.pid for worker in bench.workers],
@@ -96,7 +128,12 @@ def main() -> int:
         client = bench.redis.client()
         commands_before = client.info("commandstats")
         cpu_before = {name: bench_run.tree_cpu_seconds(pids) for name, pids in groups.items()}
-        result = bench.load(bench_run.WEAVE, connections, mode, SECONDS)
+        if mode == "batch":
+            started = time.perf_counter()
+            result: dict[str, Any] = {"messages_per_s": round(bench.batch_rate(size), 1), "requests": size}
+            result["seconds"] = round(time.perf_counter() - started, 1)
+        else:
+            result = bench.load(bench_run.WEAVE, size, mode, SECONDS)
         cpu_after = {name: bench_run.tree_cpu_seconds(pids) for name, pids in groups.items()}
         commands_after = client.info("commandstats")
         for sampler in samplers.values():
@@ -105,7 +142,7 @@ def main() -> int:
         cpu_ms = {name: (cpu_after[name] - cpu_before[name]) * 1000 / answers for name in groups}
         report: dict[str, Any] = {
             "machine": bench_run.machine(),
-            "command": f"python -m bench.cost_budget {mode} {connections}",
+            "command": f"python -m bench.cost_budget {mode} {size}",
             "load": result,
             "cpu_ms_per_answer": {name: round(value, 3) for name, value in cpu_ms.items()},
             "gateway_us": split(workdir / "gateway.txt", GATEWAY_STEPS, cpu_ms["gateway"]),
@@ -119,6 +156,8 @@ def main() -> int:
         }
         if mode == "unique":
             report["worker_us"] = split(workdir / "worker.txt", WORKER_STEPS, cpu_ms["worker"])
+        elif mode == "batch":
+            report["worker_us"] = split_first_found(workdir / "worker.txt", BATCH_WORKER_STEPS, cpu_ms["worker"])
         print(json.dumps(report, ensure_ascii=False, indent=1))
     finally:
         bench.stop()

@@ -195,14 +195,16 @@ def test_a_full_batch_with_long_ids_stays_compact_and_holds_no_text(client, queu
     raw = b"".join(client.hget("weave:batch:big:chunks", str(n)) or b"" for n in range(chunks))
     assert b"010-1234-5678" not in raw and "택배".encode() not in raw  # sealed
     for chunk in range(chunks):
-        jobs.finish("big", chunk, {i: score(i) for i in range(chunk * 100, chunk * 100 + 100)})
+        start = chunk * batches.CHUNK_SIZE
+        jobs.finish("big", chunk, {i: score(i) for i in range(start, start + batches.CHUNK_SIZE)})
     used = sum(client.memory_usage(key, samples=0) for key in client.scan_iter("weave:batch:big*"))
     # Every field counted (samples=0): Redis estimates a hash from 5 of its fields, far off when one is large.
     # The caller's ids (128 characters each) are kept as given; everything else costs about 200 bytes a message.
     assert used / size < 128 + 260, used / size
 
 
-def test_the_sweep_publishes_again_a_chunk_the_broker_lost_and_only_that_one(client, queue):
+def test_the_sweep_publishes_again_a_chunk_the_broker_lost_and_only_that_one(client, queue, monkeypatch):
+    monkeypatch.setattr(batches, "CHUNK_SIZE", 100)  # the counts below are of chunks of 100
     jobs = jobs_of(client, queue)
     jobs.create("a", [None] * 300, ["medium"] * 300, {}, "c", misses=misses(range(300)))
     jobs.publish("a", range(3))
@@ -219,7 +221,8 @@ def test_the_sweep_publishes_again_a_chunk_the_broker_lost_and_only_that_one(cli
     assert jobs.sweep(now=later) == {"republished": 0, "lost": 0}  # its new task is queued: waited for
 
 
-def test_a_chunk_never_published_or_whose_lease_ran_out_is_published_by_the_sweep(client, queue):
+def test_a_chunk_never_published_or_whose_lease_ran_out_is_published_by_the_sweep(client, queue, monkeypatch):
+    monkeypatch.setattr(batches, "CHUNK_SIZE", 100)  # the counts below are of chunks of 100
     jobs = jobs_of(client, queue, lease_s=0.1)
     jobs.create("quiet", [None] * 200, ["medium"] * 200, {}, "c", misses=misses(range(200)))  # publish failed
     assert client.llen("batch") == 0

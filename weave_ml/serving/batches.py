@@ -48,8 +48,9 @@ log = logging.getLogger(__name__)
 
 # Messages per chunk (one Celery task): enough to amortise a task's overhead, few enough that a worker busy with one
 # is free again for a /predict within tens of milliseconds (workers take predict tasks first, but finish what they
-# hold).
-CHUNK_SIZE = 100
+# hold). Chunks of 100 took a worker about 70 ms: /predict's p99 during a batch was 4.7 times its p99 alone, 3.0
+# with 50, for about a tenth less batch throughput (docs/performance.md, batch jobs).
+CHUNK_SIZE = 50
 STATUSES = ("queued", "running", "done", "failed")
 # What a batch result says about a message that was not scored, by error code.
 FAILURE_MESSAGES = {
