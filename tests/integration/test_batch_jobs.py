@@ -62,8 +62,8 @@ def jobs_of(client: redis.Redis, queue: Queue, **options) -> BatchJobs:
     return BatchJobs(client, 60, send=queue.send, **options)
 
 
-def status_of(jobs: BatchJobs, batch_id: str) -> dict:
-    found = jobs.status(batch_id, POINTS)
+def status_of(jobs: BatchJobs, batch_id: str, offset: int = 0, limit: int | None = None) -> dict:
+    found = jobs.status(batch_id, POINTS, offset, limit)
     assert found is not None
     return found
 
@@ -117,8 +117,7 @@ def test_a_page_holds_the_positions_asked_for_and_the_progress_of_the_whole_job(
     assert [r["index"] for r in whole["results"]] == [0, 1, 2, 3, 9]
 
     def page(offset, limit):
-        found = jobs.status("p1", POINTS, offset, limit)
-        assert found is not None
+        found = status_of(jobs, "p1", offset, limit)
         assert {key: found[key] for key in ("status", "total", "done", "failed")} == {
             "status": "running",
             "total": 10,
@@ -133,7 +132,7 @@ def test_a_page_holds_the_positions_asked_for_and_the_progress_of_the_whole_job(
     assert page(8, 100) == [9]
     assert page(3, None) == [3, 9]
     assert page(10, 5) == page(50, None) == []
-    assert jobs.status("p1", POINTS, 1, 3)["results"] == whole["results"][1:4]  # the same results, page or not
+    assert status_of(jobs, "p1", 1, 3)["results"] == whole["results"][1:4]  # the same results, page or not
 
 
 def test_failures_are_counted_as_recorded_and_counted_from_the_results_for_a_job_without_the_count(client, queue):
@@ -141,12 +140,12 @@ def test_failures_are_counted_as_recorded_and_counted_from_the_results_for_a_job
     jobs.create("f1", [None] * 3, ["medium"] * 3, {}, "c", misses=misses(range(3)))
     jobs.finish("f1", 0, {0: score(0)}, {1: "timeout", 2: "lost"})
     assert client.hget(JobKeys.of("f1").facts, "failed") == b"2"
-    assert jobs.status("f1", POINTS, 0, 0)["failed"] == 2
+    assert status_of(jobs, "f1", 0, 0)["failed"] == 2
     jobs.create("f2", [None] * 3, ["medium"] * 3, {}, "c", misses=misses(range(3)))
     client.hdel(JobKeys.of("f2").facts, "failed")  # as a job created before failures were counted
     jobs.finish("f2", 0, {0: score(0)}, {1: "timeout", 2: "lost"})
     assert client.hexists(JobKeys.of("f2").facts, "failed") is False
-    assert jobs.status("f2", POINTS, 0, 0)["failed"] == status_of(jobs, "f2")["failed"] == 2
+    assert status_of(jobs, "f2", 0, 0)["failed"] == status_of(jobs, "f2")["failed"] == 2
 
 
 def test_a_chunk_is_recorded_once_however_often_it_is_claimed_and_finished(client, queue):
