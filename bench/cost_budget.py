@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -66,14 +67,13 @@ BATCH_MESSAGES = 20_000
 def split(samples: Path, steps: tuple[tuple[str, tuple[str, ...]], ...], cpu_ms: float) -> dict[str, int]:
     """µs per answer of each step: ``cpu_ms`` shared out by the samples whose deepest known frame is the step's."""
     counts: collections.Counter[str] = collections.Counter()
-    for line in samples.read_text().splitlines():
-        stack, _, count = line.rpartition(" ")
+    for stack, count in _stacks(samples):
         step = "other"
         for frame in reversed(stack.split(";")):
             step = next((name for name, marks in steps if any(mark in frame for mark in marks)), "")
             if step:
                 break
-        counts[step or "other"] += int(count)
+        counts[step or "other"] += count
     return _shared_out(counts, cpu_ms)
 
 
@@ -81,11 +81,18 @@ def split_first_found(samples: Path, steps: tuple[tuple[str, tuple[str, ...]], .
     """µs per answer of each step: ``cpu_ms`` shared out by the samples whose stack holds the step's frame, the
     earlier step of ``steps`` first."""
     counts: collections.Counter[str] = collections.Counter()
+    for stack, count in _stacks(samples):
+        step = next((name for name, marks in steps if any(mark in stack for mark in marks)), "other")
+        counts[step] += count
+    return _shared_out(counts, cpu_ms)
+
+
+def _stacks(samples: Path) -> Iterator[tuple[str, int]]:
+    """Each stack of py-spy's raw output with its sample count (a line cut short, without a count, is skipped)."""
     for line in samples.read_text().splitlines():
         stack, _, count = line.rpartition(" ")
-        step = next((name for name, marks in steps if any(mark in stack for mark in marks)), "other")
-        counts[step] += int(count)
-    return _shared_out(counts, cpu_ms)
+        if count.isdigit():
+            yield stack, int(count)
 
 
 def _shared_out(counts: collections.Counter[str], cpu_ms: float) -> dict[str, int]:

@@ -20,6 +20,7 @@ from tests.integration.conftest import Stack, job_sender
 from tests.integration.mongo import honest, mongo_server_fixture, reports_fixture  # noqa: F401 - fixtures
 from weave_ml.model.text import message_hash
 from weave_ml.registry.store import METADATA_FILE, Registry, sha256_of
+from weave_ml.serving import batches
 from weave_ml.serving.pending import Pending, PendingStore
 from weave_ml.training import corpus
 from weave_ml.training import lock as locks
@@ -77,7 +78,8 @@ def test_a_chunk_the_broker_lost_is_published_again_and_scored(make_stack):
     """kombu's Redis transport can lose a message popped by a worker whose connection fails before it records it."""
     stack = make_stack()
     gateway = stack.gateway()  # no worker yet: the chunks wait in the queue
-    texts = [f"{LURE if i % 2 else CHAT} {uuid.uuid4().hex}" for i in range(250)]
+    size = 2 * batches.CHUNK_SIZE + batches.CHUNK_SIZE // 2  # three chunks, the last one half full
+    texts = [f"{LURE if i % 2 else CHAT} {uuid.uuid4().hex}" for i in range(size)]
     job = gateway.post("/predict/batch", {"messages": [{"message": text} for text in texts]}).json()
     broker = redis.Redis.from_url(stack.env["REDIS_URL"])
     wait_until(lambda: broker.llen("batch") == 3, 10, "three chunks queued")
@@ -86,7 +88,7 @@ def test_a_chunk_the_broker_lost_is_published_again_and_scored(make_stack):
     status = wait_until(
         lambda: (s := gateway.get(job["status_url"]).json())["status"] == "done" and s, 60, "the batch to end", 0.5
     )
-    assert (status["done"], status["failed"]) == (250, 0)
+    assert (status["done"], status["failed"]) == (size, 0)
     assert [r["message_hash"] for r in status["results"]] == [message_hash(text) for text in texts]
 
 
