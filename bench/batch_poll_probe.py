@@ -42,12 +42,11 @@ def main() -> int:
         created.raise_for_status()
         url = bench.gateway.url + created.json()["status_url"]
         wait_until(lambda: session.get(f"{url}?limit=0").json()["status"] == "done", 600, "the batch", 0.5)
-        redis = bench.redis.client()
         figures: dict[str, dict[str, list[float]]] = {name: {} for name in READS}
         for index in range(ROUNDS):
             order = list(READS) if index % 2 == 0 else list(reversed(READS))
             for name in order:
-                before_cmds = _calls(redis.info("commandstats"))
+                commands_before = bench.redis_commands()
                 cpu_before = bench_run.tree_cpu_seconds([bench.gateway.pid])
                 started = time.perf_counter()
                 for _ in range(READS_PER_ROUND):
@@ -55,7 +54,7 @@ def main() -> int:
                     assert response.status_code == 200, response.text
                 wall = (time.perf_counter() - started) / READS_PER_ROUND
                 cpu = (bench_run.tree_cpu_seconds([bench.gateway.pid]) - cpu_before) / READS_PER_ROUND
-                commands = (_calls(redis.info("commandstats")) - before_cmds - 1) / READS_PER_ROUND  # less the INFO
+                commands = (bench.redis_commands() - commands_before) / READS_PER_ROUND
                 for key, value in (
                     ("gateway_cpu_ms", cpu * 1000),
                     ("wall_ms", wall * 1000),
@@ -82,10 +81,6 @@ def main() -> int:
         bench.stop()
         shutil.rmtree(workdir, ignore_errors=True)
     return 0
-
-
-def _calls(stats: dict[str, dict[str, int]]) -> int:
-    return sum(stat["calls"] for stat in stats.values())
 
 
 if __name__ == "__main__":

@@ -31,6 +31,15 @@ def as_text(value: object) -> str:
     return value.decode() if isinstance(value, bytes) else str(value)
 
 
+def by_position(client: redis.Redis, key: str, positions: Sequence[int] | None = None) -> dict[int, bytes | str]:
+    """Return the fields of a hash keyed by position (a batch job's), all of them or those of ``positions`` that
+    exist, by position."""
+    if positions is None:
+        return {int(position): value for position, value in client.hgetall(key).items()}
+    values = client.hmget(key, [str(position) for position in positions]) if positions else []
+    return {position: value for position, value in zip(positions, values, strict=True) if value is not None}
+
+
 def redis_client(url: str, **overrides: Any) -> redis.Redis:
     """Return a client for ``url`` (passwords work through the URL) that fails fast when Redis is gone."""
     return redis.Redis.from_url(url, **{**REDIS_OPTIONS, **overrides})

@@ -208,8 +208,6 @@ class CampaignCounter:
         answer = policy.with_campaign(prediction, counted.campaign, self.rules)
         if self.memory is None:
             return answer
-        if counted.campaign is None and not counted.subjects.all():  # no link, number or sender: nothing to judge by
-            return {**answer, "links": []}
         campaign = counted.campaign
         admin_says_phishing = (
             policy.is_campaign(campaign, self.rules)

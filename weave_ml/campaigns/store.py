@@ -38,7 +38,7 @@ from redis.typing import EncodableT
 from weave_ml import counters, keys
 from weave_ml.campaigns.policy import ADMIN, USER, VERDICTS, Campaign, Rules
 from weave_ml.campaigns.signature import BANDS, Signature
-from weave_ml.connections import ScriptCall, lua_script, run_scripts
+from weave_ml.connections import ScriptCall, by_position, lua_script, run_scripts
 from weave_ml.names import CAMPAIGN_PREFIX, SERVICE_COUNTERS_KEY
 from weave_ml.reports.labels import hashed_reporter
 from weave_ml.settings import Settings
@@ -237,13 +237,8 @@ class CampaignStore:
     def of_batch(self, batch_id: str, positions: Sequence[int] | None = None) -> dict[int, Campaign]:
         """Return the current campaign of each position of a batch job (or of those of ``positions``) that belongs
         to one."""
-        key = f"{CAMPAIGN_PREFIX}:batch:{batch_id}"
-        if positions is None:
-            ids = {int(position): _text(value) for position, value in self.client.hgetall(key).items()}
-        else:
-            values = self.client.hmget(key, [str(position) for position in positions]) if positions else []
-            pairs = zip(positions, values, strict=True)
-            ids = {position: _text(value) for position, value in pairs if value is not None}
+        stored = by_position(self.client, f"{CAMPAIGN_PREFIX}:batch:{batch_id}", positions)
+        ids = {position: _text(value) for position, value in stored.items()}
         found = self.get_many(sorted(set(ids.values())))
         return {position: found[campaign_id] for position, campaign_id in ids.items() if campaign_id in found}
 

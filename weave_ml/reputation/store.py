@@ -24,7 +24,7 @@ import redis
 from redis.typing import EncodableT
 
 from weave_ml import counters
-from weave_ml.connections import ScriptCall, as_text, lua_script, run_scripts
+from weave_ml.connections import ScriptCall, as_text, by_position, lua_script, run_scripts
 from weave_ml.names import REPUTATION_PREFIX, SERVICE_COUNTERS_KEY
 from weave_ml.reputation import policy
 from weave_ml.reputation.policy import Entry, Looked, Rules
@@ -215,13 +215,8 @@ class ReputationStore:
 
     def of_batch(self, batch_id: str, positions: Sequence[int] | None = None) -> dict[int, Subjects]:
         """Return the subjects of each position of a batch job (or of those of ``positions``) that holds any."""
-        key = f"{REPUTATION_PREFIX}:batch:{batch_id}"
-        if positions is None:
-            raw = {int(position): value for position, value in self.client.hgetall(key).items()}
-        else:
-            values = self.client.hmget(key, [str(position) for position in positions]) if positions else []
-            raw = {position: value for position, value in zip(positions, values, strict=True) if value is not None}
-        return {position: decode(as_text(value)) for position, value in raw.items()}
+        stored = by_position(self.client, f"{REPUTATION_PREFIX}:batch:{batch_id}", positions)
+        return {position: decode(as_text(value)) for position, value in stored.items()}
 
     def judged_counts(self) -> dict[str, int]:
         """Return how many live entries hold each verdict (entries gone with their TTL are left out)."""
